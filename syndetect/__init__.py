@@ -1,0 +1,31 @@
+"""syndetect: find syndicated and reused text across news outlets.
+
+Library first; the ``syndetect`` command is a thin layer over it::
+
+    from syndetect import scan, read_inputs, Params
+    report = scan(read_inputs(["fixtures/seeds"]), Params())
+"""
+
+__version__ = "0.1.0"
+
+from .config import Params  # noqa: E402
+from .errors import ExitCode, IndexStoreError, InputError, ParameterError, SyndetectError  # noqa: E402
+from .inputs import read_inputs  # noqa: E402
+from .model import (  # noqa: E402
+    BoilerplateFlag, Cluster, Document, Match, Member, Paragraph, ProvenanceEdge, Report, Skipped,
+)
+from .pipeline import scan  # noqa: E402
+
+__all__ = [
+    "__version__", "Params", "scan", "read_inputs", "Report", "Document", "Paragraph", "Match", "Member",
+    "Cluster", "BoilerplateFlag", "ProvenanceEdge", "Skipped", "ExitCode", "SyndetectError", "InputError",
+    "ParameterError", "IndexStoreError",
+]
+
+
+def __getattr__(name):  # lazy: the index pulls in sqlite3 / redis only when used
+    if name in ("Index", "Verdict"):
+        from . import index
+
+        return getattr(index, name)
+    raise AttributeError(name)

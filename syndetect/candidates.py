@@ -1,0 +1,85 @@
+"""Group units by LSH band key (and by identical content) into candidate pairs.
+
+Pure functions over arrays, so the same grouping can run as a
+"group by band key" on a distributed engine: each band is independent.
+A bucket larger than ``max_bucket`` is linked as a star around its
+smallest member instead of all pairs: popular passages (boilerplate, stock
+phrases, wire copy printed by hundreds of outlets) stay linear.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["bucket_pairs", "candidate_pairs"]
+
+
+def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
+    """Pairs of owners that share a key; ``(p, 2)`` ``int64``, ``lo < hi``.
+
+    ``keys`` and ``owners`` are parallel 1-D arrays. Owners equal within a
+    bucket are collapsed. Buckets of more than ``max_bucket`` distinct owners
+    are linked as a star around their smallest owner.
+    """
+    if len(keys) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    order = np.lexsort((owners, keys))
+    k = keys[order]
+    o = owners[order].astype(np.int64)
+    # drop repeated (key, owner)
+    keep = np.ones(len(k), dtype=bool)
+    keep[1:] = (k[1:] != k[:-1]) | (o[1:] != o[:-1])
+    k, o = k[keep], o[keep]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    sizes = np.diff(np.r_[starts, len(k)])
+    multi = sizes >= 2
+    starts, sizes = starts[multi], sizes[multi]
+    if len(starts) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    out: list[np.ndarray] = []
+    # pairs (the common case), vectorised
+    two = sizes == 2
+    if two.any():
+        s = starts[two]
+        out.append(np.stack([o[s], o[s + 1]], axis=1))
+    # stars: every member linked to the first (smallest) owner
+    big = sizes > max_bucket
+    for s, n in zip(starts[big], sizes[big]):
+        members = o[s : s + n]
+        out.append(np.stack([np.full(n - 1, members[0]), members[1:]], axis=1))
+    # small buckets: all pairs
+    small = (sizes > 2) & ~big
+    for s, n in zip(starts[small], sizes[small]):
+        members = o[s : s + n]
+        ii, jj = np.triu_indices(n, k=1)
+        out.append(np.stack([members[ii], members[jj]], axis=1))
+    return np.concatenate(out).astype(np.int64)
+
+
+def candidate_pairs(
+    band_keys: np.ndarray,
+    owners: np.ndarray,
+    owner_doc: np.ndarray,
+    max_bucket: int,
+) -> np.ndarray:
+    """Candidate owner pairs across documents from ``(m, bands)`` band keys.
+
+    ``owners[i]`` is the owner (a paragraph id) of unit ``i``;
+    ``owner_doc[p]`` the document of paragraph ``p``. Returns sorted unique
+    ``(lo, hi)`` pairs of paragraphs in different documents.
+    """
+    pieces = [bucket_pairs(band_keys[:, b], owners, max_bucket) for b in range(band_keys.shape[1])]
+    return unique_cross_doc(pieces, owner_doc)
+
+
+def unique_cross_doc(pieces: list[np.ndarray], owner_doc: np.ndarray) -> np.ndarray:
+    """Union of pair arrays: sorted, unique, ``lo < hi``, different documents."""
+    pieces = [p for p in pieces if len(p)]
+    if not pieces:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(pieces)
+    pairs = np.sort(pairs, axis=1)
+    pairs = pairs[owner_doc[pairs[:, 0]] != owner_doc[pairs[:, 1]]]
+    if len(pairs) == 0:
+        return pairs
+    return np.unique(pairs, axis=0)

@@ -1,0 +1,154 @@
+"""Group verified matches into reuse clusters, and summarise documents and pairs.
+
+A segment is a span of one paragraph. Segments joined by a match, or
+overlapping by at least half of the shorter one inside one paragraph, end up
+in one cluster (union-find). Each segment belongs to exactly one cluster, so
+clusters partition their members. A cluster must span at least two
+documents.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Mapping
+
+import xxhash
+
+from .model import Cluster, Match, Member, PairSummary
+from .text import normalize_text
+
+__all__ = ["build_clusters", "pair_summaries", "reused_fractions", "merge_ranges"]
+
+Segment = tuple[str, int, int, int]  # doc, paragraph, start, end
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, x):
+        parent = self.parent
+        parent.setdefault(x, x)
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, x, y) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            if ry < rx:
+                rx, ry = ry, rx
+            self.parent[ry] = rx
+
+
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of half-open ranges, sorted, overlapping or touching ones merged."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def build_clusters(
+    matches: Iterable[Match],
+    paragraph_text: Mapping[tuple[str, int], str],
+) -> list[Cluster]:
+    """Reuse clusters from verified matches (deterministic order and ids)."""
+    uf = _UnionFind()
+    by_paragraph: dict[tuple[str, int], set[Segment]] = defaultdict(set)
+    words_of: dict[Segment, int] = {}
+    for m in matches:
+        sa: Segment = (m.a_doc, m.a_paragraph, m.a_start, m.a_end)
+        sb: Segment = (m.b_doc, m.b_paragraph, m.b_start, m.b_end)
+        uf.union(sa, sb)
+        by_paragraph[(m.a_doc, m.a_paragraph)].add(sa)
+        by_paragraph[(m.b_doc, m.b_paragraph)].add(sb)
+        for s in (sa, sb):
+            words_of[s] = max(words_of.get(s, 0), m.words)
+    # Overlapping segments of one paragraph are the same passage.
+    for segs in by_paragraph.values():
+        ordered = sorted(segs, key=lambda s: (s[2], s[3]))
+        for i, x in enumerate(ordered):
+            for y in ordered[i + 1 :]:
+                if y[2] >= x[3]:
+                    break
+                inter = min(x[3], y[3]) - y[2]
+                shorter = min(x[3] - x[2], y[3] - y[2])
+                if inter * 2 >= shorter:
+                    uf.union(x, y)
+    groups: dict[Segment, list[Segment]] = defaultdict(list)
+    for segs in by_paragraph.values():
+        for s in segs:
+            groups[uf.find(s)].append(s)
+    clusters = []
+    for segs in groups.values():
+        if len({s[0] for s in segs}) < 2:
+            continue
+        per_par: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+        for doc, par, s, e in segs:
+            per_par[(doc, par)].append((s, e))
+        members = []
+        for (doc, par), ranges in per_par.items():
+            text = paragraph_text[(doc, par)]
+            for s, e in merge_ranges(ranges):
+                members.append(Member(doc, par, s, e, text[s:e]))
+        members.sort(key=lambda m: (m.doc, m.paragraph, m.start))
+        words = max(words_of[s] for s in segs)
+        longest = max(members, key=lambda m: m.end - m.start)  # first of the longest
+        fingerprint = xxhash.xxh3_64_hexdigest(normalize_text(longest.text).encode())
+        clusters.append((members, words, fingerprint))
+    clusters.sort(key=lambda c: (-len({m.doc for m in c[0]}), -c[1], c[0][0].doc, c[0][0].paragraph, c[0][0].start))
+    return [
+        Cluster(id=f"C{i + 1}", fingerprint=fp, members=tuple(members), words=words)
+        for i, (members, words, fp) in enumerate(clusters)
+    ]
+
+
+def reused_fractions(
+    clusters: Iterable[Cluster],
+    content_chars: Mapping[str, int],
+) -> dict[str, float]:
+    """Share of each document's (non-boilerplate) characters inside clusters."""
+    ranges: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for c in clusters:
+        for m in c.members:
+            ranges[(m.doc, m.paragraph)].append((m.start, m.end))
+    covered: dict[str, int] = defaultdict(int)
+    for (doc, _), rs in ranges.items():
+        covered[doc] += sum(e - s for s, e in merge_ranges(rs))
+    return {
+        doc: (round(min(covered.get(doc, 0) / total, 1.0), 4) if total else 0.0)
+        for doc, total in content_chars.items()
+    }
+
+
+def pair_summaries(clusters: Iterable[Cluster], content_chars: Mapping[str, int]) -> list[PairSummary]:
+    """What each pair of documents shares, through the clusters they are both in."""
+    shared: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
+    for c in clusters:
+        docs = c.docs
+        for i, a in enumerate(docs):
+            for b in docs[i + 1 :]:
+                shared[(a, b)].append(c)
+    out = []
+    for (a, b), cs in sorted(shared.items()):
+        side: dict[str, dict[int, list[tuple[int, int]]]] = {a: defaultdict(list), b: defaultdict(list)}
+        for c in cs:
+            for m in c.members:
+                if m.doc in side:
+                    side[m.doc][m.paragraph].append((m.start, m.end))
+
+        def frac(doc: str) -> float:
+            total = content_chars.get(doc, 0)
+            chars = sum(e - s for rs in side[doc].values() for s, e in merge_ranges(rs))
+            return round(min(chars / total, 1.0), 4) if total else 0.0
+
+        out.append(PairSummary(a, b, len(cs), len(side[a]), len(side[b]), frac(a), frac(b)))
+    return out

@@ -1,0 +1,176 @@
+"""Shingles, MinHash signatures and LSH band keys, vectorised with numpy.
+
+Signatures are bit-identical to ``datasketch.MinHash(num_perm, seed,
+hashfunc=shingle_hash)`` updated with every shingle of a unit (datasketch's
+default ``affine32`` scheme: the MurmurHash3 finalizer, then
+``a * h + b mod 2**32``), but computed for a whole batch of units at once.
+``tests/test_minhash.py`` proves the equality.
+
+Shingle hashes: each token is hashed with ``xxhash.xxh3_64``; a shingle of
+``k`` consecutive tokens hashes to the top 32 bits of
+``sum(token_hash[i] * POSITION[i]) mod 2**64`` (order-sensitive).
+:func:`shingle_hash` is the same function on one shingle, for datasketch.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+import xxhash
+
+from .errors import ParameterError
+
+__all__ = [
+    "token_hash",
+    "token_hashes",
+    "shingle_hash",
+    "shingle_hashes",
+    "permutations",
+    "signatures",
+    "band_keys",
+    "unit_content_keys",
+]
+
+_U64 = (1 << 64) - 1
+# Fixed odd multipliers, one per position in a shingle (up to 32 words).
+_POSITION = np.array(
+    [xxhash.xxh3_64_intdigest(f"syndetect-shingle-{i}".encode()) | 1 for i in range(32)],
+    dtype=np.uint64,
+)
+_BAND_ROW = np.array(
+    [xxhash.xxh3_64_intdigest(f"syndetect-band-row-{i}".encode()) | 1 for i in range(1024)],
+    dtype=np.uint64,
+)
+
+
+@lru_cache(maxsize=1 << 20)
+def token_hash(token: str) -> int:
+    """64-bit xxhash of one normalised token."""
+    return xxhash.xxh3_64_intdigest(token.encode("utf-8"))
+
+
+def token_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """``uint64`` array of the token hashes."""
+    return np.fromiter(map(token_hash, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def shingle_hash(shingle: Sequence[str]) -> int:
+    """32-bit hash of one shingle (a sequence of normalised tokens).
+
+    The scalar reference of :func:`shingle_hashes`; usable as datasketch's
+    ``hashfunc``.
+    """
+    if not 1 <= len(shingle) <= len(_POSITION):
+        raise ParameterError("a shingle holds 1 to 32 tokens")
+    acc = 0
+    for i, tok in enumerate(shingle):
+        acc = (acc + token_hash(tok) * int(_POSITION[i])) & _U64
+    return acc >> 32
+
+
+def shingle_hashes(th: np.ndarray, k: int) -> np.ndarray:
+    """Hashes of every ``k``-shingle of a token-hash array (``uint32``).
+
+    A sequence shorter than ``k`` yields one shingle of all its tokens.
+    """
+    n = len(th)
+    if n == 0:
+        return np.empty(0, dtype=np.uint32)
+    width = min(k, n)
+    count = n - width + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    for i in range(width):
+        acc += th[i : i + count] * _POSITION[i]
+    return (acc >> np.uint64(32)).astype(np.uint32)
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` (``uint32``)."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    return np.ascontiguousarray(a, dtype=np.uint32), np.ascontiguousarray(b, dtype=np.uint32)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (as datasketch pre-mixes inputs)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def signatures(
+    hashes: np.ndarray,
+    offsets: np.ndarray,
+    num_perm: int = 128,
+    seed: int = 1,
+    *,
+    chunk: int = 1 << 15,
+) -> np.ndarray:
+    """MinHash signatures of many sets at once.
+
+    ``hashes`` (``uint32``) holds the shingle hashes of all sets back to
+    back; set ``i`` is ``hashes[offsets[i]:offsets[i+1]]`` and must not be
+    empty. Returns a ``(len(offsets) - 1, num_perm)`` ``uint32`` matrix.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    m = len(offsets) - 1
+    out = np.empty((m, num_perm), dtype=np.uint32)
+    if m == 0:
+        return out
+    if np.any(np.diff(offsets) <= 0):
+        raise ParameterError("every set needs at least one shingle")
+    a, b = permutations(num_perm, seed)
+    mixed = _fmix32(np.asarray(hashes, dtype=np.uint32))
+    # Process whole sets in chunks of about `chunk` shingles.
+    i = 0
+    with np.errstate(over="ignore"):
+        while i < m:
+            lo = offsets[i]
+            j = int(np.searchsorted(offsets, lo + chunk, side="right")) - 1
+            j = max(j, i + 1)
+            j = min(j, m)
+            hi = offsets[j]
+            block = mixed[lo:hi, None] * a[None, :]
+            block += b[None, :]
+            out[i:j] = np.minimum.reduceat(block, offsets[i:j] - lo, axis=0)
+            i = j
+    return out
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """``(m, bands)`` ``uint64`` LSH band keys: a hash of each band's rows.
+
+    Two signatures share band key ``i`` exactly when their rows
+    ``i*rows .. (i+1)*rows`` agree (up to a 64-bit hash collision), as in
+    ``datasketch.MinHashLSH`` with ``params=(bands, rows)``.
+    """
+    m, num_perm = sig.shape
+    if bands * rows > num_perm:
+        raise ParameterError("bands * rows exceeds the signature length")
+    keys = np.empty((m, bands), dtype=np.uint64)
+    s64 = sig.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            acc = np.full(m, np.uint64(band + 1) * _BAND_ROW[1023], dtype=np.uint64)
+            for r in range(rows):
+                acc += s64[:, band * rows + r] * _BAND_ROW[r]
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+            keys[:, band] = acc
+    return keys
+
+
+def unit_content_keys(th: np.ndarray, starts: Sequence[int], ends: Sequence[int]) -> np.ndarray:
+    """A 64-bit content key per unit ``th[start:end]`` (same tokens, same key)."""
+    buf = th.tobytes()
+    digest = xxhash.xxh3_64_intdigest
+    return np.fromiter(
+        (digest(buf[s * 8 : e * 8]) for s, e in zip(starts, ends)), dtype=np.uint64, count=len(starts)
+    )

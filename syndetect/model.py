@@ -1,0 +1,158 @@
+"""Frozen dataclasses for documents and findings.
+
+Findings are keyed by content where it matters (cluster ``fingerprint``,
+boilerplate ``fingerprint``) so that they survive edits elsewhere in a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article. ``source`` says where it came from (``path`` or ``path:line``)."""
+
+    id: str
+    text: str
+    source: str = ""
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of a document: 1-based ``index``, offsets into the document text."""
+
+    doc: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that could not be read (the rest of the corpus is still scanned)."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A verified reused span between two paragraphs (character offsets)."""
+
+    a_doc: str
+    a_paragraph: int
+    a_start: int
+    a_end: int
+    b_doc: str
+    b_paragraph: int
+    b_start: int
+    b_end: int
+    words: int  # words that match exactly
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One occurrence of a reused passage: ``start``/``end`` within the paragraph."""
+
+    doc: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One passage reused across two or more documents."""
+
+    id: str
+    fingerprint: str
+    members: tuple[Member, ...]
+    words: int
+    origin: str | None = None
+    chain: tuple[tuple[str, str], ...] = ()  # (source, copy) links from the origin
+
+    @property
+    def docs(self) -> tuple[str, ...]:
+        return tuple(sorted({m.doc for m in self.members}))
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateFlag:
+    """A paragraph labelled as noise, with the rule that flagged it."""
+
+    doc: str
+    paragraph: int
+    text: str
+    category: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceEdge:
+    """``copy`` took text from ``source`` (doc ids or ``external:<label>``).
+
+    ``basis`` is ``direct`` (copy took it from source), ``common-upstream``
+    (source is a shared origin of several docs), or ``unknown-direction``.
+    """
+
+    source: str
+    copy: str
+    basis: str
+    confidence: float
+    evidence: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PairSummary:
+    """What two documents share."""
+
+    a: str
+    b: str
+    clusters: int
+    a_paragraphs: int
+    b_paragraphs: int
+    a_fraction: float
+    b_fraction: float
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    id: str
+    source: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    paragraphs: int
+    reused_fraction: float
+    boilerplate: int = 0
+    upstream: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of a scan; rendered by :mod:`syndetect.render`."""
+
+    version: str
+    parameters: dict
+    documents: tuple[DocumentSummary, ...]
+    clusters: tuple[Cluster, ...]
+    pairs: tuple[PairSummary, ...]
+    boilerplate: tuple[BoilerplateFlag, ...]
+    provenance: tuple[ProvenanceEdge, ...]
+    skipped: tuple[Skipped, ...]
+    timings: dict = field(default_factory=dict, compare=False)
+    # paragraph texts of cluster members, for showing spans in context (not in JSON)
+    contexts: dict = field(default_factory=dict, compare=False, repr=False)

@@ -1,0 +1,353 @@
+"""The scan: documents -> paragraphs -> units -> signatures -> LSH candidates
+-> verified matches -> clusters -> boilerplate and provenance -> report.
+
+Each heavy stage is a pure function over a batch:
+
+* :func:`map_units` (paragraph texts -> unit owners, content keys, band keys),
+* :func:`group_candidates` (band keys -> candidate paragraph pairs; a group-by),
+* :func:`verify_pairs` (paragraph pairs -> :class:`~syndetect.model.Match`),
+
+so the same code can run on a distributed engine. Locally, the map and
+verify stages run in a fork-based process pool (``workers``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from . import __version__
+from .candidates import bucket_pairs, unique_cross_doc
+from .cluster import build_clusters, pair_summaries, reused_fractions
+from .config import Params
+from .minhash import band_keys, shingle_hashes, signatures, token_hashes, unit_content_keys
+from .model import Document, DocumentSummary, Match, Paragraph, Report, Skipped
+from .text import sentence_units, split_paragraphs, token_spans, _repair
+from .verify import align
+
+__all__ = ["scan", "map_units", "group_candidates", "verify_pairs", "paragraphs_of", "UnitBatch", "Progress"]
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called as a stage advances."""
+
+
+def paragraphs_of(doc: Document) -> list[Paragraph]:
+    """The paragraphs of a document (1-based index, offsets into ``doc.text``)."""
+    return [
+        Paragraph(doc.id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(split_paragraphs(doc.text), 1)
+    ]
+
+
+@dataclass(frozen=True)
+class UnitBatch:
+    """Units of a batch of paragraphs.
+
+    ``owners``/``content``: one entry per unit (owner = global paragraph id);
+    ``rep_owners``/``keys``: one entry per distinct unit content in the
+    batch, with its ``(bands,)`` LSH band keys.
+    """
+
+    owners: np.ndarray
+    content: np.ndarray
+    rep_owners: np.ndarray
+    rep_content: np.ndarray
+    keys: np.ndarray
+
+
+def map_units(texts: Sequence[str], ids: Sequence[int], params: Params) -> UnitBatch:
+    """Map stage: units, their content keys and LSH band keys for a batch of paragraphs."""
+    k = params.shingle_size
+    th_parts: list[np.ndarray] = []
+    unit_owner: list[int] = []
+    unit_tok_start: list[int] = []  # into the batch's concatenated token hashes
+    unit_tok_end: list[int] = []
+    shingle_start: list[int] = []  # into the batch's concatenated shingle hashes
+    shingle_count: list[int] = []
+    sh_parts: list[np.ndarray] = []
+    tok_base = 0
+    sh_base = 0
+    for pid, text in zip(ids, texts):
+        toks, spans = token_spans(text)
+        if not toks:
+            continue
+        units = sentence_units(spans, _repair(text), min_unit=params.min_unit, max_unit=params.max_unit)
+        th = token_hashes(toks)
+        th_parts.append(th)
+        n = len(toks)
+        if n >= k:
+            sh = shingle_hashes(th, k)
+            sh_parts.append(sh)
+            for s, e in units:
+                unit_owner.append(pid)
+                unit_tok_start.append(tok_base + s)
+                unit_tok_end.append(tok_base + e)
+                if e - s >= k:
+                    shingle_start.append(sh_base + s)
+                    shingle_count.append(e - s - k + 1)
+                else:  # a short unit at the edge: its own short shingle
+                    short = shingle_hashes(th[s:e], k)
+                    sh_parts.append(short)
+                    shingle_start.append(sh_base + len(sh))
+                    shingle_count.append(1)
+                    sh_base += 1
+            sh_base += len(sh)
+        else:
+            sh = shingle_hashes(th, k)
+            sh_parts.append(sh)
+            unit_owner.append(pid)
+            unit_tok_start.append(tok_base)
+            unit_tok_end.append(tok_base + n)
+            shingle_start.append(sh_base)
+            shingle_count.append(1)
+            sh_base += 1
+        tok_base += n
+    empty64 = np.empty(0, dtype=np.uint64)
+    bands, rows = params.banding
+    if not unit_owner:
+        return UnitBatch(np.empty(0, np.int64), empty64, np.empty(0, np.int64), empty64, np.empty((0, bands), np.uint64))
+    all_th = np.concatenate(th_parts)
+    owners = np.asarray(unit_owner, dtype=np.int64)
+    content = unit_content_keys(all_th, unit_tok_start, unit_tok_end)
+    _, first = np.unique(content, return_index=True)
+    first.sort()
+    rep_content = content[first]
+    all_sh = np.concatenate(sh_parts)
+    starts = np.asarray(shingle_start, dtype=np.int64)[first]
+    counts = np.asarray(shingle_count, dtype=np.int64)[first]
+    offsets = np.zeros(len(first) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    gather = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
+    sig = signatures(all_sh[gather], offsets, params.num_perm, params.seed)
+    return UnitBatch(owners, content, owners[first], rep_content, band_keys(sig, bands, rows))
+
+
+def group_candidates(batches: Sequence[UnitBatch], owner_doc: np.ndarray, params: Params) -> np.ndarray:
+    """Group stage: candidate pairs of paragraphs (in different documents).
+
+    Identical units are grouped by content key; distinct units by LSH band
+    key (one group-by per band, over each distinct content once).
+    """
+    if not batches:
+        return np.empty((0, 2), dtype=np.int64)
+    owners = np.concatenate([b.owners for b in batches])
+    content = np.concatenate([b.content for b in batches])
+    pieces = [bucket_pairs(content, owners, params.max_bucket)]
+    rep_owners = np.concatenate([b.rep_owners for b in batches])
+    rep_content = np.concatenate([b.rep_content for b in batches])
+    keys = np.concatenate([b.keys for b in batches])
+    _, first = np.unique(rep_content, return_index=True)
+    first.sort()
+    rep_owners, keys = rep_owners[first], keys[first]
+    for band in range(keys.shape[1]):
+        pieces.append(bucket_pairs(keys[:, band], rep_owners, params.max_bucket))
+    return unique_cross_doc(pieces, owner_doc)
+
+
+def verify_pairs(
+    pairs: np.ndarray,
+    paragraphs: Sequence[Paragraph],
+    params: Params,
+) -> list[Match]:
+    """Verify stage: exact alignment of candidate paragraph pairs."""
+    cache: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
+
+    def tokens(pid: int):
+        got = cache.get(pid)
+        if got is None:
+            if len(cache) > 4096:
+                cache.clear()
+            got = cache[pid] = token_spans(paragraphs[pid].text)
+        return got
+
+    out: list[Match] = []
+    for a_id, b_id in pairs.tolist():
+        ta, sa = tokens(a_id)
+        tb, sb = tokens(b_id)
+        pa, pb = paragraphs[a_id], paragraphs[b_id]
+        for span in align(ta, tb, params):
+            out.append(
+                Match(
+                    pa.doc, pa.index, sa[span.a_start][0], sa[span.a_end - 1][1],
+                    pb.doc, pb.index, sb[span.b_start][0], sb[span.b_end - 1][1],
+                    span.words,
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Local parallel execution (fork: workers read the paragraphs without copies)
+# ---------------------------------------------------------------------------
+_SHARED: dict = {}
+
+
+def _map_worker(args: tuple[int, int]) -> UnitBatch:
+    lo, hi = args
+    texts, ids, params = _SHARED["texts"], _SHARED["ids"], _SHARED["params"]
+    return map_units(texts[lo:hi], ids[lo:hi], params)
+
+
+def _verify_worker(args: tuple[int, int]) -> list[Match]:
+    lo, hi = args
+    return verify_pairs(_SHARED["pairs"][lo:hi], _SHARED["paragraphs"], _SHARED["params"])
+
+
+def _chunks(n: int, size: int) -> list[tuple[int, int]]:
+    return [(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _run(fn, tasks, pool, progress: Progress | None, stage: str, total: int):
+    done = 0
+    results = []
+    it = pool.map(fn, tasks) if pool is not None else map(fn, tasks)
+    for (lo, hi), res in zip(tasks, it):
+        results.append(res)
+        done += hi - lo
+        if progress:
+            progress(stage, done, total)
+    return results
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def scan(
+    documents: Iterable[Document | Skipped],
+    params: Params | None = None,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    lexicon_paths: Sequence[str] = (),
+) -> Report:
+    """Scan a corpus and return a :class:`~syndetect.model.Report`.
+
+    ``documents`` may include :class:`~syndetect.model.Skipped` items (from
+    :func:`syndetect.inputs.read_inputs`); they are listed in the report.
+    """
+    from .boilerplate import Boilerplate, outlet_of
+    from .provenance import infer_provenance
+
+    params = params or Params()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    for item in documents:
+        (skipped if isinstance(item, Skipped) else docs).append(item)
+    docs.sort(key=lambda d: d.id)
+    paragraphs: list[Paragraph] = []
+    doc_index: dict[str, int] = {}
+    para_doc: list[int] = []
+    for di, doc in enumerate(docs):
+        doc_index[doc.id] = di
+        for p in paragraphs_of(doc):
+            paragraphs.append(p)
+            para_doc.append(di)
+    owner_doc = np.asarray(para_doc, dtype=np.int64)
+    timings["parse"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    detector = Boilerplate.load(lexicon_paths)
+    flags = detector.detect(docs, paragraphs)
+    flagged = {(f.doc, f.paragraph) for f in flags}
+    content_ids = [i for i, p in enumerate(paragraphs) if (p.doc, p.index) not in flagged]
+    timings["boilerplate"] = time.perf_counter() - t
+
+    workers = default_workers() if workers is None else max(1, workers)
+    if len(paragraphs) < 2000:
+        workers = 1
+    pool = None
+    if workers > 1:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        _SHARED.update(
+            texts=[paragraphs[i].text for i in content_ids], ids=content_ids, params=params, paragraphs=paragraphs
+        )
+        t = time.perf_counter()
+        n = len(content_ids)
+        tasks = _chunks(n, max(256, min(20000, n // (workers * 4) + 1)))
+        batches = _run(_map_worker, tasks, pool, progress, "signatures", n)
+        timings["shingle+signatures"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        pairs = group_candidates(batches, owner_doc, params)
+        del batches
+        timings["lsh"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        _SHARED["pairs"] = pairs
+        tasks = _chunks(len(pairs), max(500, min(20000, len(pairs) // (workers * 4) + 1)))
+        matches = [m for chunk in _run(_verify_worker, tasks, pool, progress, "verify", len(pairs)) for m in chunk]
+        timings["verify"] = time.perf_counter() - t
+    finally:
+        _SHARED.clear()
+        if pool is not None:
+            pool.shutdown()
+
+    t = time.perf_counter()
+    text_of = {(p.doc, p.index): p.text for p in paragraphs}
+    clusters = build_clusters(matches, text_of)
+    timings["cluster"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    flags, clusters = detector.refine(docs, paragraphs, flags, clusters)
+    flagged = {(f.doc, f.paragraph) for f in flags}
+    content_chars: dict[str, int] = {d.id: 0 for d in docs}
+    for p in paragraphs:
+        if (p.doc, p.index) not in flagged:
+            content_chars[p.doc] += len(p.text)
+    timings["boilerplate"] += time.perf_counter() - t
+
+    t = time.perf_counter()
+    edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, detector.site_names)
+    timings["provenance"] = time.perf_counter() - t
+
+    fractions = reused_fractions(clusters, content_chars)
+    pairs_summary = pair_summaries(clusters, content_chars)
+    n_pars: dict[str, int] = {}
+    n_flags: dict[str, int] = {}
+    for p in paragraphs:
+        n_pars[p.doc] = n_pars.get(p.doc, 0) + 1
+    for f in flags:
+        n_flags[f.doc] = n_flags.get(f.doc, 0) + 1
+    upstream: dict[str, list[str]] = {}
+    for e in edges:
+        if e.basis != "unknown-direction":
+            upstream.setdefault(e.copy, []).append(e.source)
+    summaries = tuple(
+        DocumentSummary(
+            id=d.id,
+            source=d.source,
+            title=d.title,
+            outlet=outlet_of(d, detector.site_names),
+            published=d.published,
+            paragraphs=n_pars.get(d.id, 0),
+            reused_fraction=fractions.get(d.id, 0.0),
+            boilerplate=n_flags.get(d.id, 0),
+            upstream=tuple(sorted(set(upstream.get(d.id, ())))),
+        )
+        for d in docs
+    )
+    timings["total"] = time.perf_counter() - t0
+    return Report(
+        version=__version__,
+        parameters=params.to_dict(),
+        documents=summaries,
+        clusters=tuple(clusters),
+        pairs=tuple(pairs_summary),
+        boilerplate=tuple(sorted(flags, key=lambda f: (f.doc, f.paragraph))),
+        provenance=tuple(edges),
+        skipped=tuple(skipped),
+        timings=timings,
+        contexts={(m.doc, m.paragraph): text_of[(m.doc, m.paragraph)] for c in clusters for m in c.members},
+    )

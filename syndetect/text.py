@@ -1,0 +1,284 @@
+"""Text layer: paragraphs, normalised tokens with original offsets, and units.
+
+Everything here works on the *original* text and reports character offsets into
+it. Normalisation (Unicode NFKC, case folding, quote/apostrophe/dash variants,
+soft hyphens and common mojibake) is applied per token, so a token always
+knows the span of original text it came from.
+
+Pipeline position: documents -> **paragraphs -> tokens -> units** -> shingles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "split_paragraphs",
+    "tokenize",
+    "token_spans",
+    "normalize_text",
+    "normalize_token",
+    "sentence_units",
+    "ParagraphTokens",
+    "analyze_paragraph",
+]
+
+# --------------------------------------------------------------------------
+# Mojibake: UTF-8 text decoded as cp1252/latin-1 turns one character into
+# two or three. We repair the common ones *in place* with a same-length
+# replacement (the fixed character padded with soft hyphens, which the
+# tokenizer treats as in-word joiners and normalisation deletes), so offsets
+# into the original text stay valid.
+# --------------------------------------------------------------------------
+_SOFT_HYPHEN = "\u00ad"
+_MOJIBAKE_SOURCES = (
+    "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u2013\u2014\u2026\u2022\u00a0"
+    "\u00e0\u00e1\u00e2\u00e3\u00e4\u00e5\u00e7\u00e8\u00e9\u00ea\u00eb\u00ec\u00ed\u00ee\u00ef"
+    "\u00f1\u00f2\u00f3\u00f4\u00f5\u00f6\u00f9\u00fa\u00fb\u00fc\u00fd\u00ff\u00df"
+    "\u00c0\u00c1\u00c2\u00c4\u00c7\u00c8\u00c9\u00ca\u00d1\u00d3\u00d6\u00dc"
+)
+
+
+def _lenient_cp1252(raw: bytes) -> str:
+    out = []
+    for byte in raw:
+        try:
+            out.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+def _build_mojibake_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for ch in _MOJIBAKE_SOURCES:
+        raw = ch.encode("utf-8")
+        # Byte by byte, as lenient decoders do: cp1252 where it defines the
+        # byte, latin-1 (the C1 control) where it does not.
+        for garbled in (_lenient_cp1252(raw), raw.decode("latin-1")):
+            if garbled != ch and len(garbled) > 1:
+                table[garbled] = ch + _SOFT_HYPHEN * (len(garbled) - 1)
+    return table
+
+
+_MOJIBAKE = _build_mojibake_table()
+_MOJIBAKE_RE = re.compile("|".join(re.escape(k) for k in sorted(_MOJIBAKE, key=len, reverse=True)))
+_MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2]")
+
+
+def _repair(text: str) -> str:
+    """Same-length mojibake repair (offsets are preserved)."""
+    if not _MOJIBAKE_HINT.search(text):
+        return text
+    return _MOJIBAKE_RE.sub(lambda m: _MOJIBAKE[m.group()], text)
+
+
+# A token: letters/digits, joined by in-word apostrophes (any style, including
+# a ``?`` that stands for a lost apostrophe as in ``Pakistan?s``) or soft
+# hyphens. Hyphens and dashes split tokens.
+_APOS = "'\u2019\u2018\u02bc\u00b4`\u2032"
+_WORD = r"[^\W_]+"
+TOKEN_RE = re.compile(
+    rf"{_WORD}(?:(?:[{_APOS}{_SOFT_HYPHEN}]+|\?(?=(?:s|t|ll|re|ve|d|m)\b)){_WORD}|{_SOFT_HYPHEN}+)*"
+)
+_DELETE = {ord(c): None for c in _APOS + _SOFT_HYPHEN + "?"}
+
+
+@lru_cache(maxsize=1 << 18)
+def normalize_token(raw: str) -> str:
+    """Normalise one raw token: NFKC, case fold, drop apostrophes/joiners.
+
+    ``"Pakistan’s"``, ``"Pakistan's"`` and ``"Pakistan?s"`` all become
+    ``"pakistans"``; ``"ＰＡＫ"`` becomes ``"pak"``.
+    """
+    if raw.isascii():
+        return raw.translate(_DELETE).lower()
+    tok = unicodedata.normalize("NFKC", raw).casefold().translate(_DELETE)
+    # NFKC can yield characters that are not word characters (e.g. the
+    # fraction slash of "½"); keep only the word characters so that
+    # normalisation is idempotent.
+    return "".join(TOKEN_RE.findall(tok)) if not tok.isalnum() else tok
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised tokens of ``text`` (the fast path: no offsets)."""
+    norm = normalize_token
+    return [t for t in map(norm, TOKEN_RE.findall(_repair(text))) if t]
+
+
+def token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Normalised tokens and their ``(start, end)`` offsets in ``text``.
+
+    Gives exactly the tokens of :func:`tokenize`.
+    """
+    toks: list[str] = []
+    spans: list[tuple[int, int]] = []
+    norm = normalize_token
+    for m in TOKEN_RE.finditer(_repair(text)):
+        t = norm(m.group())
+        if t:
+            toks.append(t)
+            spans.append(m.span())
+    return toks, spans
+
+
+def normalize_text(text: str) -> str:
+    """The canonical normalised form of a text: its tokens joined by spaces.
+
+    Idempotent: ``normalize_text(normalize_text(x)) == normalize_text(x)``.
+    """
+    return " ".join(tokenize(text))
+
+
+# --------------------------------------------------------------------------
+# Paragraphs
+# --------------------------------------------------------------------------
+_LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Split a document into paragraphs; returns ``(start, end)`` offsets.
+
+    Handles one paragraph per line, blank-line separated paragraphs, and
+    hard-wrapped text (a paragraph spread over several lines of about the
+    same width): a line is joined to the next when the document is
+    hard-wrapped and the line is "full" (at least 60% of the wrap width).
+    Offsets exclude surrounding whitespace.
+    """
+    lines: list[tuple[int, int]] = []  # stripped (start, end) or (-1, -1) for blank
+    pos = 0
+    for m in _LINE_RE.finditer(text):
+        if m.start() == m.end():
+            break
+        seg = m.group()
+        stripped = seg.strip()
+        if not stripped:
+            lines.append((-1, -1))
+        else:
+            lead = len(seg) - len(seg.lstrip())
+            s = m.start() + lead
+            lines.append((s, s + len(stripped)))
+        pos = m.end()
+    lengths = [e - s for s, e in lines if s >= 0]
+    if not lengths:
+        return []
+    wrap = _wrap_width(lengths)
+    paragraphs: list[tuple[int, int]] = []
+    cur: tuple[int, int] | None = None
+    prev_full = False
+    for s, e in lines:
+        if s < 0:
+            if cur:
+                paragraphs.append(cur)
+            cur, prev_full = None, False
+            continue
+        if cur is not None and prev_full:
+            cur = (cur[0], e)
+        else:
+            if cur:
+                paragraphs.append(cur)
+            cur = (s, e)
+        prev_full = wrap is not None and (e - s) >= 0.6 * wrap
+    if cur:
+        paragraphs.append(cur)
+    return paragraphs
+
+
+def _wrap_width(lengths: list[int]) -> int | None:
+    """The wrap width if the text looks hard-wrapped, else ``None``."""
+    if len(lengths) < 4:
+        return None
+    ordered = sorted(lengths)
+    width = ordered[int(0.9 * (len(ordered) - 1))]
+    if width > 100 or width < 30:
+        return None
+    near = sum(1 for n in lengths if n >= 0.6 * width)
+    over = sum(1 for n in lengths if n > width + 10)
+    return width if near >= 0.6 * len(lengths) and over <= 0.05 * len(lengths) else None
+
+
+# --------------------------------------------------------------------------
+# Units: the sub-paragraph pieces that get MinHash signatures.
+# --------------------------------------------------------------------------
+_SENT_END_RE = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019\u00bb)\]]*(?=\s|$)")
+_QUOTE_RE = re.compile("[\"\u201c\u201d\u201e\u00ab\u00bb]")
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphTokens:
+    """Tokens of one paragraph and its units (token ranges)."""
+
+    tokens: tuple[str, ...]
+    units: tuple[tuple[int, int], ...]
+
+
+def _token_index_at(spans: list[tuple[int, int]], offset: int) -> int:
+    """Index of the first token that starts at or after ``offset``."""
+    lo, hi = 0, len(spans)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if spans[mid][0] < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def sentence_units(
+    spans: list[tuple[int, int]],
+    text: str,
+    *,
+    min_unit: int = 8,
+    max_unit: int = 40,
+) -> list[tuple[int, int]]:
+    """Token ranges of the units of a paragraph.
+
+    Units are sentences (short ones merged with the next), windows of
+    ``max_unit`` tokens with a stride of half that over long sentences, and
+    quotation-delimited segments of at least ``min_unit`` tokens, so that a
+    quote embedded in an otherwise different paragraph is a unit of its own.
+    The result is sorted and free of duplicates.
+    """
+    n = len(spans)
+    if n == 0:
+        return []
+    cuts = {0, n}
+    for m in _SENT_END_RE.finditer(text):
+        cuts.add(_token_index_at(spans, m.end()))
+    bounds = sorted(cuts)
+    sentences: list[tuple[int, int]] = []
+    start = 0
+    for b in bounds[1:]:
+        if b - start >= min_unit or b == n:
+            if b > start:
+                sentences.append((start, b))
+            start = b
+    if len(sentences) > 1 and sentences[-1][1] - sentences[-1][0] < min_unit:
+        last = sentences.pop()
+        prev = sentences.pop()
+        sentences.append((prev[0], last[1]))
+    units: set[tuple[int, int]] = set()
+    half = max(max_unit // 2, 1)
+    for s, e in sentences:
+        if e - s <= max_unit:
+            units.add((s, e))
+        else:
+            for w in range(s, e - half, half):
+                units.add((w, min(w + max_unit, e)))
+    quotes = [_token_index_at(spans, m.start()) for m in _QUOTE_RE.finditer(text)]
+    if quotes:
+        edges = sorted({0, n, *quotes})
+        for a, b in zip(edges, edges[1:]):
+            if b - a >= min_unit and b - a <= max_unit:
+                units.add((a, b))
+    return sorted(units)
+
+
+def analyze_paragraph(text: str, *, min_unit: int = 8, max_unit: int = 40) -> ParagraphTokens:
+    """Tokens and units of one paragraph (used by the candidate stage)."""
+    toks, spans = token_spans(text)
+    units = sentence_units(spans, _repair(text), min_unit=min_unit, max_unit=max_unit)
+    return ParagraphTokens(tuple(toks), tuple(units))

@@ -1,0 +1,97 @@
+"""Exact verification: align two paragraphs and return the reused spans.
+
+No LSH candidate is ever reported unverified. Alignment seeds on exact
+shared ``k``-word runs (``k`` = shingle size), extends each to a maximal
+run, then chains runs that follow each other in both paragraphs with gaps
+of at most ``max_gap_words`` into one span. A span is kept when it holds at
+least ``min_span_words`` matching words (``min_secondary_words`` once the
+pair holds one such span) and at least ``min_overlap`` of its words, on each
+side, match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from .config import Params
+
+__all__ = ["TokenSpan", "align"]
+
+_MAX_POSITIONS = 32  # a k-gram repeated more often inside one paragraph is ignored
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSpan:
+    """A verified span as token ranges ``[a_start, a_end)`` and ``[b_start, b_end)``."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    words: int
+
+
+def _runs(a: Sequence[str], b: Sequence[str], k: int) -> list[tuple[int, int, int]]:
+    """Maximal exact runs ``(i, j, length)`` with ``length >= k``."""
+    if len(a) < k or len(b) < k:
+        return []
+    index: dict[tuple[str, ...], list[int]] = {}
+    for j in range(len(b) - k + 1):
+        index.setdefault(tuple(b[j : j + k]), []).append(j)
+    runs: list[tuple[int, int, int]] = []
+    reach: dict[int, int] = {}  # diagonal (i - j) -> end of the last run on it
+    la, lb = len(a), len(b)
+    for i in range(la - k + 1):
+        hits = index.get(tuple(a[i : i + k]))
+        if not hits or len(hits) > _MAX_POSITIONS:
+            continue
+        for j in hits:
+            d = i - j
+            if reach.get(d, -1) > i:
+                continue
+            n = k
+            while i + n < la and j + n < lb and a[i + n] == b[j + n]:
+                n += 1
+            reach[d] = i + n
+            runs.append((i, j, n))
+    return runs
+
+
+def align(a: Sequence[str], b: Sequence[str], params: Params) -> list[TokenSpan]:
+    """Reused spans between token sequences ``a`` and ``b``, in order of ``a``."""
+    runs = _runs(a, b, params.shingle_size)
+    if not runs:
+        return []
+    runs.sort()
+    gap = params.max_gap_words
+    chains: list[list[tuple[int, int, int]]] = []
+    for run in runs:
+        i, j, n = run
+        best = None
+        best_words = -1
+        for chain in chains:
+            li, lj, ln = chain[-1]
+            ga, gb = i - (li + ln), j - (lj + ln)
+            if 0 <= ga <= gap and 0 <= gb <= gap:
+                words = sum(r[2] for r in chain)
+                if words > best_words:
+                    best, best_words = chain, words
+        if best is None:
+            chains.append([run])
+        else:
+            best.append(run)
+    spans: list[TokenSpan] = []
+    full = any(sum(r[2] for r in chain) >= params.min_span_words for chain in chains)
+    floor = params.min_secondary_words if full else params.min_span_words
+    for chain in chains:
+        words = sum(r[2] for r in chain)
+        if words < floor:
+            continue
+        a0, b0 = chain[0][0], chain[0][1]
+        a1, b1 = chain[-1][0] + chain[-1][2], chain[-1][1] + chain[-1][2]
+        if words < params.min_overlap * (a1 - a0) or words < params.min_overlap * (b1 - b0):
+            continue
+        spans.append(TokenSpan(a0, a1, b0, b1, words))
+    spans.sort(key=lambda s: (s.a_start, s.b_start))
+    return spans
