@@ -41,6 +41,8 @@ _WS = re.compile(r"\s+")
 _NAV_SPLIT = re.compile(r"\s*(?:\||•|·|»|\u2022)\s*")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+_NAV_CHARS = re.compile(r"[|•·»\u2022]")
+_SITE_IN_SOCIAL = re.compile(r"\b(?i:stay connected to|follow)\s+(?P<site>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})\s+on\b")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Boilerplate:
     def __init__(self, rules: Sequence[Rule], *, min_repeats: int = 3) -> None:
         self.rules = list(rules)
         self.min_repeats = min_repeats
+        self._max_words = max((r.max_words for r in self.rules), default=0)
         self.site_names: dict[str, str] = {}
 
     @classmethod
@@ -113,8 +116,11 @@ class Boilerplate:
 
     # -- family 1: lexicon --------------------------------------------------
     def match_rule(self, text: str) -> tuple[Rule, re.Match] | None:
+        """The first lexicon rule that matches the whole paragraph, with its match."""
+        words = len(text.split())
+        if words > self._max_words:
+            return None
         flat = _WS.sub(" ", text).strip()
-        words = len(flat.split())
         for rule in self.rules:
             if words <= rule.max_words:
                 m = rule.pattern.search(flat)
@@ -140,6 +146,9 @@ class Boilerplate:
             flags.setdefault((p.doc, p.index), BoilerplateFlag(p.doc, p.index, p.text, category, reason))
 
         headline = normalize_text(doc.title) if doc.title else (normalize_text(pars[0].text) if pars else "")
+        if len(headline.split()) < 4:  # a one-word "headline" is a menu item, not a title
+            headline = ""
+        headline_words = len(headline.split())
         in_block_after_header: Rule | None = None
         sites: list[str] = []
         for i, p in enumerate(pars):
@@ -151,24 +160,24 @@ class Boilerplate:
                 site = m.groupdict().get("site")
                 if site:
                     sites.append(site.strip())
+                if rule.category == "social":
+                    follow = _SITE_IN_SOCIAL.search(p.text)
+                    if follow:
+                        sites.append(follow.group("site"))
                 in_block_after_header = rule if rule.header else None
                 continue
-            norm = normalize_text(p.text)
             if in_block_after_header is not None and same_block and _is_link_title(p.text):
                 flag(p, "related", f"link under '{in_block_after_header.name}' header")
                 continue
             in_block_after_header = None
-            if headline and norm == headline and (i > 0 or doc.title):
+            if headline and abs(len(p.text.split()) - headline_words) <= 3 and normalize_text(p.text) == headline:
                 if i > 0:
                     flag(p, "repeated-headline", "repeats the headline inside the body")
                 continue
-            parts = [s for s in _NAV_SPLIT.split(_WS.sub(" ", p.text).strip()) if s]
-            if len(parts) >= 3 and all(len(s.split()) <= 4 for s in parts):
-                flag(p, "navigation", f"link list of {len(parts)} short items separated by | or bullets")
-        for text in (p.text for p in pars):
-            m = re.search(r"\b(?:stay connected to|follow)\s+(?P<site>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})\s+on\b", text)
-            if m:
-                sites.append(m.group("site"))
+            if _NAV_CHARS.search(p.text):
+                parts = [s for s in _NAV_SPLIT.split(_WS.sub(" ", p.text).strip()) if s]
+                if len(parts) >= 3 and all(len(s.split()) <= 4 for s in parts):
+                    flag(p, "navigation", f"link list of {len(parts)} short items separated by | or bullets")
         if sites:
             self.site_names[doc.id] = sites[0]
             site_norms = {normalize_text(s) for s in sites}
@@ -182,13 +191,13 @@ class Boilerplate:
         for p in paragraphs:
             o = outlet.get(p.doc)
             if o and (p.doc, p.index) not in flags:
-                seen[(o, normalize_text(p.text))].add(p.doc)
+                seen[(o, _key(p.text))].add(p.doc)
         repeated = {key: ds for key, ds in seen.items() if len(ds) >= self.min_repeats and key[1]}
         if not repeated:
             return
         for p in paragraphs:
             o = outlet.get(p.doc)
-            key = (o, normalize_text(p.text)) if o else None
+            key = (o, _key(p.text)) if o else None
             if key in repeated and (p.doc, p.index) not in flags:
                 n = len(repeated[key])
                 flags[(p.doc, p.index)] = BoilerplateFlag(
@@ -250,6 +259,11 @@ class Boilerplate:
                 kept.append(replace(c, members=members))
         kept = [replace(c, id=f"C{i + 1}") for i, c in enumerate(kept)]
         return sorted(new_flags.values(), key=lambda f: (f.doc, f.paragraph)), kept
+
+
+def _key(text: str) -> str:
+    """A cheap exact-repeat key: case and white space folded."""
+    return " ".join(text.lower().split())
 
 
 def _is_link_title(text: str) -> bool:

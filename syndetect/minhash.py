@@ -109,14 +109,14 @@ def signatures(
     offsets: np.ndarray,
     num_perm: int = 128,
     seed: int = 1,
-    *,
-    chunk: int = 1 << 15,
 ) -> np.ndarray:
     """MinHash signatures of many sets at once.
 
     ``hashes`` (``uint32``) holds the shingle hashes of all sets back to
     back; set ``i`` is ``hashes[offsets[i]:offsets[i+1]]`` and must not be
     empty. Returns a ``(len(offsets) - 1, num_perm)`` ``uint32`` matrix.
+    One permutation at a time over the whole batch (contiguous 1-D passes,
+    then a segmented minimum), which is cache-friendly.
     """
     offsets = np.asarray(offsets, dtype=np.int64)
     m = len(offsets) - 1
@@ -126,20 +126,14 @@ def signatures(
     if np.any(np.diff(offsets) <= 0):
         raise ParameterError("every set needs at least one shingle")
     a, b = permutations(num_perm, seed)
-    mixed = _fmix32(np.asarray(hashes, dtype=np.uint32))
-    # Process whole sets in chunks of about `chunk` shingles.
-    i = 0
+    mixed = _fmix32(np.asarray(hashes[offsets[0] : offsets[-1]], dtype=np.uint32))
+    starts = offsets[:-1] - offsets[0]
+    row = np.empty_like(mixed)
     with np.errstate(over="ignore"):
-        while i < m:
-            lo = offsets[i]
-            j = int(np.searchsorted(offsets, lo + chunk, side="right")) - 1
-            j = max(j, i + 1)
-            j = min(j, m)
-            hi = offsets[j]
-            block = mixed[lo:hi, None] * a[None, :]
-            block += b[None, :]
-            out[i:j] = np.minimum.reduceat(block, offsets[i:j] - lo, axis=0)
-            i = j
+        for j in range(num_perm):
+            np.multiply(mixed, a[j], out=row)
+            row += b[j]
+            out[:, j] = np.minimum.reduceat(row, starts)
     return out
 
 

@@ -28,8 +28,8 @@ from .cluster import build_clusters, pair_summaries, reused_fractions
 from .config import Params
 from .minhash import band_keys, shingle_hashes, signatures, token_hashes, unit_content_keys
 from .model import Document, DocumentSummary, Match, Paragraph, Report, Skipped
-from .text import sentence_units, split_paragraphs, token_spans, _repair
-from .verify import align
+from .text import segment_hashes, split_paragraphs, token_spans, units_from_cuts
+from .verify import Prepared, align, prepare
 
 __all__ = ["scan", "map_units", "group_candidates", "verify_pairs", "paragraphs_of", "UnitBatch", "Progress"]
 
@@ -63,68 +63,45 @@ class UnitBatch:
 def map_units(texts: Sequence[str], ids: Sequence[int], params: Params) -> UnitBatch:
     """Map stage: units, their content keys and LSH band keys for a batch of paragraphs."""
     k = params.shingle_size
-    th_parts: list[np.ndarray] = []
-    unit_owner: list[int] = []
-    unit_tok_start: list[int] = []  # into the batch's concatenated token hashes
-    unit_tok_end: list[int] = []
-    shingle_start: list[int] = []  # into the batch's concatenated shingle hashes
-    shingle_count: list[int] = []
-    sh_parts: list[np.ndarray] = []
-    tok_base = 0
-    sh_base = 0
-    for pid, text in zip(ids, texts):
-        toks, spans = token_spans(text)
-        if not toks:
-            continue
-        units = sentence_units(spans, _repair(text), min_unit=params.min_unit, max_unit=params.max_unit)
-        th = token_hashes(toks)
-        th_parts.append(th)
-        n = len(toks)
-        if n >= k:
-            sh = shingle_hashes(th, k)
-            sh_parts.append(sh)
-            for s, e in units:
-                unit_owner.append(pid)
-                unit_tok_start.append(tok_base + s)
-                unit_tok_end.append(tok_base + e)
-                if e - s >= k:
-                    shingle_start.append(sh_base + s)
-                    shingle_count.append(e - s - k + 1)
-                else:  # a short unit at the edge: its own short shingle
-                    short = shingle_hashes(th[s:e], k)
-                    sh_parts.append(short)
-                    shingle_start.append(sh_base + len(sh))
-                    shingle_count.append(1)
-                    sh_base += 1
-            sh_base += len(sh)
-        else:
-            sh = shingle_hashes(th, k)
-            sh_parts.append(sh)
-            unit_owner.append(pid)
-            unit_tok_start.append(tok_base)
-            unit_tok_end.append(tok_base + n)
-            shingle_start.append(sh_base)
-            shingle_count.append(1)
-            sh_base += 1
-        tok_base += n
-    empty64 = np.empty(0, dtype=np.uint64)
     bands, rows = params.banding
+    all_hashes: list[int] = []
+    unit_owner: list[int] = []
+    unit_start: list[int] = []  # token offsets into the batch's concatenated token hashes
+    unit_end: list[int] = []
+    for pid, text in zip(ids, texts):
+        hashes, sentence_cuts, quote_cuts = segment_hashes(text)
+        n = len(hashes)
+        if not n:
+            continue
+        base = len(all_hashes)
+        all_hashes.extend(hashes)
+        for s, e in units_from_cuts(n, sentence_cuts, quote_cuts, min_unit=params.min_unit, max_unit=params.max_unit):
+            unit_owner.append(pid)
+            unit_start.append(base + s)
+            unit_end.append(base + e)
+    empty64 = np.empty(0, dtype=np.uint64)
     if not unit_owner:
         return UnitBatch(np.empty(0, np.int64), empty64, np.empty(0, np.int64), empty64, np.empty((0, bands), np.uint64))
-    all_th = np.concatenate(th_parts)
+    th = np.array(all_hashes, dtype=np.uint64)
     owners = np.asarray(unit_owner, dtype=np.int64)
-    content = unit_content_keys(all_th, unit_tok_start, unit_tok_end)
+    content = unit_content_keys(th, unit_start, unit_end)
     _, first = np.unique(content, return_index=True)
     first.sort()
-    rep_content = content[first]
-    all_sh = np.concatenate(sh_parts)
-    starts = np.asarray(shingle_start, dtype=np.int64)[first]
-    counts = np.asarray(shingle_count, dtype=np.int64)[first]
+    starts = np.asarray(unit_start, dtype=np.int64)[first]
+    ends = np.asarray(unit_end, dtype=np.int64)[first]
+    # Shingles of the whole batch at once; a unit of at least k tokens takes
+    # the shingles that start inside it and end inside it.
+    sh = shingle_hashes(th, k)
+    counts = np.maximum(ends - starts - k + 1, 1)
     offsets = np.zeros(len(first) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     gather = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
-    sig = signatures(all_sh[gather], offsets, params.num_perm, params.seed)
-    return UnitBatch(owners, content, owners[first], rep_content, band_keys(sig, bands, rows))
+    values = sh[np.minimum(gather, len(sh) - 1)]
+    short = np.flatnonzero(ends - starts < k)
+    for u in short.tolist():  # a unit shorter than a shingle is one short shingle
+        values[offsets[u]] = shingle_hashes(th[starts[u] : ends[u]], k)[0]
+    sig = signatures(values, offsets, params.num_perm, params.seed)
+    return UnitBatch(owners, content, owners[first], content[first], band_keys(sig, bands, rows))
 
 
 def group_candidates(batches: Sequence[UnitBatch], owner_doc: np.ndarray, params: Params) -> np.ndarray:
@@ -155,22 +132,24 @@ def verify_pairs(
     params: Params,
 ) -> list[Match]:
     """Verify stage: exact alignment of candidate paragraph pairs."""
-    cache: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
+    k = params.shingle_size
+    cache: dict[int, tuple[Prepared, list[tuple[int, int]]]] = {}
 
-    def tokens(pid: int):
+    def prepared(pid: int) -> tuple[Prepared, list[tuple[int, int]]]:
         got = cache.get(pid)
         if got is None:
-            if len(cache) > 4096:
+            if len(cache) > 8192:
                 cache.clear()
-            got = cache[pid] = token_spans(paragraphs[pid].text)
+            toks, spans = token_spans(paragraphs[pid].text)
+            got = cache[pid] = (prepare(toks, k), spans)
         return got
 
     out: list[Match] = []
     for a_id, b_id in pairs.tolist():
-        ta, sa = tokens(a_id)
-        tb, sb = tokens(b_id)
+        pa_, sa = prepared(a_id)
+        pb_, sb = prepared(b_id)
         pa, pb = paragraphs[a_id], paragraphs[b_id]
-        for span in align(ta, tb, params):
+        for span in align(pa_, pb_, params):
             out.append(
                 Match(
                     pa.doc, pa.index, sa[span.a_start][0], sa[span.a_end - 1][1],
@@ -202,15 +181,24 @@ def _chunks(n: int, size: int) -> list[tuple[int, int]]:
     return [(i, min(i + size, n)) for i in range(0, n, size)]
 
 
-def _run(fn, tasks, pool, progress: Progress | None, stage: str, total: int):
+def _run(fn, tasks, workers: int, progress: Progress | None, stage: str, total: int):
+    """Run ``fn`` over ``tasks``; with ``workers > 1`` in a pool forked now, so
+    the workers see the current ``_SHARED`` state without copying it."""
     done = 0
     results = []
-    it = pool.map(fn, tasks) if pool is not None else map(fn, tasks)
-    for (lo, hi), res in zip(tasks, it):
-        results.append(res)
-        done += hi - lo
-        if progress:
-            progress(stage, done, total)
+    pool = None
+    if workers > 1 and len(tasks) > 1:
+        pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("fork"))
+    try:
+        it = pool.map(fn, tasks) if pool is not None else map(fn, tasks)
+        for (lo, hi), res in zip(tasks, it):
+            results.append(res)
+            done += hi - lo
+            if progress:
+                progress(stage, done, total)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return results
 
 
@@ -266,9 +254,6 @@ def scan(
     workers = default_workers() if workers is None else max(1, workers)
     if len(paragraphs) < 2000:
         workers = 1
-    pool = None
-    if workers > 1:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
         _SHARED.update(
             texts=[paragraphs[i].text for i in content_ids], ids=content_ids, params=params, paragraphs=paragraphs
@@ -276,7 +261,7 @@ def scan(
         t = time.perf_counter()
         n = len(content_ids)
         tasks = _chunks(n, max(256, min(20000, n // (workers * 4) + 1)))
-        batches = _run(_map_worker, tasks, pool, progress, "signatures", n)
+        batches = _run(_map_worker, tasks, workers, progress, "signatures", n)
         timings["shingle+signatures"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -287,12 +272,10 @@ def scan(
         t = time.perf_counter()
         _SHARED["pairs"] = pairs
         tasks = _chunks(len(pairs), max(500, min(20000, len(pairs) // (workers * 4) + 1)))
-        matches = [m for chunk in _run(_verify_worker, tasks, pool, progress, "verify", len(pairs)) for m in chunk]
+        matches = [m for chunk in _run(_verify_worker, tasks, workers, progress, "verify", len(pairs)) for m in chunk]
         timings["verify"] = time.perf_counter() - t
     finally:
         _SHARED.clear()
-        if pool is not None:
-            pool.shutdown()
 
     t = time.perf_counter()
     text_of = {(p.doc, p.index): p.text for p in paragraphs}

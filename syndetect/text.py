@@ -22,6 +22,8 @@ __all__ = [
     "normalize_text",
     "normalize_token",
     "sentence_units",
+    "units_from_cuts",
+    "segment_hashes",
     "ParagraphTokens",
     "analyze_paragraph",
 ]
@@ -227,28 +229,25 @@ def _token_index_at(spans: list[tuple[int, int]], offset: int) -> int:
     return lo
 
 
-def sentence_units(
-    spans: list[tuple[int, int]],
-    text: str,
+def units_from_cuts(
+    n: int,
+    sentence_cuts: list[int],
+    quote_cuts: list[int],
     *,
     min_unit: int = 8,
     max_unit: int = 40,
 ) -> list[tuple[int, int]]:
-    """Token ranges of the units of a paragraph.
+    """Units of a paragraph of ``n`` tokens, from sentence and quotation cuts.
 
     Units are sentences (short ones merged with the next), windows of
     ``max_unit`` tokens with a stride of half that over long sentences, and
-    quotation-delimited segments of at least ``min_unit`` tokens, so that a
+    quotation-delimited segments of ``min_unit`` to ``max_unit`` tokens, so a
     quote embedded in an otherwise different paragraph is a unit of its own.
-    The result is sorted and free of duplicates.
+    Sorted, without duplicates.
     """
-    n = len(spans)
     if n == 0:
         return []
-    cuts = {0, n}
-    for m in _SENT_END_RE.finditer(text):
-        cuts.add(_token_index_at(spans, m.end()))
-    bounds = sorted(cuts)
+    bounds = sorted({0, n, *(c for c in sentence_cuts if 0 < c < n)})
     sentences: list[tuple[int, int]] = []
     start = 0
     for b in bounds[1:]:
@@ -268,17 +267,80 @@ def sentence_units(
         else:
             for w in range(s, e - half, half):
                 units.add((w, min(w + max_unit, e)))
-    quotes = [_token_index_at(spans, m.start()) for m in _QUOTE_RE.finditer(text)]
-    if quotes:
-        edges = sorted({0, n, *quotes})
+    if quote_cuts:
+        edges = sorted({0, n, *(c for c in quote_cuts if 0 < c < n)})
         for a, b in zip(edges, edges[1:]):
-            if b - a >= min_unit and b - a <= max_unit:
+            if min_unit <= b - a <= max_unit:
                 units.add((a, b))
     return sorted(units)
 
 
+def sentence_units(
+    spans: list[tuple[int, int]],
+    text: str,
+    *,
+    min_unit: int = 8,
+    max_unit: int = 40,
+) -> list[tuple[int, int]]:
+    """Token ranges of the units of a paragraph, given its token spans (see :func:`units_from_cuts`)."""
+    text = _repair(text)
+    sentence_cuts = [_token_index_at(spans, m.end()) for m in _SENT_END_RE.finditer(text)]
+    quote_cuts = [_token_index_at(spans, m.start()) for m in _QUOTE_RE.finditer(text)]
+    return units_from_cuts(len(spans), sentence_cuts, quote_cuts, min_unit=min_unit, max_unit=max_unit)
+
+
+# The fast path of the candidate stage: split at sentence ends and quotation
+# marks with one C-level ``re.split``, then find tokens piece by piece, so no
+# Python code runs per token except one dictionary look-up.
+_PIECE_SPLIT = re.compile(f"({_SENT_END_RE.pattern}|{_QUOTE_RE.pattern})")
+_RAW_HASH: dict[str, int | None] = {}
+
+
+def _raw_hash(raw: str) -> int | None:
+    from .minhash import token_hash
+
+    tok = normalize_token(raw)
+    h = token_hash(tok) if tok else None
+    if len(_RAW_HASH) < 2_000_000:
+        _RAW_HASH[raw] = h
+    return h
+
+
+def segment_hashes(text: str) -> tuple[list[int], list[int], list[int]]:
+    """Token hashes of a paragraph, with its sentence and quotation cuts.
+
+    The hashes are :func:`syndetect.minhash.token_hash` of exactly the tokens
+    of :func:`tokenize`; cuts are token indexes as :func:`sentence_units`
+    computes them.
+    """
+    parts = _PIECE_SPLIT.split(_repair(text))
+    hashes: list[int] = []
+    sentence_cuts: list[int] = []
+    quote_cuts: list[int] = []
+    get = _RAW_HASH.get
+    findall = TOKEN_RE.findall
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            raws = findall(part)
+            got = list(map(get, raws))
+            if None in got:  # first sight of a token (or one that normalises to nothing)
+                got = [h for h in (g if g is not None else _raw_hash(r) for g, r in zip(got, raws)) if h is not None]
+            hashes.extend(got)
+        else:
+            n = len(hashes)
+            if _QUOTE_RE.search(part):
+                if _QUOTE_RE.match(part):
+                    quote_cuts.append(n)
+                else:  # a sentence end closed by a quotation mark: both
+                    sentence_cuts.append(n)
+                    quote_cuts.append(n)
+            else:
+                sentence_cuts.append(n)
+    return hashes, sentence_cuts, quote_cuts
+
+
 def analyze_paragraph(text: str, *, min_unit: int = 8, max_unit: int = 40) -> ParagraphTokens:
-    """Tokens and units of one paragraph (used by the candidate stage)."""
+    """Tokens and units of one paragraph."""
     toks, spans = token_spans(text)
-    units = sentence_units(spans, _repair(text), min_unit=min_unit, max_unit=max_unit)
+    units = sentence_units(spans, text, min_unit=min_unit, max_unit=max_unit)
     return ParagraphTokens(tuple(toks), tuple(units))

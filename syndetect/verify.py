@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .config import Params
 
-__all__ = ["TokenSpan", "align"]
+__all__ = ["TokenSpan", "Prepared", "prepare", "align"]
 
 _MAX_POSITIONS = 32  # a k-gram repeated more often inside one paragraph is ignored
 
@@ -32,18 +32,36 @@ class TokenSpan:
     words: int
 
 
-def _runs(a: Sequence[str], b: Sequence[str], k: int) -> list[tuple[int, int, int]]:
-    """Maximal exact runs ``(i, j, length)`` with ``length >= k``."""
-    if len(a) < k or len(b) < k:
-        return []
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A paragraph ready for alignment: tokens and an index of its k-grams."""
+
+    tokens: tuple[str, ...]
+    grams: tuple[tuple[str, ...], ...]
+    index: dict
+
+
+def prepare(tokens: Sequence[str], k: int) -> Prepared:
+    """Index the ``k``-grams of a token sequence (done once per paragraph)."""
+    toks = tuple(tokens)
+    grams = tuple(toks[j : j + k] for j in range(len(toks) - k + 1))
     index: dict[tuple[str, ...], list[int]] = {}
-    for j in range(len(b) - k + 1):
-        index.setdefault(tuple(b[j : j + k]), []).append(j)
+    for j, g in enumerate(grams):
+        index.setdefault(g, []).append(j)
+    return Prepared(toks, grams, index)
+
+
+def _runs(pa: Prepared, pb: Prepared, k: int) -> list[tuple[int, int, int]]:
+    """Maximal exact runs ``(i, j, length)`` with ``length >= k``."""
+    a, b = pa.tokens, pb.tokens
+    if not pa.grams or not pb.grams:
+        return []
+    index = pb.index
     runs: list[tuple[int, int, int]] = []
     reach: dict[int, int] = {}  # diagonal (i - j) -> end of the last run on it
     la, lb = len(a), len(b)
-    for i in range(la - k + 1):
-        hits = index.get(tuple(a[i : i + k]))
+    for i, gram in enumerate(pa.grams):
+        hits = index.get(gram)
         if not hits or len(hits) > _MAX_POSITIONS:
             continue
         for j in hits:
@@ -58,9 +76,18 @@ def _runs(a: Sequence[str], b: Sequence[str], k: int) -> list[tuple[int, int, in
     return runs
 
 
-def align(a: Sequence[str], b: Sequence[str], params: Params) -> list[TokenSpan]:
-    """Reused spans between token sequences ``a`` and ``b``, in order of ``a``."""
-    runs = _runs(a, b, params.shingle_size)
+def align(
+    a: Sequence[str] | Prepared, b: Sequence[str] | Prepared, params: Params
+) -> list[TokenSpan]:
+    """Reused spans between token sequences ``a`` and ``b``, in order of ``a``.
+
+    ``a`` and ``b`` may be :class:`Prepared` (see :func:`prepare`) to reuse
+    the k-gram index of a paragraph across many pairs.
+    """
+    k = params.shingle_size
+    pa = a if isinstance(a, Prepared) else prepare(a, k)
+    pb = b if isinstance(b, Prepared) else prepare(b, k)
+    runs = _runs(pa, pb, k)
     if not runs:
         return []
     runs.sort()
