@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from . import __version__
 from .config import Params
-from .errors import ExitCode, InputError, SyndetectError, exit_code_for
+from .errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
 from .inputs import read_inputs
 
 app = typer.Typer(
@@ -115,8 +115,11 @@ def _write(text: str, output: Optional[Path]) -> None:
         sys.stdout.flush()
         return
     tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write the report: {exc.strerror or exc}") from exc
 
 
 def _format_for(fmt: Optional[Format], output: Optional[Path]) -> Format:
@@ -180,3 +183,290 @@ def scan(
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="syndetect")
+
+
+# ---------------------------------------------------------------------------
+# The persistent index: `syndetect index add|stats|remove|list|verify` and `check`
+# ---------------------------------------------------------------------------
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+IndexOpt = typer.Option(..., "--index", "-i", help="Index directory, or redis://host:port/db[?prefix=NAME].")
+LexiconOpt = typer.Option([], "--lexicon", help="Extra boilerplate rules (TOML, see README).")
+# Candidate parameters: by default the index's own; if given they must match it.
+IxShingleOpt = typer.Option(None, "--shingle-size", help="Words per shingle (new index; must match an existing one).")
+IxNumPermOpt = typer.Option(None, "--num-perm", help="MinHash permutations (new index; must match).")
+IxSeedOpt = typer.Option(None, "--seed", help="MinHash seed (new index; must match).")
+IxThresholdOpt = typer.Option(None, "--threshold", help="LSH Jaccard threshold (new index; must match).")
+IxBandsOpt = typer.Option(None, "--bands", help="LSH bands, with --rows (new index; must match).")
+IxRowsOpt = typer.Option(None, "--rows", help="LSH rows per band, with --bands (new index; must match).")
+
+
+def _overrides(**given) -> dict:
+    """The candidate parameters given on the command line (``None``: not given)."""
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _read_documents(paths: list[str]) -> list:
+    """Every document of the inputs; any unreadable input is an error (exit 2)."""
+    from .model import Skipped
+
+    docs = []
+    for item in read_inputs(paths):
+        if isinstance(item, Skipped):
+            raise InputError(item.source, item.reason, item.line)
+        docs.append(item)
+    if not docs:
+        raise InputError(", ".join(paths), "no documents to check")
+    return docs
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)  # pragma: no cover
+
+
+def _clip(text: str, width: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+def _render_verdicts(verdicts, out) -> None:
+    """Plain-text check report (no colour: it ends up in hook and job logs)."""
+    for v in verdicts:
+        where = f" ({v.source})" if v.source and v.source != v.doc else ""
+        if not v.reused:
+            extra = f"; {len(v.matches)} span(s) below --max-reused-fraction" if v.matches else ""
+            note = f"; {len(v.allowed)} allowed span(s)" if v.allowed else ""
+            out.write(f"clean   {v.doc}{where}: {v.reused_fraction:.1%} reused{extra}{note}\n")
+        else:
+            out.write(
+                f"REUSED  {v.doc}{where}: {v.reused_fraction:.1%} of its text is in the index"
+                f" (limit {v.max_reused_fraction:.1%})\n"
+            )
+        if not v.matches and not v.allowed:
+            continue
+        for d in v.documents:
+            label = ", ".join(x for x in (d.title and f'"{_clip(d.title, 80)}"', d.outlet, d.published) if x)
+            pending = " [earlier in this check]" if d.pending else ""
+            out.write(
+                f"  matches {d.id}{pending}{' — ' + label if label else ''}:"
+                f" {d.spans} span(s), {d.words} words, {d.reused_fraction:.1%} of this document\n"
+            )
+        groups: dict = {}
+        for m in v.matches:
+            groups.setdefault((m.paragraph, m.start, m.end), []).append(m)
+        if groups:
+            out.write("  shared spans:\n")
+        for (par, start, end), ms in groups.items():
+            sources = ", ".join(f"{m.indexed_doc} ¶{m.indexed_paragraph}" for m in ms)
+            hashes = ", ".join(dict.fromkeys(m.hash for m in ms))
+            out.write(f"    ¶{par} [{start}:{end}] {max(m.words for m in ms)} words, in {sources} (hash {hashes})\n")
+            out.write(f"      \"{_clip(ms[0].text)}\"\n")
+        for m in v.allowed:
+            out.write(
+                f"  allowed: ¶{m.paragraph} [{m.start}:{m.end}] {m.words} words in {m.indexed_doc}"
+                f" ¶{m.indexed_paragraph} — {m.allowed_by}\n"
+            )
+
+
+@app.command()
+@_exit_on_error
+def check(
+    paths: list[str] = typer.Argument(..., help="New articles: files, directories or - for JSONL on stdin."),
+    index: str = IndexOpt,
+    max_reused_fraction: float = typer.Option(
+        0.0, "--max-reused-fraction", help="Reused share of a document's text allowed before it counts (0: any span)."
+    ),
+    min_span_words: Optional[int] = typer.Option(
+        None, "--min-span-words", help="Fewest matching words in a reused span (default: the index's, 15)."
+    ),
+    allow_outlet: list[str] = typer.Option([], "--allow-outlet", help="Outlet whose text may be reprinted (repeatable)."),
+    allowlist: Optional[Path] = typer.Option(
+        None, "--allowlist", help="File of content hashes (and outlets) that may be reprinted: JSON, TOML or text."
+    ),
+    add: bool = typer.Option(False, "--add", help="Add the documents to the index when none reuses indexed text."),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text or json."),
+    lexicon: list[Path] = LexiconOpt,
+    shingle_size: Optional[int] = IxShingleOpt, num_perm: Optional[int] = IxNumPermOpt, seed: Optional[int] = IxSeedOpt,
+    threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
+) -> int:
+    """Check new articles against the index: exit 1 if any reuses indexed text, 0 if clean, 2 on error."""
+    import json
+
+    from .index import Allowlist, Index
+
+    allow = Allowlist.of(outlets=allow_outlet)
+    if allowlist is not None:
+        allow = allow.merged(Allowlist.load(allowlist))
+    docs = _read_documents(paths)
+    overrides = _overrides(
+        shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold, bands=bands, rows=rows
+    )
+    with Index.open(index, overrides or None, lexicon_paths=[str(p) for p in lexicon]) as ix:
+        verdicts = ix.check_many(
+            docs, max_reused_fraction=max_reused_fraction, min_span_words=min_span_words, allow=allow
+        )
+        reused = [v for v in verdicts if v.reused]
+        added = None
+        if add and not reused:
+            added = ix.add(docs)
+        if fmt is CheckFormat.json:
+            payload = {
+                "schema": "syndetect-check/1",
+                "version": __version__,
+                "index": ix.location,
+                "parameters": ix.params.to_dict(),
+                "max_reused_fraction": max_reused_fraction,
+                "reused": len(reused),
+                "checked": len(verdicts),
+                "added": added.documents if added else 0,
+                "documents": [v.to_dict() for v in verdicts],
+            }
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        else:
+            _render_verdicts(verdicts, sys.stdout)
+            sys.stdout.write(f"{len(reused)} of {len(verdicts)} document(s) reuse indexed text\n")
+        sys.stdout.flush()
+        if add:
+            if added:
+                _err.print(f"added {added.documents} document(s) to {ix.location}")
+            else:
+                _err.print("nothing added: a document reuses indexed text")
+    return ExitCode.REUSE_FOUND if reused else ExitCode.OK
+
+
+@index_app.command("add")
+@_exit_on_error
+def index_add(
+    paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or - for JSONL on stdin."),
+    index: str = IndexOpt,
+    batch_size: int = typer.Option(500, "--batch-size", help="Documents per transaction."),
+    workers: int = typer.Option(1, "--workers", help="Processes that map documents while one writes."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 2, adding nothing, if any input cannot be read."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or notes on stderr."),
+    lexicon: list[Path] = LexiconOpt,
+    shingle_size: Optional[int] = IxShingleOpt, num_perm: Optional[int] = IxNumPermOpt, seed: Optional[int] = IxSeedOpt,
+    threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
+) -> int:
+    """Add documents to the index (created if missing); re-adding an id replaces it."""
+    from .index import Index
+    from .model import Skipped
+
+    skipped: list = []
+
+    def documents():
+        for item in read_inputs(paths):
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                if not quiet:
+                    _err.print(f"[yellow]skipped[/yellow] {item}")
+            else:
+                yield item
+
+    source = documents()
+    if strict:
+        source = list(source)
+        if skipped:
+            first = skipped[0]
+            raise InputError(first.source, f"{first.reason} ({len(skipped)} input(s) skipped; --strict)", first.line)
+    overrides = _overrides(
+        shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold, bands=bands, rows=rows
+    )
+    with Index.open(index, overrides or None, create=True, lexicon_paths=[str(p) for p in lexicon]) as ix:
+        progress, update = _progress_callback(quiet)
+        if progress is not None:
+            progress.start()
+        try:
+            result = ix.add(source, batch_size=batch_size, workers=workers, progress=update)
+        finally:
+            if progress is not None:
+                progress.stop()
+        if not quiet:
+            _err.print(
+                f"added {result.documents} document(s), {result.paragraphs} paragraphs"
+                f" ({result.replaced} replaced) to {ix.location} in {result.seconds:.2f} s"
+            )
+    return ExitCode.OK
+
+
+@index_app.command("stats")
+@_exit_on_error
+def index_stats(
+    index: str = IndexOpt,
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text or json."),
+) -> int:
+    """Documents, paragraphs, band-key rows, size and parameters of an index."""
+    import json
+
+    from .index import Index
+
+    with Index.open(index) as ix:
+        s = ix.stats()
+    if fmt is CheckFormat.json:
+        sys.stdout.write(json.dumps(s.to_dict(), indent=2) + "\n")
+        return ExitCode.OK
+    lines = [
+        f"index       {s.location} ({s.backend}, schema {s.schema_version})",
+        f"created     {s.created or '?'} by {s.created_by or '?'}",
+        f"documents   {s.documents:,}",
+        f"paragraphs  {s.paragraphs:,}",
+        f"band keys   {s.key_rows:,} rows",
+        f"size        {_size(s.size_bytes)} ({s.size_note})",
+        "parameters  " + ", ".join(f"{k}={v}" for k, v in s.parameters.items()),
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return ExitCode.OK
+
+
+@index_app.command("remove")
+@_exit_on_error
+def index_remove(
+    ids: list[str] = typer.Argument(..., help="Document ids to remove."),
+    index: str = IndexOpt,
+) -> int:
+    """Remove documents from the index by id (unknown ids are reported, not an error)."""
+    from .index import Index
+
+    with Index.open(index) as ix:
+        removed = ix.remove(ids)
+    missing = [i for i in dict.fromkeys(ids) if i not in set(removed)]
+    sys.stdout.write(f"removed {len(removed)} document(s)\n")
+    for i in missing:
+        _err.print(f"[yellow]not in the index:[/yellow] {i}")
+    return ExitCode.OK
+
+
+@index_app.command("list")
+@_exit_on_error
+def index_list(index: str = IndexOpt) -> int:
+    """List the indexed documents: id, paragraphs, outlet, title."""
+    from .index import Index
+
+    with Index.open(index) as ix:
+        for d in ix.documents():
+            sys.stdout.write("\t".join([d.id, str(d.paragraphs), d.outlet or "", d.title or ""]) + "\n")
+    return ExitCode.OK
+
+
+@index_app.command("verify")
+@_exit_on_error
+def index_verify(index: str = IndexOpt) -> int:
+    """Check an index: storage integrity, every document whole with its band keys (exit 2 if not)."""
+    from .errors import IndexStoreError
+    from .index import Index
+
+    with Index.open(index) as ix:
+        problems = ix.verify()
+        n = ix.stats().documents
+    if problems:
+        for p in problems[:50]:
+            _err.print(f"  {p}")
+        raise IndexStoreError(f"index {index}: {len(problems)} problem(s) found")
+    sys.stdout.write(f"ok: {n} document(s), all whole\n")
+    return ExitCode.OK

@@ -40,6 +40,10 @@ class InputError(SyndetectError):
         super().__init__(f"{where}: {reason}")
 
 
+class OutputError(SyndetectError):
+    """The report cannot be written."""
+
+
 class IndexStoreError(SyndetectError):
     """The index is missing, corrupt, locked, or built with other parameters."""
 

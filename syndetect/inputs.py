@@ -170,7 +170,7 @@ def read_jsonl(stream: IO[str], source: str) -> Iterator[Document | Skipped]:
 
 def read_csv(stream: IO[str], source: str) -> Iterator[Document | Skipped]:
     """A header row, then one article per record: ``id`` and ``text`` columns required."""
-    reader = csv.DictReader(stream)
+    reader = csv.DictReader(stream, strict=True)
     try:
         header = reader.fieldnames
     except csv.Error as exc:
@@ -181,14 +181,16 @@ def read_csv(stream: IO[str], source: str) -> Iterator[Document | Skipped]:
         yield Skipped(source, f"CSV header lacks required column(s): {', '.join(missing)}", 1)
         return
     while True:
+        start = reader.line_num + 1  # a record may span lines: report where it starts
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Skipped(source, f"malformed CSV record: {exc}", reader.line_num)
+            # the reader cannot find the next record boundary after this
+            yield Skipped(source, f"malformed CSV record ({exc}); the rest of the file is not read", start)
             return
         if None in row:
-            yield Skipped(source, "more fields than the header names", reader.line_num)
+            yield Skipped(source, "more fields than the header names", start)
             continue
-        yield _record(row, source, reader.line_num)
+        yield _record(row, source, start)

@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -164,6 +164,7 @@ def verify_pairs(
 # Local parallel execution (fork: workers read the paragraphs without copies)
 # ---------------------------------------------------------------------------
 _SHARED: dict = {}
+_HEAD = 400  # characters of a document kept after paragraph splitting
 
 
 def _map_worker(args: tuple[int, int]) -> UnitBatch:
@@ -249,6 +250,9 @@ def scan(
     flags = detector.detect(docs, paragraphs)
     flagged = {(f.doc, f.paragraph) for f in flags}
     content_ids = [i for i, p in enumerate(paragraphs) if (p.doc, p.index) not in flagged]
+    # From here on the paragraphs hold the text: keep only each document's
+    # head (for datelines), so the corpus is not held in memory twice.
+    docs = [replace(d, text=d.text[:_HEAD]) if len(d.text) > _HEAD else d for d in docs]
     timings["boilerplate"] = time.perf_counter() - t
 
     workers = default_workers() if workers is None else max(1, workers)

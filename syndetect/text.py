@@ -67,6 +67,9 @@ def _build_mojibake_table() -> dict[str, str]:
 
 
 _MOJIBAKE = _build_mojibake_table()
+# "”" garbled is "â€" plus a C1 byte that is often lost on the way: the
+# two-character remnant still stands for a closing quote.
+_MOJIBAKE.setdefault("\u00e2\u20ac", "\u201d" + _SOFT_HYPHEN)
 _MOJIBAKE_RE = re.compile("|".join(re.escape(k) for k in sorted(_MOJIBAKE, key=len, reverse=True)))
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2]")
 
@@ -139,6 +142,7 @@ def normalize_text(text: str) -> str:
 # Paragraphs
 # --------------------------------------------------------------------------
 _LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
+_LINE_END_RE = re.compile(r"[.!?:\"'\u201d\u2019)]$")
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -167,7 +171,8 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     lengths = [e - s for s, e in lines if s >= 0]
     if not lengths:
         return []
-    wrap = _wrap_width(lengths)
+    ends = sum(1 for s, e in lines if s >= 0 and _LINE_END_RE.search(text, s, e))
+    wrap = _wrap_width(lengths, ends)
     paragraphs: list[tuple[int, int]] = []
     cur: tuple[int, int] | None = None
     prev_full = False
@@ -189,13 +194,19 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return paragraphs
 
 
-def _wrap_width(lengths: list[int]) -> int | None:
-    """The wrap width if the text looks hard-wrapped, else ``None``."""
+def _wrap_width(lengths: list[int], ends_sentence: int = 0) -> int | None:
+    """The wrap width if the text looks hard-wrapped, else ``None``.
+
+    ``ends_sentence``: how many lines end with sentence-final punctuation
+    (wrapped lines mostly end mid-sentence).
+    """
     if len(lengths) < 4:
         return None
     ordered = sorted(lengths)
     width = ordered[int(0.9 * (len(ordered) - 1))]
     if width > 100 or width < 30:
+        return None
+    if ends_sentence >= 0.6 * len(lengths):  # one sentence per line, not wrapped prose
         return None
     near = sum(1 for n in lengths if n >= 0.6 * width)
     over = sum(1 for n in lengths if n > width + 10)

@@ -1,0 +1,222 @@
+"""MinHash signatures and LSH banding, checked against datasketch itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from syndetect.candidates import bucket_pairs
+from syndetect.config import Params
+from syndetect.errors import ParameterError
+from syndetect.minhash import band_keys, shingle_hash, shingle_hashes, signatures, token_hashes, unit_content_keys
+from syndetect.text import tokenize
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+WORDS = st.sampled_from([f"w{i}" for i in range(30)] + ["pakistan", "iran", "the", "a", "é", "ß", "中文"])
+TOKENS = st.lists(WORDS, min_size=1, max_size=40)
+
+
+def shingles(tokens: list[str], k: int) -> list[list[str]]:
+    if len(tokens) < k:
+        return [list(tokens)]
+    return [tokens[i : i + k] for i in range(len(tokens) - k + 1)]
+
+
+def reference_minhash(tokens: list[str], k: int, num_perm: int, seed: int) -> MinHash:
+    m = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)
+    for sh in shingles(tokens, k):
+        m.update(sh)
+    return m
+
+
+def our_signature(tokens: list[str], k: int, num_perm: int, seed: int) -> np.ndarray:
+    sh = shingle_hashes(token_hashes(tokens), k)
+    return signatures(sh, np.array([0, len(sh)]), num_perm, seed)[0]
+
+
+@SETTINGS
+@given(TOKENS, st.integers(1, 8))
+def test_shingle_hashes_equal_scalar_shingle_hash(tokens, k):
+    got = shingle_hashes(token_hashes(tokens), k)
+    assert got.dtype == np.uint32
+    assert got.tolist() == [shingle_hash(s) for s in shingles(tokens, k)]
+
+
+def test_shingle_hash_is_order_sensitive_and_bounded():
+    assert shingle_hash(["a", "b", "c"]) != shingle_hash(["c", "b", "a"])
+    assert 0 <= shingle_hash(["x"] * 32) < 2**32
+    with pytest.raises(ParameterError):
+        shingle_hash([])
+    with pytest.raises(ParameterError):
+        shingle_hash(["x"] * 33)
+    assert len(shingle_hashes(token_hashes([]), 5)) == 0
+
+
+@SETTINGS
+@given(
+    TOKENS,
+    st.sampled_from([1, 3, 5, 9]),
+    st.sampled_from([16, 64, 128, 250]),
+    st.sampled_from([1, 2, 42, 12345]),
+)
+def test_signature_bit_identical_to_datasketch(tokens, k, num_perm, seed):
+    ref = reference_minhash(tokens, k, num_perm, seed)
+    got = our_signature(tokens, k, num_perm, seed)
+    assert got.dtype == np.uint32 and ref.hashvalues.dtype == np.uint32
+    assert np.array_equal(got, ref.hashvalues)
+
+
+@SETTINGS
+@given(st.lists(TOKENS, min_size=1, max_size=8))
+def test_batched_signatures_match_datasketch(sets):
+    """Many sets of different sizes back to back, in one call."""
+    k, num_perm, seed = 3, 32, 7
+    parts = [shingle_hashes(token_hashes(t), k) for t in sets]
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=offsets[1:])
+    sig = signatures(np.concatenate(parts), offsets, num_perm, seed)
+    assert sig.shape == (len(sets), num_perm)
+    for row, tokens in zip(sig, sets):
+        assert np.array_equal(row, reference_minhash(tokens, k, num_perm, seed).hashvalues)
+
+
+def test_signatures_reject_empty_sets():
+    with pytest.raises(ParameterError):
+        signatures(np.array([5, 6], dtype=np.uint32), np.array([0, 2, 2]), 16, 1)
+    assert signatures(np.empty(0, np.uint32), np.array([0]), 16, 1).shape == (0, 16)
+
+
+def test_unit_content_keys_equal_for_equal_tokens():
+    th = token_hashes("a b c a b c d".split())
+    keys = unit_content_keys(th, [0, 3, 0], [3, 6, 4])
+    assert keys[0] == keys[1] != keys[2]
+
+
+# ---------------------------------------------------------------------------
+# LSH banding against datasketch.MinHashLSH
+# ---------------------------------------------------------------------------
+BASE = [
+    "Pakistan undertook a series of highly coordinated and specifically targeted precision military strikes",
+    "against terrorist hideouts in the province of Iran the foreign office said in a statement on Thursday",
+    "The ministry said it had consistently shared serious concerns about the safe havens enjoyed by militants",
+    "China urged both sides to exercise restraint and avoid actions that would lead to an escalation",
+    "Iranian media reported that at least two headquarters of the militant group were destroyed in the attack",
+]
+UNRELATED = [
+    "The football club announced a new coach after a disappointing season at the national stadium",
+    "Heavy rain is expected across the northern region over the weekend according to the weather service",
+    "Shares of the technology company rose sharply after it reported better than expected quarterly earnings",
+    "The museum will reopen next month with an exhibition of paintings from the early twentieth century",
+]
+
+
+def _variants(sentence: str, i: int) -> list[str]:
+    words = sentence.split()
+    edited = words[:]
+    edited[len(words) // 2] = "replaced"
+    inserted = words[:4] + ["indeed"] + words[4:]
+    dropped = words[:-3]
+    swapped = words[len(words) // 2 :] + words[: len(words) // 2]
+    return [" ".join(w) for w in (words, edited, inserted, dropped, swapped)][: 3 + i % 3]
+
+
+CORPUS = [v for i, s in enumerate(BASE) for v in _variants(s, i)] + UNRELATED
+
+
+@pytest.fixture(scope="module")
+def corpus_signatures():
+    k, num_perm, seed = 3, 128, 1
+    sigs = np.stack([our_signature(tokenize(t), k, num_perm, seed) for t in CORPUS])
+    return sigs, num_perm
+
+
+@pytest.mark.parametrize("b, r", [(32, 4), (16, 8), (42, 3), (8, 2), (64, 2), (20, 5)])
+def test_band_keys_and_bucket_pairs_equal_datasketch_lsh(corpus_signatures, b, r):
+    sigs, num_perm = corpus_signatures
+    keys = band_keys(sigs, b, r)
+    assert keys.shape == (len(sigs), b) and keys.dtype == np.uint64
+    owners = np.arange(len(sigs))
+    ours: set[tuple[int, int]] = set()
+    for band in range(b):
+        ours |= {tuple(p) for p in bucket_pairs(keys[:, band], owners, max_bucket=1000).tolist()}
+
+    lsh = MinHashLSH(num_perm=num_perm, params=(b, r))
+    minhashes = [MinHash(hashvalues=s, scheme="affine32", num_perm=num_perm) for s in sigs]
+    for i, m in enumerate(minhashes):
+        lsh.insert(i, m)
+    theirs = {(min(i, j), max(i, j)) for i, m in enumerate(minhashes) for j in lsh.query(m) if j != i}
+
+    assert ours == theirs
+    # the corpus is informative: some near duplicates collide, unrelated sentences do not
+    assert ours
+    unrelated = set(range(len(CORPUS) - len(UNRELATED), len(CORPUS)))
+    assert not any(i in unrelated or j in unrelated for i, j in ours)
+
+
+def test_band_keys_agree_exactly_when_band_rows_agree():
+    rng = np.random.default_rng(3)
+    sig = rng.integers(0, 2**32, size=(2, 12), dtype=np.uint32)
+    sig[1, 4:8] = sig[0, 4:8]  # only band 1 (rows 4..7) is shared
+    keys = band_keys(sig, 3, 4)
+    assert (keys[0] == keys[1]).tolist() == [False, True, False]
+    with pytest.raises(ParameterError):
+        band_keys(sig, 4, 4)
+
+
+# ---------------------------------------------------------------------------
+# Params
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(bands=40, rows=4),  # 160 > num_perm 128
+        dict(bands=5),  # rows missing
+        dict(rows=5),
+        dict(bands=0, rows=4),
+        dict(threshold=0.0),
+        dict(threshold=1.0),
+        dict(threshold=2.0),
+        dict(threshold=-0.5),
+        dict(shingle_size=0),
+        dict(shingle_size=33),
+        dict(num_perm=0),
+        dict(num_perm=2048),
+        dict(min_unit=1),
+        dict(min_unit=50, max_unit=40),
+        dict(max_bucket=1),
+        dict(min_span_words=4),  # < shingle_size 5
+        dict(min_overlap=0.0),
+        dict(min_overlap=1.5),
+        dict(max_gap_words=-1),
+        dict(min_secondary_words=16),  # > min_span_words
+        dict(min_secondary_words=3),  # < shingle_size
+    ],
+)
+def test_params_reject_bad_values(kwargs):
+    with pytest.raises(ValueError) as info:
+        Params(**kwargs)
+    assert isinstance(info.value, ParameterError)
+    assert str(info.value)
+
+
+def test_params_accept_edges():
+    assert Params(bands=32, rows=4).banding == (32, 4)
+    assert Params(min_overlap=1.0, max_gap_words=0, shingle_size=1, min_secondary_words=1).min_overlap == 1.0
+
+
+@pytest.mark.parametrize("threshold, num_perm", [(0.3, 128), (0.5, 128), (0.8, 256), (0.1, 64), (0.9, 32)])
+def test_default_banding_is_datasketch_optimum(threshold, num_perm):
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    p = Params(threshold=threshold, num_perm=num_perm)
+    assert p.banding == (lsh.b, lsh.r)
+    assert p.to_dict()["bands"] == lsh.b and p.to_dict()["rows"] == lsh.r
+
+
+def test_params_roundtrip():
+    p = Params(threshold=0.5, max_gap_words=3)
+    q = Params.from_dict({**p.to_dict(), "unknown": 1})
+    assert q.banding == p.banding and q.max_gap_words == 3
+    assert Params().banding == (MinHashLSH(threshold=0.3, num_perm=128).b, MinHashLSH(threshold=0.3, num_perm=128).r)
