@@ -134,14 +134,38 @@ class Boilerplate:
         by_doc: dict[str, list[Paragraph]] = defaultdict(list)
         for p in paragraphs:
             by_doc[p.doc].append(p)
-        flags: dict[tuple[str, int], BoilerplateFlag] = {}
-        self.site_names = {}
-        for doc in docs:
-            self._detect_doc(doc, by_doc.get(doc.id, []), flags)
-        self._detect_templates(docs, paragraphs, flags)
-        return sorted(flags.values(), key=lambda f: (f.doc, f.paragraph))
+        flags, sites = self.detect_documents([(d, by_doc.get(d.id, [])) for d in docs])
+        return self.finish(docs, paragraphs, flags, sites)
 
-    def _detect_doc(self, doc: Document, pars: list[Paragraph], flags: dict) -> None:
+    def detect_documents(
+        self, items: Sequence[tuple[Document, Sequence[Paragraph]]]
+    ) -> tuple[list[BoilerplateFlag], dict[str, str]]:
+        """The per-document rules (lexicon and shape): a pure map over documents.
+
+        Returns the flags and the site names learned (doc id -> name).
+        """
+        flags: dict[tuple[str, int], BoilerplateFlag] = {}
+        sites: dict[str, str] = {}
+        for doc, pars in items:
+            site = self._detect_doc(doc, list(pars), flags)
+            if site:
+                sites[doc.id] = site
+        return list(flags.values()), sites
+
+    def finish(
+        self,
+        docs: Sequence[Document],
+        paragraphs: Sequence[Paragraph],
+        flags: Iterable[BoilerplateFlag],
+        sites: dict[str, str],
+    ) -> list[BoilerplateFlag]:
+        """Combine per-document flags, then apply the same-outlet repetition rule."""
+        self.site_names = dict(sites)
+        by_key = {(f.doc, f.paragraph): f for f in flags}
+        self._detect_templates(docs, paragraphs, by_key)
+        return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
+
+    def _detect_doc(self, doc: Document, pars: list[Paragraph], flags: dict) -> str | None:
         def flag(p: Paragraph, category: str, reason: str) -> None:
             flags.setdefault((p.doc, p.index), BoilerplateFlag(p.doc, p.index, p.text, category, reason))
 
@@ -178,12 +202,14 @@ class Boilerplate:
                 parts = [s for s in _NAV_SPLIT.split(_WS.sub(" ", p.text).strip()) if s]
                 if len(parts) >= 3 and all(len(s.split()) <= 4 for s in parts):
                     flag(p, "navigation", f"link list of {len(parts)} short items separated by | or bullets")
-        if sites:
-            self.site_names[doc.id] = sites[0]
-            site_norms = {normalize_text(s) for s in sites}
-            for p in pars:
-                if normalize_text(p.text) in site_norms:
-                    flag(p, "byline", "the site's own name standing alone")
+        if not sites:
+            return None
+        site_norms = {normalize_text(s) for s in sites}
+        longest = max(len(s.split()) for s in sites)
+        for p in pars:
+            if len(p.text.split()) <= longest and normalize_text(p.text) in site_norms:
+                flag(p, "byline", "the site's own name standing alone")
+        return sites[0]
 
     def _detect_templates(self, docs: Sequence[Document], paragraphs: Sequence[Paragraph], flags: dict) -> None:
         outlet = {d.id: outlet_of(d, self.site_names) for d in docs}
@@ -262,8 +288,8 @@ class Boilerplate:
 
 
 def _key(text: str) -> str:
-    """A cheap exact-repeat key: case and white space folded."""
-    return " ".join(text.lower().split())
+    """The exact-repeat key of a paragraph (its text; paragraphs are stripped)."""
+    return text
 
 
 def _is_link_title(text: str) -> bool:

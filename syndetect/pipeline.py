@@ -31,7 +31,9 @@ from .model import Document, DocumentSummary, Match, Paragraph, Report, Skipped
 from .text import segment_hashes, split_paragraphs, token_spans, units_from_cuts
 from .verify import Prepared, align, prepare
 
-__all__ = ["scan", "map_units", "group_candidates", "verify_pairs", "paragraphs_of", "UnitBatch", "Progress"]
+__all__ = [
+    "scan", "map_units", "group_candidates", "verify_pairs", "exact_repeats", "paragraphs_of", "UnitBatch", "Progress",
+]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as a stage advances."""
@@ -71,7 +73,7 @@ def map_units(texts: Sequence[str], ids: Sequence[int], params: Params) -> UnitB
     for pid, text in zip(ids, texts):
         hashes, sentence_cuts, quote_cuts = segment_hashes(text)
         n = len(hashes)
-        if not n:
+        if n < params.min_span_words:  # too short to hold a reused span
             continue
         base = len(all_hashes)
         all_hashes.extend(hashes)
@@ -160,6 +162,40 @@ def verify_pairs(
     return out
 
 
+def exact_repeats(
+    paragraphs: Sequence[Paragraph], ids: Sequence[int], params: Params
+) -> tuple[list[int], list[Match]]:
+    """Group paragraphs with identical text (verbatim reprints).
+
+    Returns the ids of one paragraph per distinct text (in order), which go
+    on to candidate search, and the matches that link every other copy to
+    that one: a whole-paragraph span, verified by equality, without any
+    alignment. Copies inside one document are not reuse across documents.
+    """
+    first: dict[str, int] = {}
+    reps: list[int] = []
+    matches: list[Match] = []
+    spans_of: dict[int, list[tuple[int, int]]] = {}
+    for i in ids:
+        text = paragraphs[i].text
+        r = first.get(text)
+        if r is None:
+            first[text] = i
+            reps.append(i)
+            continue
+        rp, cp = paragraphs[r], paragraphs[i]
+        if rp.doc == cp.doc:
+            continue
+        spans = spans_of.get(r)
+        if spans is None:
+            spans = spans_of[r] = token_spans(text)[1]
+        if len(spans) < params.min_span_words:
+            continue
+        s, e = spans[0][0], spans[-1][1]
+        matches.append(Match(rp.doc, rp.index, s, e, cp.doc, cp.index, s, e, len(spans)))
+    return reps, matches
+
+
 # ---------------------------------------------------------------------------
 # Local parallel execution (fork: workers read the paragraphs without copies)
 # ---------------------------------------------------------------------------
@@ -171,6 +207,24 @@ def _map_worker(args: tuple[int, int]) -> UnitBatch:
     lo, hi = args
     texts, ids, params = _SHARED["texts"], _SHARED["ids"], _SHARED["params"]
     return map_units(texts[lo:hi], ids[lo:hi], params)
+
+
+def _boilerplate_worker(args: tuple[int, int]):
+    lo, hi = args
+    docs, spans, paragraphs = _SHARED["docs"], _SHARED["spans"], _SHARED["paragraphs"]
+    items = [(docs[i], paragraphs[spans[i][0] : spans[i][1]]) for i in range(lo, hi)]
+    return _SHARED["detector"].detect_documents(items)
+
+
+def _doc_spans(docs: Sequence[Document], para_doc: Sequence[int]) -> list[tuple[int, int]]:
+    """For each document, the range of its paragraphs in the global list."""
+    spans = [(0, 0)] * len(docs)
+    start = 0
+    for i in range(1, len(para_doc) + 1):
+        if i == len(para_doc) or para_doc[i] != para_doc[start]:
+            spans[para_doc[start]] = (start, i)
+            start = i
+    return spans
 
 
 def _verify_worker(args: tuple[int, int]) -> list[Match]:
@@ -245,9 +299,20 @@ def scan(
     owner_doc = np.asarray(para_doc, dtype=np.int64)
     timings["parse"] = time.perf_counter() - t0
 
+    workers = default_workers() if workers is None else max(1, workers)
+    if len(paragraphs) < 2000:
+        workers = 1
+
     t = time.perf_counter()
     detector = Boilerplate.load(lexicon_paths)
-    flags = detector.detect(docs, paragraphs)
+    _SHARED.update(detector=detector, docs=docs, spans=_doc_spans(docs, para_doc), paragraphs=paragraphs)
+    try:
+        per_doc = _run(_boilerplate_worker, _chunks(len(docs), max(64, len(docs) // (workers * 4) + 1)),
+                       workers, progress, "boilerplate", len(docs))
+    finally:
+        _SHARED.clear()
+    flags = detector.finish(docs, paragraphs, [f for fl, _ in per_doc for f in fl],
+                            {k: v for _, sites in per_doc for k, v in sites.items()})
     flagged = {(f.doc, f.paragraph) for f in flags}
     content_ids = [i for i, p in enumerate(paragraphs) if (p.doc, p.index) not in flagged]
     # From here on the paragraphs hold the text: keep only each document's
@@ -255,15 +320,13 @@ def scan(
     docs = [replace(d, text=d.text[:_HEAD]) if len(d.text) > _HEAD else d for d in docs]
     timings["boilerplate"] = time.perf_counter() - t
 
-    workers = default_workers() if workers is None else max(1, workers)
-    if len(paragraphs) < 2000:
-        workers = 1
+    t = time.perf_counter()
+    reps, exact = exact_repeats(paragraphs, content_ids, params)
+    timings["exact-repeats"] = time.perf_counter() - t
     try:
-        _SHARED.update(
-            texts=[paragraphs[i].text for i in content_ids], ids=content_ids, params=params, paragraphs=paragraphs
-        )
+        _SHARED.update(texts=[paragraphs[i].text for i in reps], ids=reps, params=params, paragraphs=paragraphs)
         t = time.perf_counter()
-        n = len(content_ids)
+        n = len(reps)
         tasks = _chunks(n, max(256, min(20000, n // (workers * 4) + 1)))
         batches = _run(_map_worker, tasks, workers, progress, "signatures", n)
         timings["shingle+signatures"] = time.perf_counter() - t
@@ -277,6 +340,7 @@ def scan(
         _SHARED["pairs"] = pairs
         tasks = _chunks(len(pairs), max(500, min(20000, len(pairs) // (workers * 4) + 1)))
         matches = [m for chunk in _run(_verify_worker, tasks, workers, progress, "verify", len(pairs)) for m in chunk]
+        matches.extend(exact)
         timings["verify"] = time.perf_counter() - t
     finally:
         _SHARED.clear()
