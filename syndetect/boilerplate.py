@@ -54,6 +54,7 @@ class Rule:
     pattern: re.Pattern
     max_words: int
     header: bool = False
+    requires: tuple[str, ...] = ()
 
 
 def _load_rules(text: str, origin: str) -> list[Rule]:
@@ -75,7 +76,13 @@ def _load_rules(text: str, origin: str) -> list[Rule]:
         max_words = raw.get("max_words", 40)
         if not isinstance(max_words, int) or max_words < 1:
             raise ParameterError(f"{where}: max_words must be a positive integer")
-        rules.append(Rule(str(raw.get("name", f"rule-{i}")), raw["category"], pattern, max_words, bool(raw.get("header"))))
+        requires = raw.get("requires", [])
+        if not isinstance(requires, list) or not all(isinstance(r, str) and r for r in requires):
+            raise ParameterError(f"{where}: requires must be a list of non-empty strings")
+        rules.append(
+            Rule(str(raw.get("name", f"rule-{i}")), raw["category"], pattern, max_words, bool(raw.get("header")),
+                 tuple(r.lower() for r in requires))
+        )
     return rules
 
 
@@ -121,8 +128,9 @@ class Boilerplate:
         if words > self._max_words:
             return None
         flat = _WS.sub(" ", text).strip()
+        low = flat.lower()
         for rule in self.rules:
-            if words <= rule.max_words:
+            if words <= rule.max_words and (not rule.requires or any(r in low for r in rule.requires)):
                 m = rule.pattern.search(flat)
                 if m:
                     return rule, m

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .config import Params
+from .minhash import shingle_hashes, token_hashes
 
 __all__ = ["TokenSpan", "Prepared", "prepare", "align"]
 
@@ -34,18 +35,20 @@ class TokenSpan:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A paragraph ready for alignment: tokens and an index of its k-grams."""
+    """A paragraph ready for alignment: tokens and an index of its k-gram hashes."""
 
     tokens: tuple[str, ...]
-    grams: tuple[tuple[str, ...], ...]
-    index: dict
+    grams: list[int]
+    index: dict[int, list[int]]
 
 
 def prepare(tokens: Sequence[str], k: int) -> Prepared:
-    """Index the ``k``-grams of a token sequence (done once per paragraph)."""
+    """Index the ``k``-grams of a token sequence by their shingle hash (once per paragraph)."""
     toks = tuple(tokens)
-    grams = tuple(toks[j : j + k] for j in range(len(toks) - k + 1))
-    index: dict[tuple[str, ...], list[int]] = {}
+    if len(toks) < k:
+        return Prepared(toks, [], {})
+    grams = shingle_hashes(token_hashes(toks), k).tolist()
+    index: dict[int, list[int]] = {}
     for j, g in enumerate(grams):
         index.setdefault(g, []).append(j)
     return Prepared(toks, grams, index)
@@ -66,7 +69,7 @@ def _runs(pa: Prepared, pb: Prepared, k: int) -> list[tuple[int, int, int]]:
             continue
         for j in hits:
             d = i - j
-            if reach.get(d, -1) > i:
+            if reach.get(d, -1) > i or a[i : i + k] != b[j : j + k]:  # covered, or a hash collision
                 continue
             n = k
             while i + n < la and j + n < lb and a[i + n] == b[j + n]:
