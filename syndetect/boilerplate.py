@@ -41,6 +41,7 @@ _WS = re.compile(r"\s+")
 _NAV_SPLIT = re.compile(r"\s*(?:\||•|·|»|\u2022)\s*")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+_TEMPLATE_MAX_WORDS = 40
 _NAV_CHARS = re.compile(r"[|•·»\u2022]")
 _SITE_IN_SOCIAL = re.compile(r"\b(?i:stay connected to|follow)\s+(?P<site>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,4})\s+on\b")
 
@@ -182,6 +183,7 @@ class Boilerplate:
             headline = ""
         headline_words = len(headline.split())
         in_block_after_header: Rule | None = None
+        links_after_header = 0
         sites: list[str] = []
         for i, p in enumerate(pars):
             same_block = i > 0 and not _BLANK_LINE.search(doc.text, pars[i - 1].end, p.start)
@@ -197,10 +199,13 @@ class Boilerplate:
                     if follow:
                         sites.append(follow.group("site"))
                 in_block_after_header = rule if rule.header else None
+                links_after_header = 0
                 continue
-            if in_block_after_header is not None and same_block and _is_link_title(p.text):
-                flag(p, "related", f"link under '{in_block_after_header.name}' header")
-                continue
+            if in_block_after_header is not None and _is_link_title(p.text, strict=not same_block):
+                links_after_header += 1
+                if links_after_header <= 12:
+                    flag(p, "related", f"link under '{in_block_after_header.name}' header")
+                    continue
             in_block_after_header = None
             if headline and abs(len(p.text.split()) - headline_words) <= 3 and normalize_text(p.text) == headline:
                 if i > 0:
@@ -220,23 +225,42 @@ class Boilerplate:
         return sites[0]
 
     def _detect_templates(self, docs: Sequence[Document], paragraphs: Sequence[Paragraph], flags: dict) -> None:
+        """Same-outlet repetition: a short paragraph repeated verbatim in several
+        documents of one outlet that share no other paragraph (a template, not a
+        story the outlet printed twice)."""
         outlet = {d.id: outlet_of(d, self.site_names) for d in docs}
         seen: dict[tuple[str, str], set[str]] = defaultdict(set)
         for p in paragraphs:
             o = outlet.get(p.doc)
-            if o and (p.doc, p.index) not in flags:
+            if o and (p.doc, p.index) not in flags and len(p.text.split()) <= _TEMPLATE_MAX_WORDS:
                 seen[(o, _key(p.text))].add(p.doc)
         repeated = {key: ds for key, ds in seen.items() if len(ds) >= self.min_repeats and key[1]}
         if not repeated:
             return
+        # paragraphs each document shares with others (outside the candidates)
+        shared_keys: dict[str, set[str]] = defaultdict(set)
+        holders: dict[str, set[str]] = defaultdict(set)
+        for p in paragraphs:
+            holders[_key(p.text)].add(p.doc)
+        for p in paragraphs:
+            k = _key(p.text)
+            if len(holders[k]) > 1 and (outlet.get(p.doc), k) not in repeated:
+                shared_keys[p.doc].add(k)
         for p in paragraphs:
             o = outlet.get(p.doc)
             key = (o, _key(p.text)) if o else None
             if key in repeated and (p.doc, p.index) not in flags:
-                n = len(repeated[key])
+                ds = repeated[key]
+                related = sum(1 for d in ds if any(len(holders[k] & ds) > 1 for k in shared_keys[d]))
+                if related > len(ds) // 2:
+                    continue
                 flags[(p.doc, p.index)] = BoilerplateFlag(
-                    p.doc, p.index, p.text, "other", f"outlet template: repeated in {n} documents of {o}"
+                    p.doc, p.index, p.text, self._category(p.text), f"outlet template: repeated in {len(ds)} documents of {o}"
                 )
+
+    def _category(self, text: str) -> str:
+        found = self.match_rule(text)
+        return found[0].category if found else "other"
 
     # -- the post-cluster pass ----------------------------------------------
     def refine(
@@ -300,11 +324,15 @@ def _key(text: str) -> str:
     return text
 
 
-def _is_link_title(text: str) -> bool:
-    """A short title-like line (as in a related-links block)."""
+def _is_link_title(text: str, strict: bool = False) -> bool:
+    """A short title-like line (as in a related-links block).
+
+    ``strict`` (a separate paragraph, not a line of the header's block): at
+    most 14 words and no sentence-final punctuation.
+    """
     words = text.split()
-    if not words or len(words) > 25 or "\n" in text.strip():
+    if not words or len(words) > (14 if strict else 25) or "\n" in text.strip():
         return False
-    if _SENTENCE_END.search(text.strip()) and len(words) > 6:
+    if _SENTENCE_END.search(text.strip()) and (strict or len(words) > 6):
         return False
     return True

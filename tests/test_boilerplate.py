@@ -53,7 +53,7 @@ def test_lexicon_rules(line, category):
 
 
 def test_shape_navigation_link_list():
-    flags = flags_for(f"Home | News | Sport | Weather | Business\n{ARTICLE}")
+    flags = flags_for(f"News | Sport | Weather | Business | Travel\n{ARTICLE}")
     assert [(f.paragraph, f.category) for f in flags] == [(1, "navigation")]
     assert "separated" in flags[0].reason
 
