@@ -86,8 +86,19 @@ class DocEvidence:
     is_wire: bool = False
 
 
+_OUTLET_NOISE = re.compile(
+    r"\b(copyright|all rights reserved|with inputs from|inputs from|media group|group|inc|ltd|llc|plc|"
+    r"the|trust principles|our standards|\d{4})\b|[©]"
+)
+_ALIASES = {"thomson reuters": "reuters", "ap": "associated press", "agence france presse": "afp",
+            "press trust of india": "pti"}
+
+
 def _canon(label: str) -> str:
-    return normalize_text(label)
+    """Canonical outlet name: "The Associated Press", "AP" and "© 2024 AP" compare equal."""
+    flat = _OUTLET_NOISE.sub(" ", normalize_text(label))
+    flat = " ".join(flat.split())
+    return _ALIASES.get(flat, flat)
 
 
 def collect_evidence(
@@ -113,7 +124,7 @@ def collect_evidence(
         fp = first_par.get(d.id)
         if fp:
             m = _WIRE_TAG.search(fp.text[:300])
-            if m:
+            if m and not (outlet and _same_outlet(m.group(1), outlet)):
                 ev.credits.append((WIRES.get(m.group(1).lower(), m.group(1)), f"wire tag '{m.group(0)}' in the first paragraph"))
         out[d.id] = ev
     for f in flags:
@@ -128,10 +139,28 @@ def collect_evidence(
             out[f.doc].notices.append(line)
         source = m.groupdict().get("source")
         if source:
-            label = source.strip().rstrip(".").strip()
-            label = WIRES.get(label.lower(), label)
+            label = _display(source)
+            own = out[f.doc].outlet
+            if not _canon(label) or (own and _same_outlet(label, own)):
+                continue  # the outlet's own copyright line is no upstream
             out[f.doc].credits.append((label, f"credit line '{line}'"))
     return out
+
+
+def _display(label: str) -> str:
+    """A readable credit label: "© 2024 The Associated Press." -> "Associated Press"."""
+    canon = _canon(label)
+    for alias, name in WIRES.items():
+        if canon == _canon(alias):
+            return name
+    words = re.sub(r"^(?:with inputs from|inputs from)\s+", "", label.strip().rstrip(".").strip(), flags=re.I)
+    words = re.sub(r"^(?:©|copyright|\(c\))\s*(?:\d{4}\s*)?", "", words, flags=re.I).strip()
+    return re.sub(r"^the\s+", "", words, flags=re.I) or label.strip()
+
+
+def _same_outlet(a: str, b: str) -> bool:
+    ca, cb = _canon(a), _canon(b)
+    return bool(ca and cb) and (ca == cb or f" {ca} " in f" {cb} " or f" {cb} " in f" {ca} ")
 
 
 def _quoted_share(text: str, start: int, end: int) -> float:
@@ -228,6 +257,7 @@ def infer_provenance(
             if re.search(r"syndicated|agency feed|wire (feed|copy)", notice, re.IGNORECASE):
                 add("external:syndicated feed", d, "direct", 0.9, [f"notice '{notice}'"], "")
 
+    affinity = _affinity(clusters)
     out_clusters = []
     for c in clusters:
         docs_in = list(c.docs)
@@ -246,48 +276,58 @@ def infer_provenance(
                 chain.append((label, d))
             out_clusters.append(replace(c, origin=origin, chain=tuple(chain)))
             continue
-        # Credits naming an outlet outside the cluster: a shared upstream.
-        credited: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        # 1. Credits: the credited outlet's own document if the corpus holds
+        #    it (the most similar one), else an external source.
+        member_text = {d: " ".join(m.text for m in by_doc[d]) for d in docs_in}
+        placed: set[str] = set()
+        externals: dict[str, list[str]] = defaultdict(list)
         for d in docs_in:
             for lab, line in evidence[d].credits:
-                credited[lab].append((d, line))
-        direct_done: set[str] = set()
-        for lab, who in sorted(credited.items()):
-            inside = [d for d in docs_in if doc_outlet.get(d) == _canon(lab)]
-            crediting = sorted({d for d, _ in who})
-            if inside:
-                src = sorted(inside, key=lambda d: (evidence[d].date or datetime.max.replace(tzinfo=timezone.utc), d))[0]
-                for d, line in who:
-                    if d != src:
-                        add(src, d, "direct", 0.9, [f"{d}: {line}", f"{src} is {lab}"], c.id)
-                        chain.append((src, d))
-                        direct_done.add(d)
-                origin = origin or src
-                continue
-            ext = f"external:{lab}"
-            origin = origin or ext
-            for d, line in who:
-                add(ext, d, "direct", 0.85, [f"{d}: {line}"], c.id)
-                chain.append((ext, d))
-                direct_done.add(d)
-            for d in docs_in:
-                if d not in direct_done and d not in crediting:
-                    add(ext, d, "common-upstream", 0.6,
-                        [f"{d} shares this text with {', '.join(crediting)}, which credit{'s' if len(crediting) == 1 else ''} {lab}",
-                         f"no date or credit says {d} and {', '.join(crediting)} copied each other"], c.id)
-                    chain.append((ext, d))
-                    direct_done.add(d)
-        rest = [d for d in docs_in if d not in direct_done]
-        if origin is None or rest:
-            pool = docs_in if origin is None else rest
-            ordered = _order_by_evidence(pool, evidence)
-            links = _link(ordered, by_doc, text_of, evidence)
-            for d, src, basis, conf, why in links:
-                add(src, d, basis, conf, why, c.id)
-                if basis != "unknown-direction":
+                inside = [o for o in docs_in if o != d and evidence[o].outlet and _same_outlet(evidence[o].outlet, lab)]
+                if inside and line.startswith("wire tag"):
+                    continue  # the tag travelled with the text: dates and similarity decide (step 2)
+                if inside:
+                    src = max(inside, key=lambda o: (_similarity(member_text[d], member_text[o]), -_ts(evidence[o]), o))
+                    add(src, d, "direct", 0.9, [f"{d}: {line}", f"{src} is {evidence[src].outlet}"], c.id)
                     chain.append((src, d))
-            if origin is None and any(link[2] != "unknown-direction" for link in links):
-                origin = ordered[0][0]
+                    origin = origin or src
+                else:
+                    ext = f"external:{lab}"
+                    add(ext, d, "direct", 0.85, [f"{d}: {line}"], c.id)
+                    chain.append((ext, d))
+                    externals[ext].append(d)
+                    origin = origin or ext
+                placed.add(d)
+        # 2. The rest: the most similar earlier document by wire status or
+        #    date; else the external source others credit; else containment.
+        ordered = _order_by_evidence(docs_in, evidence)
+        undirected: list[tuple[str, str, float, list[str]]] = []
+        for pos, (d, _) in enumerate(ordered):
+            if d in placed:
+                continue
+            link = _link(d, [o for o, _ in ordered[:pos]], affinity, evidence)
+            if link is None and externals:
+                ext, crediting = sorted(externals.items(), key=lambda kv: (-len(kv[1]), kv[0]))[0]
+                names = ", ".join(sorted(set(crediting)))
+                add(ext, d, "common-upstream", 0.6,
+                    [f"{d} shares this text with {names}, which credit{'s' if len(set(crediting)) == 1 else ''} {ext[9:]}",
+                     f"no date or credit says {d} and {names} copied each other"], c.id)
+                chain.append((ext, d))
+                continue
+            if link is None:
+                link = _weak_link(d, [o for o in docs_in if o != d], by_doc, text_of, member_text)
+            src, basis, conf, why = link
+            if basis == "unknown-direction":  # decided after the directed links
+                undirected.append((*sorted((src, d)), conf, why))
+                continue
+            add(src, d, basis, conf, why, c.id)
+            if basis != "unknown-direction":
+                chain.append((src, d))
+                if origin is None:
+                    origin = ordered[0][0]
+        for a, b, conf, why in undirected:  # only pairs no evidence gave a direction
+            if (a, b, "direct") not in edges and (b, a, "direct") not in edges:
+                add(a, b, "unknown-direction", conf, why, c.id)
         out_clusters.append(replace(c, origin=origin, chain=tuple(chain)))
 
     result = [
@@ -298,42 +338,90 @@ def infer_provenance(
     return result, out_clusters
 
 
+def _ts(ev: DocEvidence) -> float:
+    return ev.date.timestamp() if ev.date else float("inf")
+
+
 def _order_by_evidence(docs_in: list[str], evidence: dict[str, DocEvidence]) -> list[tuple[str, str]]:
     """Docs ordered upstream-first, with why: wires first, then by date; undated last."""
-    far = datetime.max.replace(tzinfo=timezone.utc)
-    ordered = sorted(docs_in, key=lambda d: (not evidence[d].is_wire, evidence[d].date or far, d))
+    ordered = sorted(docs_in, key=lambda d: (not evidence[d].is_wire, _ts(evidence[d]), d))
     return [(d, "wire" if evidence[d].is_wire else ("dated" if evidence[d].date else "undated")) for d in ordered]
 
 
-def _link(ordered, by_doc, text_of, evidence):
-    """For each doc after the first: its most similar earlier doc and the basis."""
-    out = []
-    for i, (d, kind) in enumerate(ordered):
-        if i == 0:
-            continue
-        ev = evidence[d]
-        best, best_sim = None, -1.0
-        d_text = " ".join(text_of[(m.doc, m.paragraph)][m.start : m.end] for m in by_doc[d])
-        for src, src_kind in ordered[:i]:
-            s_text = " ".join(text_of[(m.doc, m.paragraph)][m.start : m.end] for m in by_doc[src])
-            sim = _similarity(d_text, s_text)
-            if sim > best_sim:
-                best, best_sim = (src, src_kind), sim
-        src, src_kind = best
+def _link(d: str, earlier: list[str], affinity: dict, evidence: dict[str, DocEvidence]):
+    """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so."""
+    ev = evidence[d]
+    candidates = []
+    for src in earlier:
         sev = evidence[src]
         if sev.is_wire and not ev.is_wire:
-            out.append((d, src, "direct", 0.8, [f"{src} is a wire service ({sev.outlet})", f"{d} is not"]))
+            candidates.append((src, 0.8, [f"{src} is a wire service ({sev.outlet})", f"{d} is not"]))
         elif sev.date and ev.date and ev.date > sev.date:
             hours = (ev.date - sev.date).total_seconds() / 3600
-            conf = 0.75 if hours >= 1 else 0.6
-            out.append((d, src, "direct", conf, [f"{src}: {sev.date_source}", f"{d}: {ev.date_source}", f"{d} is {hours:.1f} h later"]))
-        else:
-            contained = _contained(by_doc[d], by_doc[src], text_of)
-            if contained:
-                out.append((d, src, "direct", 0.5, [contained]))
-            else:
-                out.append((d, src, "unknown-direction", 0.0, [f"{d} and {src} share text; no date, credit or containment says who was first"]))
+            candidates.append((src, 0.75 if hours >= 1 else 0.6,
+                               [f"{src}: {sev.date_source}", f"{d}: {ev.date_source}", f"{d} is {hours:.1f} h later"]))
+    if not candidates:
+        return None
+    # the copy's text is closest to the document it was taken from (edits
+    # carried along); among equally close ones, the earliest (the original)
+    src, conf, why = max(
+        candidates, key=lambda c: (round(affinity.get((min(d, c[0]), max(d, c[0])), 0.0), 3), -_ts(evidence[c[0]]), c[0])
+    )
+    return src, "direct", conf, why
+
+
+_AFFINITY_MAX_VERSIONS = 32
+
+
+def _affinity(clusters: Sequence[Cluster]) -> dict[tuple[str, str], float]:
+    """How closely two documents' versions of their shared passages agree.
+
+    Sum over the clusters both are in of the word-bigram Jaccard similarity of
+    their member texts: a copy keeps the edits of the version it was taken
+    from. Documents with identical versions are grouped first, so a passage
+    reprinted verbatim by hundreds of outlets costs one comparison per pair of
+    distinct versions (clusters with more than ``_AFFINITY_MAX_VERSIONS``
+    distinct versions are left out).
+    """
+    out: dict[tuple[str, str], float] = defaultdict(float)
+    for c in clusters:
+        texts: dict[str, list[str]] = defaultdict(list)
+        for m in c.members:
+            texts[m.doc].append(m.text)
+        versions: dict[str, list[str]] = defaultdict(list)
+        for d, t in texts.items():
+            versions[" ".join(t)].append(d)
+        if len(versions) > _AFFINITY_MAX_VERSIONS:
+            continue
+        keys = sorted(versions)
+        grams = [_bigrams(k) for k in keys]
+        for i, a in enumerate(keys):
+            same = sorted(versions[a])
+            for x, da in enumerate(same):
+                for db in same[x + 1 :]:
+                    out[(da, db)] += 1.0
+            for j2 in range(i + 1, len(keys)):
+                sim = len(grams[i] & grams[j2]) / max(1, len(grams[i] | grams[j2]))
+                for da in versions[a]:
+                    for db in versions[keys[j2]]:
+                        out[(min(da, db), max(da, db))] += sim
     return out
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    toks = tokenize(text)
+    return set(zip(toks, toks[1:])) | {(t, "") for t in toks}
+
+
+def _weak_link(d: str, others: list[str], by_doc, text_of, member_text):
+    """Containment, else an edge whose direction is unknown."""
+    for src in others:
+        contained = _contained(by_doc[d], by_doc[src], text_of)
+        if contained:
+            return src, "direct", 0.5, [contained]
+    src = max(others, key=lambda o: (_similarity(member_text[d], member_text[o]), o))
+    a, b = sorted((d, src))
+    return src, "unknown-direction", 0.0, [f"{a} and {b} share text; no date, credit or containment says who was first"]
 
 
 def _contained(copy: list[Member], source: list[Member], text_of) -> str | None:
