@@ -90,6 +90,7 @@ _OUTLET_NOISE = re.compile(
     r"\b(copyright|all rights reserved|with inputs from|inputs from|media group|group|inc|ltd|llc|plc|"
     r"the|trust principles|our standards|\d{4})\b|[©]"
 )
+_GENERIC_CREDITS = {"agencies", "agency", "wires", "news agencies", "wire services"}
 _ALIASES = {"thomson reuters": "reuters", "ap": "associated press", "agence france presse": "afp",
             "press trust of india": "pti"}
 
@@ -286,6 +287,8 @@ def infer_provenance(
                 inside = [o for o in docs_in if o != d and evidence[o].outlet and _same_outlet(evidence[o].outlet, lab)]
                 if inside and line.startswith("wire tag"):
                     continue  # the tag travelled with the text: dates and similarity decide (step 2)
+                if _canon(lab) in _GENERIC_CREDITS and any(evidence[o].is_wire for o in docs_in if o != d):
+                    continue  # "(Agencies)" names no outlet: the wire in the cluster is the better answer
                 if inside:
                     src = max(inside, key=lambda o: (_similarity(member_text[d], member_text[o]), -_ts(evidence[o]), o))
                     add(src, d, "direct", 0.9, [f"{d}: {line}", f"{src} is {evidence[src].outlet}"], c.id)
@@ -364,9 +367,18 @@ def _link(d: str, earlier: list[str], affinity: dict, evidence: dict[str, DocEvi
         return None
     # the copy's text is closest to the document it was taken from (edits
     # carried along); among equally close ones, the earliest (the original)
-    src, conf, why = max(
-        candidates, key=lambda c: (round(affinity.get((min(d, c[0]), max(d, c[0])), 0.0), 3), -_ts(evidence[c[0]]), c[0])
-    )
+    credited = [lab for lab, _ in ev.credits]
+
+    def rank(cand):
+        src = cand[0]
+        sev = evidence[src]
+        names_it = any(sev.outlet and _same_outlet(sev.outlet, lab) for lab in credited)
+        return (round(affinity.get((min(d, src), max(d, src)), 0.0), 3), names_it, sev.is_wire, -_ts(sev), src)
+
+    src, conf, why = max(candidates, key=rank)
+    if any(evidence[src].outlet and _same_outlet(evidence[src].outlet, lab) for lab in credited):
+        why = why + [f"{d} credits {evidence[src].outlet}"]
+        conf = max(conf, 0.85)
     return src, "direct", conf, why
 
 
