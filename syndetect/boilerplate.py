@@ -107,6 +107,10 @@ class Boilerplate:
         self.rules = list(rules)
         self.min_repeats = min_repeats
         self._max_words = max((r.max_words for r in self.rules), default=0)
+        # one C-level scan finds which `requires` substrings a paragraph holds
+        triggers = sorted({t for r in self.rules for t in r.requires}, key=lambda t: (-len(t), t))
+        self._triggers = re.compile("|".join(map(re.escape, triggers))) if triggers else None
+        self._implied = {m: frozenset(t for t in triggers if t in m) for m in triggers}
         self.site_names: dict[str, str] = {}
 
     @classmethod
@@ -128,10 +132,13 @@ class Boilerplate:
         words = len(text.split())
         if words > self._max_words:
             return None
-        flat = _WS.sub(" ", text).strip()
-        low = flat.lower()
+        flat = " ".join(text.split())
+        present: set[str] = set()
+        if self._triggers is not None:
+            for hit in self._triggers.findall(flat.lower()):
+                present |= self._implied[hit]
         for rule in self.rules:
-            if words <= rule.max_words and (not rule.requires or any(r in low for r in rule.requires)):
+            if words <= rule.max_words and (not rule.requires or present.intersection(rule.requires)):
                 m = rule.pattern.search(flat)
                 if m:
                     return rule, m

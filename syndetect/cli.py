@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from . import __version__
@@ -165,7 +166,9 @@ def scan(
             _err.print(f"[yellow]skipped[/yellow] {s}")
     chosen = _format_for(fmt, output)
     if chosen is Format.json:
-        _write(render_json(report, timings=timings), output)
+        # indented for people (a terminal, or a small report), compact for large machine-read reports
+        pretty = (output is None and sys.stdout.isatty()) or len(report.clusters) <= 2000
+        _write(render_json(report, timings=timings, pretty=pretty), output)
     elif chosen is Format.markdown:
         _write(render_markdown(report), output)
     elif output is None:
@@ -286,7 +289,9 @@ def check(
     min_span_words: Optional[int] = typer.Option(
         None, "--min-span-words", help="Fewest matching words in a reused span (default: the index's, 15)."
     ),
-    allow_outlet: list[str] = typer.Option([], "--allow-outlet", help="Outlet whose text may be reprinted (repeatable)."),
+    allow_outlet: list[str] = typer.Option(
+        [], "--allow-outlet", help="Outlet whose text may be reprinted (repeatable)."
+    ),
     allowlist: Optional[Path] = typer.Option(
         None, "--allowlist", help="File of content hashes (and outlets) that may be reprinted: JSON, TOML or text."
     ),
@@ -335,7 +340,7 @@ def check(
         sys.stdout.flush()
         if add:
             if added:
-                _err.print(f"added {added.documents} document(s) to {ix.location}")
+                _err.print(f"added {added.documents} document(s) to {escape(ix.location)}", soft_wrap=True)
             else:
                 _err.print("nothing added: a document reuses indexed text")
     return ExitCode.REUSE_FOUND if reused else ExitCode.OK
@@ -365,7 +370,7 @@ def index_add(
             if isinstance(item, Skipped):
                 skipped.append(item)
                 if not quiet:
-                    _err.print(f"[yellow]skipped[/yellow] {item}")
+                    _err.print(f"[yellow]skipped[/yellow] {escape(str(item))}", soft_wrap=True)
             else:
                 yield item
 
@@ -390,7 +395,8 @@ def index_add(
         if not quiet:
             _err.print(
                 f"added {result.documents} document(s), {result.paragraphs} paragraphs"
-                f" ({result.replaced} replaced) to {ix.location} in {result.seconds:.2f} s"
+                f" ({result.replaced} replaced) to {escape(ix.location)} in {result.seconds:.2f} s",
+                soft_wrap=True,
             )
     return ExitCode.OK
 
@@ -413,7 +419,7 @@ def index_stats(
         return ExitCode.OK
     lines = [
         f"index       {s.location} ({s.backend}, schema {s.schema_version})",
-        f"created     {s.created or '?'} by {s.created_by or '?'}",
+        f"created     {s.created or '?'} by {s.created_by or '?'} (key fingerprint {s.key_fingerprint})",
         f"documents   {s.documents:,}",
         f"paragraphs  {s.paragraphs:,}",
         f"band keys   {s.key_rows:,} rows",
@@ -438,7 +444,7 @@ def index_remove(
     missing = [i for i in dict.fromkeys(ids) if i not in set(removed)]
     sys.stdout.write(f"removed {len(removed)} document(s)\n")
     for i in missing:
-        _err.print(f"[yellow]not in the index:[/yellow] {i}")
+        _err.print(f"[yellow]not in the index:[/yellow] {escape(i)}", soft_wrap=True)
     return ExitCode.OK
 
 
@@ -466,7 +472,7 @@ def index_verify(index: str = IndexOpt) -> int:
         n = ix.stats().documents
     if problems:
         for p in problems[:50]:
-            _err.print(f"  {p}")
+            _err.print(f"  {p}", soft_wrap=True, markup=False)
         raise IndexStoreError(f"index {index}: {len(problems)} problem(s) found")
     sys.stdout.write(f"ok: {n} document(s), all whole\n")
     return ExitCode.OK

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Sequence
 
@@ -95,6 +96,7 @@ _ALIASES = {"thomson reuters": "reuters", "ap": "associated press", "agence fran
             "press trust of india": "pti"}
 
 
+@lru_cache(maxsize=1 << 16)
 def _canon(label: str) -> str:
     """Canonical outlet name: "The Associated Press", "AP" and "© 2024 AP" compare equal."""
     flat = _OUTLET_NOISE.sub(" ", normalize_text(label))
@@ -159,6 +161,7 @@ def _display(label: str) -> str:
     return re.sub(r"^the\s+", "", words, flags=re.I) or label.strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def _same_outlet(a: str, b: str) -> bool:
     ca, cb = _canon(a), _canon(b)
     return bool(ca and cb) and (ca == cb or f" {ca} " in f" {cb} " or f" {cb} " in f" {ca} ")
@@ -224,8 +227,13 @@ def _statement_label(members: Sequence[Member], text_of: dict, cluster_id: str) 
     return f"external:{label}", evidence
 
 
+@lru_cache(maxsize=1 << 14)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
 def _similarity(a: str, b: str) -> float:
-    ta, tb = set(tokenize(a)), set(tokenize(b))
+    ta, tb = _token_set(a), _token_set(b)
     return len(ta & tb) / max(1, len(ta | tb))
 
 
@@ -420,9 +428,10 @@ def _affinity(clusters: Sequence[Cluster]) -> dict[tuple[str, str], float]:
     return out
 
 
-def _bigrams(text: str) -> set[tuple[str, str]]:
+@lru_cache(maxsize=1 << 14)
+def _bigrams(text: str) -> frozenset[tuple[str, str]]:
     toks = tokenize(text)
-    return set(zip(toks, toks[1:])) | {(t, "") for t in toks}
+    return frozenset(zip(toks, toks[1:])) | {(t, "") for t in toks}
 
 
 def _weak_link(d: str, others: list[str], by_doc, text_of, member_text):

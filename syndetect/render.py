@@ -93,8 +93,9 @@ def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
     return out
 
 
-def render_json(report: Report, *, timings: bool = False) -> str:
-    return json.dumps(report_to_dict(report, timings=timings), ensure_ascii=False, indent=2) + "\n"
+def render_json(report: Report, *, timings: bool = False, pretty: bool = True) -> str:
+    """The report as JSON; ``pretty=False`` is compact (and several times faster for large reports)."""
+    return json.dumps(report_to_dict(report, timings=timings), ensure_ascii=False, indent=2 if pretty else None) + "\n"
 
 
 def _pct(x: float) -> str:

@@ -108,10 +108,24 @@ def normalize_token(raw: str) -> str:
     return "".join(TOKEN_RE.findall(tok)) if not tok.isalnum() else tok
 
 
+_NORM: dict[str, str] = {}
+
+
+def _norm_all(raws: list[str]) -> list[str]:
+    """Normalise raw tokens through a plain dict cache (no per-call overhead)."""
+    got = list(map(_NORM.get, raws))
+    if None in got:
+        for i, (g, r) in enumerate(zip(got, raws)):
+            if g is None:
+                g = got[i] = normalize_token(r)
+                if len(_NORM) < 2_000_000:
+                    _NORM[r] = g
+    return got
+
+
 def tokenize(text: str) -> list[str]:
     """Normalised tokens of ``text`` (the fast path: no offsets)."""
-    norm = normalize_token
-    return [t for t in map(norm, TOKEN_RE.findall(_repair(text))) if t]
+    return [t for t in _norm_all(TOKEN_RE.findall(_repair(text))) if t]
 
 
 def token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -119,14 +133,13 @@ def token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
     Gives exactly the tokens of :func:`tokenize`.
     """
-    toks: list[str] = []
-    spans: list[tuple[int, int]] = []
-    norm = normalize_token
-    for m in TOKEN_RE.finditer(_repair(text)):
-        t = norm(m.group())
-        if t:
-            toks.append(t)
-            spans.append(m.span())
+    matches = list(TOKEN_RE.finditer(_repair(text)))
+    toks = _norm_all([m.group() for m in matches])
+    spans = [m.span() for m in matches]
+    if "" in toks:  # a raw token that normalises to nothing (rare)
+        keep = [i for i, t in enumerate(toks) if t]
+        toks = [toks[i] for i in keep]
+        spans = [spans[i] for i in keep]
     return toks, spans
 
 
