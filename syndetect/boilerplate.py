@@ -291,7 +291,7 @@ class Boilerplate:
                 continue
             whole = all(
                 (m.end - m.start) >= 0.8 * len(text_of[(m.doc, m.paragraph)].strip())
-                and len(tokenize(text_of[(m.doc, m.paragraph)])) <= 40
+                and len(text_of[(m.doc, m.paragraph)].split()) <= 40
                 for m in c.members
             )
             if not whole:

@@ -227,6 +227,11 @@ def _statement_label(members: Sequence[Member], text_of: dict, cluster_id: str) 
     return f"external:{label}", evidence
 
 
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> int:
+    return len(tokenize(text))
+
+
 @lru_cache(maxsize=1 << 14)
 def _token_set(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
@@ -447,9 +452,9 @@ def _weak_link(d: str, others: list[str], by_doc, text_of, member_text):
 
 def _contained(copy: list[Member], source: list[Member], text_of) -> str | None:
     """Containment: the copy's shared text is a trimmed part of the source's paragraph."""
-    c_words = sum(len(tokenize(m.text)) for m in copy)
-    s_words = sum(len(tokenize(text_of[(m.doc, m.paragraph)])) for m in source)
-    c_pars = sum(len(tokenize(text_of[(m.doc, m.paragraph)])) for m in copy)
+    c_words = sum(_words(m.text) for m in copy)
+    s_words = sum(_words(text_of[(m.doc, m.paragraph)]) for m in source)
+    c_pars = sum(_words(text_of[(m.doc, m.paragraph)]) for m in copy)
     # the copy's paragraphs are (nearly) all shared text; the source's hold more
     if c_pars and c_words >= 0.95 * c_pars and s_words > 1.2 * c_pars:
         return f"containment: {copy[0].doc} holds a trimmed version of {source[0].doc}'s paragraphs"
