@@ -24,7 +24,7 @@ __all__ = [
 
 
 def __getattr__(name):  # lazy: the index pulls in sqlite3 / redis only when used
-    if name in ("Index", "Verdict"):
+    if name in ("Index", "Verdict", "Allowlist"):
         from . import index
 
         return getattr(index, name)

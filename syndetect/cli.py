@@ -50,7 +50,7 @@ def _exit_on_error(fn: Callable) -> Callable:
         try:
             code = fn(*args, **kwargs)
         except SyndetectError as exc:
-            _err.print(f"[bold red]syndetect: error:[/bold red] {exc}")
+            _err.print(f"[bold red]syndetect: error:[/bold red] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(int(exit_code_for(exc)))
         raise typer.Exit(int(code or ExitCode.OK))
 

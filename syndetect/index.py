@@ -30,6 +30,7 @@ not a copy.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -41,6 +42,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -52,11 +54,12 @@ from . import __version__
 from .boilerplate import Boilerplate, outlet_of
 from .cluster import merge_ranges
 from .config import Params
-from .errors import IndexStoreError, ParameterError
+from .errors import IndexStoreError, ParameterError, SyndetectError
+from .minhash import shingle_hashes, token_hashes
 from .model import Document, Paragraph
 from .pipeline import map_units, paragraphs_of
 from .text import normalize_text, token_spans
-from .verify import align
+from .verify import Prepared, align, prepare
 
 __all__ = [
     "Index",
@@ -335,6 +338,11 @@ class Allowlist:
         return None
 
 
+def _tokens_hash(tokens: Sequence[str]) -> str:
+    """:func:`content_hash` of a text, from its normalised tokens."""
+    return xxhash.xxh3_64_hexdigest(" ".join(tokens).encode("utf-8"))
+
+
 def _check_hash(h: str, where: str) -> str:
     h = h.strip().lower()
     if len(h) != 16 or any(c not in "0123456789abcdef" for c in h):
@@ -346,6 +354,9 @@ def _check_hash(h: str, where: str) -> str:
 # Preparation: the pure map step of add and check
 # ---------------------------------------------------------------------------
 _EMPTY = np.empty(0, dtype=np.int64)
+_MAX_INT64 = (1 << 63) - 1
+_LOCAL = 1 << 20  # candidate pairs are coded as indexed id * _LOCAL + local paragraph position
+_MMAP_BYTES = 1 << 34  # map up to 16 GB of the index file (address space only)
 
 
 def unit_band_keys(texts: Sequence[str], params: Params) -> tuple[np.ndarray, np.ndarray]:
@@ -353,8 +364,9 @@ def unit_band_keys(texts: Sequence[str], params: Params) -> tuple[np.ndarray, np
 
     ``keys`` are signed 64-bit (the ``uint64`` band keys viewed as ``int64``),
     ``owners`` the position of the text in ``texts``; pairs are unique and
-    sorted by key. A pure function of the texts and the candidate parameters,
-    so the keys of a stored paragraph can always be recomputed from its text.
+    sorted by key. A pure function of each text and the index's parameters
+    (texts shorter than ``min_span_words`` words get no keys), so the keys of
+    a stored paragraph can always be recomputed from its text.
     """
     if not texts:
         return _EMPTY, _EMPTY
@@ -465,6 +477,26 @@ def key_fingerprint(params: Params) -> str:
     return xxhash.xxh3_64_hexdigest(keys.tobytes() + owners.tobytes())
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector during a check.
+
+    A check allocates thousands of short-lived objects and no reference
+    cycles. A collection in the middle of it frees nothing but promotes them
+    to the oldest generation, which soon triggers a full collection: a pause
+    of 20-30 ms once numpy and SciPy are loaded, the main source of p95/p99
+    latency. Reference counting frees everything a check leaves behind.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -559,6 +591,7 @@ class _SQLiteStore:
         conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
         conn.execute(f"PRAGMA cache_size={-1024 * max(1, cache_mb)}")
         conn.execute("PRAGMA journal_size_limit=67108864")
+        conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")  # reads straight from the page cache
         conn.execute("PRAGMA foreign_keys=OFF")
 
     @contextmanager
@@ -575,25 +608,33 @@ class _SQLiteStore:
             raise IndexStoreError(f"cannot write to index {self.path}: {exc}") from exc
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        try:
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise IndexStoreError(f"cannot commit to index {self.path}: {exc}") from exc
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise IndexStoreError(f"cannot write to index {self.path}: {exc}") from exc
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the transaction is gone with the connection's state; SQLite recovers on next open
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: one consistent snapshot for a check."""
+        """A read transaction (one consistent snapshot); database errors name the index file."""
         conn = self._conn
-        conn.execute("BEGIN")
         try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise IndexStoreError(f"cannot read index {self.path}: {exc}") from exc
 
     # -- metadata ----------------------------------------------------------
     def read_meta(self) -> dict | None:
@@ -710,14 +751,17 @@ class _SQLiteStore:
     def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
         if len(keys) == 0:
             return _EMPTY, _EMPTY
+        # at most `cap` paragraphs (the smallest ids) per key, bounded inside SQLite:
+        # the subquery gives the cap-th paragraph id of the key (one range scan per key)
         rows = self._conn.execute(
-            "SELECT k.key, k.para FROM json_each(?) AS j JOIN keys AS k ON k.key = j.value",
-            (json.dumps(keys.tolist()),),
+            "SELECT k.key, k.para FROM json_each(?1) AS j JOIN keys AS k ON k.key = j.value AND k.para <= "
+            "COALESCE((SELECT para FROM keys WHERE key = j.value ORDER BY para LIMIT 1 OFFSET ?2), ?3)",
+            (json.dumps(keys.tolist()), cap - 1, _MAX_INT64),
         ).fetchall()
         if not rows:
             return _EMPTY, _EMPTY
-        arr = np.array(rows, dtype=np.int64)
-        return _cap_per_key(arr[:, 0], arr[:, 1], cap)
+        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows))
+        return flat[0::2], flat[1::2]
 
     def fetch(self, pids: Sequence[int]) -> dict[int, _Indexed]:
         if not pids:
@@ -730,14 +774,16 @@ class _SQLiteStore:
         return {r[0]: _Indexed(*r[1:]) for r in rows}
 
     def documents(self) -> list[IndexedDocument]:
-        rows = self._conn.execute(
-            "SELECT d.doc_id, d.title, d.outlet, d.url, d.published, d.source, d.text_hash,"
-            " (SELECT COUNT(*) FROM paragraphs p WHERE p.doc = d.id), d.added FROM documents d ORDER BY d.doc_id"
-        ).fetchall()
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT d.doc_id, d.title, d.outlet, d.url, d.published, d.source, d.text_hash,"
+                " (SELECT COUNT(*) FROM paragraphs p WHERE p.doc = d.id), d.added FROM documents d ORDER BY d.doc_id"
+            ).fetchall()
         return [IndexedDocument(*r) for r in rows]
 
     def stats(self) -> dict:
-        counts = {k: v for k, v in self._conn.execute("SELECT name, value FROM counters")}
+        with self._read() as conn:
+            counts = {k: v for k, v in conn.execute("SELECT name, value FROM counters")}
         size = 0
         for suffix in ("", "-wal", "-shm"):
             try:
@@ -753,7 +799,7 @@ class _SQLiteStore:
         except sqlite3.DatabaseError as exc:
             return [f"{self.path}: integrity check failed: {exc}"]
         if result != ["ok"]:
-            problems.extend(f"{self.path}: {r}" for r in result[:20])
+            return [f"{self.path}: {r}" for r in result[:20]]
         with self._read() as conn:
             docs = conn.execute("SELECT id, doc_id, paragraphs FROM documents").fetchall()
             for doc_row, doc_id, expected in docs:
@@ -831,6 +877,8 @@ class _RedisStore:
         except (redis.RedisError, ValueError) as exc:
             raise IndexStoreError(f"cannot reach the Redis index at {self.location}: {exc}") from exc
         self._create = create
+        self._lookup_script = self._r.register_script(_REDIS_LOOKUP)
+        self._sets_script = self._r.register_script(_REDIS_SETS)
 
     def _k(self, *parts: str) -> str:
         return self._p + ":".join(parts)
@@ -843,12 +891,15 @@ class _RedisStore:
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
+        """Redis failures and undecodable records become :class:`IndexStoreError`."""
         try:
             yield
-        except self._redis.exceptions.WatchError:
+        except (self._redis.exceptions.WatchError, SyndetectError):
             raise
         except self._redis.RedisError as exc:
             raise IndexStoreError(f"Redis index {self.location}: {exc}") from exc
+        except (ValueError, TypeError, KeyError) as exc:
+            raise IndexStoreError(f"Redis index {self.location} holds a corrupt record: {exc}") from exc
 
     def read_meta(self) -> dict | None:
         with self._errors():
@@ -895,8 +946,7 @@ class _RedisStore:
         return pids, keys, owners
 
     def _queue_removal(self, pipe, doc_id: str, pids: list[int], keys: np.ndarray, owners: np.ndarray) -> None:
-        for k, group in _groups(keys, owners):
-            pipe.srem(self._band_key(k), *group)
+        self._queue_sets(pipe, "SREM", keys, owners)
         if pids:
             pipe.hdel(self._k("paras"), *pids)
         pipe.delete(self._doc_key(doc_id))
@@ -947,12 +997,19 @@ class _RedisStore:
         if paras:
             pipe.hset(self._k("paras"), mapping=paras)
         if key_parts:
-            for k, group in _groups(np.concatenate(key_parts), np.concatenate(pid_parts)):
-                pipe.sadd(self._band_key(k), *group)
+            self._queue_sets(pipe, "SADD", np.concatenate(key_parts), np.concatenate(pid_parts))
         stats = self._k("stats")
         pipe.hincrby(stats, "documents", len(batch))
         pipe.hincrby(stats, "paragraphs", len(paras))
         pipe.hincrby(stats, "key_rows", key_rows)
+
+    def _queue_sets(self, pipe, command: str, keys: np.ndarray, pids: np.ndarray) -> None:
+        """Queue ``SADD``/``SREM`` of each paragraph id to its band key's set (server-side, in chunks)."""
+        names = [self._band_key(k) for k in keys.tolist()]
+        members = pids.tolist()
+        for i in range(0, len(names), _REDIS_CHUNK):
+            chunk = slice(i, i + _REDIS_CHUNK)
+            self._sets_script(keys=names[chunk], args=[command, *members[chunk]], client=pipe)
 
     def remove(self, ids: Sequence[str], params: Params) -> list[str]:
         removed = []
@@ -985,36 +1042,30 @@ class _RedisStore:
     def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
         if len(keys) == 0:
             return _EMPTY, _EMPTY
+        klist = keys.tolist()
         with self._errors():
-            pipe = self._r.pipeline(transaction=False)
-            for k in keys.tolist():
-                pipe.smembers(self._band_key(k))
-            results = pipe.execute()
-        out_k: list[int] = []
-        out_p: list[int] = []
-        for k, members in zip(keys.tolist(), results):
-            if members:
-                for pid in sorted(int(m) for m in members)[:cap]:
-                    out_k.append(k)
-                    out_p.append(pid)
-        return np.array(out_k, dtype=np.int64), np.array(out_p, dtype=np.int64)
+            flat = self._lookup_script(keys=[self._band_key(k) for k in klist], args=[cap])
+        if not flat:
+            return _EMPTY, _EMPTY
+        arr = np.array(flat, dtype=np.int64)  # (1-based key position, paragraph id) pairs
+        return keys[arr[0::2] - 1], arr[1::2]
 
     def fetch(self, pids: Sequence[int]) -> dict[int, _Indexed]:
         if not pids:
             return {}
+        out = {}
         with self._errors():
             values = self._r.hmget(self._k("paras"), list(pids))
             paras = {pid: json.loads(v) for pid, v in zip(pids, values) if v is not None}
             doc_ids = sorted({v[0] for v in paras.values()})
             records = self._r.mget([self._doc_key(d) for d in doc_ids]) if doc_ids else []
-        docs = {d: json.loads(r) for d, r in zip(doc_ids, records) if r is not None}
-        out = {}
-        for pid, (doc_id, idx, _, text) in paras.items():
-            rec = docs.get(doc_id)
-            if rec is not None and pid in rec.get("pids", ()):
-                out[pid] = _Indexed(
-                    doc_id, idx, text, rec.get("title"), rec.get("outlet"), rec.get("url"), rec.get("published")
-                )
+            docs = {d: json.loads(r) for d, r in zip(doc_ids, records) if r is not None}
+            for pid, (doc_id, idx, _, text) in paras.items():
+                rec = docs.get(doc_id)
+                if rec is not None and pid in rec.get("pids", ()):  # a record being replaced is skipped
+                    out[pid] = _Indexed(
+                        doc_id, idx, text, rec.get("title"), rec.get("outlet"), rec.get("url"), rec.get("published")
+                    )
         return out
 
     def _records(self) -> list[dict]:
@@ -1077,17 +1128,36 @@ class _RedisStore:
         self._r.close()
 
 
-def _groups(keys: np.ndarray, values: np.ndarray) -> Iterator[tuple[int, list[int]]]:
-    """``(key, [values...])`` for each distinct key."""
-    if len(keys) == 0:
-        return
-    order = np.lexsort((values, keys))
-    keys, values = keys[order], values[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    klist, vlist = keys.tolist(), values.tolist()
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        yield klist[s], vlist[s:e]
+# One round trip for a check's band keys: (position, paragraph id) pairs, at most
+# ARGV[1] paragraphs (the smallest ids) per key.
+_REDIS_LOOKUP = """
+local out, n, cap = {}, 0, tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  local members = redis.call('SMEMBERS', key)
+  if #members > 0 then
+    for j = 1, #members do members[j] = tonumber(members[j]) end
+    if #members > cap then table.sort(members) end
+    for j = 1, math.min(#members, cap) do
+      out[n + 1] = i
+      out[n + 2] = members[j]
+      n = n + 2
+    end
+  end
+end
+return out
+"""
+
+
+# SADD or SREM (ARGV[1]) of member ARGV[i + 1] to/from set KEYS[i], for every i:
+# thousands of set updates as one command of a MULTI/EXEC transaction.
+_REDIS_SETS = """
+local command = ARGV[1]
+for i, key in ipairs(KEYS) do
+  redis.call(command, key, ARGV[i + 1])
+end
+return #KEYS
+"""
+_REDIS_CHUNK = 20000
 
 
 # ---------------------------------------------------------------------------
@@ -1174,7 +1244,8 @@ class Index:
         self, store: _SQLiteStore | _RedisStore, params: Params, meta: dict, lexicon_paths: Sequence[str]
     ) -> None:
         self._store = store
-        self._params = params
+        self._params = params  # this session's parameters (verification settings may differ from the index's)
+        self._key_params = Params.from_dict(meta["params"])  # the index's own: every band key is made with them
         self._meta = meta
         self._lexicon_paths = tuple(str(p) for p in lexicon_paths)
         self._detector = Boilerplate.load(self._lexicon_paths)  # parsed once, reused by every check
@@ -1222,7 +1293,7 @@ class Index:
                 meta = store.init_meta(cls._new_meta(fresh))
             meta = cls._check_meta(meta, where)
             resolved = _resolve_params(meta["params"], params, where)
-            now = key_fingerprint(resolved)
+            now = key_fingerprint(Params.from_dict(meta["params"]))
             if meta.get("key_fingerprint") != now:
                 raise IndexStoreError(
                     f"{where} was built by a syndetect that splits or hashes text differently"
@@ -1307,7 +1378,7 @@ class Index:
         t0 = time.perf_counter()
         n_docs = n_replaced = n_pars = 0
         for batch in self._prepared_batches(docs, batch_size, workers):
-            n_replaced += self._store.write(batch, self._params)
+            n_replaced += self._store.write(batch, self._key_params)
             n_docs += len(batch)
             n_pars += sum(len(p.paragraphs) for p in batch)
             if progress:
@@ -1332,7 +1403,7 @@ class Index:
 
         if workers == 1:
             for chunk in chunks():
-                yield _prepare_many(chunk, self._params, self._detector)
+                yield _prepare_many(chunk, self._key_params, self._detector)
             return
         import multiprocessing
 
@@ -1340,7 +1411,7 @@ class Index:
             workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_init,
-            initargs=(self._params.to_dict(), self._lexicon_paths),
+            initargs=(self._key_params.to_dict(), self._lexicon_paths),
         ) as pool:
             pending: list[list[Future]] = []
             sub = max(1, math.ceil(batch_size / workers))
@@ -1354,7 +1425,7 @@ class Index:
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents by id; returns the ids that were in the index."""
         ids = list(dict.fromkeys(str(i) for i in ids))
-        return self._store.remove(ids, self._params)
+        return self._store.remove(ids, self._key_params)
 
     # -- reading -------------------------------------------------------------
     def stats(self) -> IndexStats:
@@ -1383,7 +1454,7 @@ class Index:
 
         Returns a list of problems (empty when the index is sound).
         """
-        return self._store.verify(Params.from_dict(self._meta["params"]))
+        return self._store.verify(self._key_params)
 
     # -- checking ------------------------------------------------------------
     def check(
@@ -1434,18 +1505,25 @@ class Index:
             if not isinstance(d, Document):
                 raise ParameterError(f"check takes Document objects or text, got {type(d).__name__}")
         allow = allow or Allowlist()
-        prepared = _prepare_many(docs, self._params, self._detector) if docs else []
-        overlay = _Overlay()
-        verdicts = []
-        for prep in prepared:
-            batch = overlay if len(docs) > 1 else None
-            verdicts.append(self._check_one(prep, vparams, max_reused_fraction, allow, batch))
-            overlay.add(prep)
+        # the index's keying, down to this check's shortest span (a short new paragraph
+        # may still be found inside a longer indexed one)
+        shortest = min(self._key_params.min_span_words, vparams.min_span_words)
+        kparams = self._key_params.with_(
+            min_span_words=shortest, min_secondary_words=min(self._key_params.min_secondary_words, shortest)
+        )
+        with _collector_paused():
+            prepared = _prepare_many(docs, kparams, self._detector) if docs else []
+            overlay = _Overlay()
+            verdicts = []
+            for prep in prepared:
+                batch = overlay if len(docs) > 1 else None
+                verdicts.append(self._check_one(prep, vparams, max_reused_fraction, allow, batch))
+                overlay.add(prep)
         return verdicts
 
     def _candidates(self, prep: _Prepared, overlay: _Overlay | None) -> tuple[np.ndarray, dict[int, _Indexed]]:
         """Candidate ``(local paragraph, indexed paragraph id)`` pairs and the fetched paragraphs."""
-        cap = self._params.max_bucket
+        cap = self._key_params.max_bucket
         if len(prep.keys) == 0:
             return np.empty((0, 2), dtype=np.int64), {}
         uniq = np.unique(prep.keys)
@@ -1461,14 +1539,16 @@ class Index:
             n = np.searchsorted(prep.keys, hk, "right") - lo
             hit = np.repeat(np.arange(len(hk)), n)
             pos = np.repeat(lo, n) + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-            pairs, shared = np.unique(np.stack([prep.owners[pos], hp[hit]], axis=1), axis=0, return_counts=True)
+            codes, shared = np.unique(hp[hit] * _LOCAL + prep.owners[pos], return_counts=True)
+            local, remote = codes % _LOCAL, codes // _LOCAL
             # per paragraph, the `cap` candidates sharing most band keys
-            order = np.lexsort((pairs[:, 1], -shared, pairs[:, 0]))
-            pairs = pairs[order]
-            starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
-            rank = np.arange(len(pairs)) - np.repeat(starts, np.diff(np.r_[starts, len(pairs)]))
-            pairs = pairs[rank < cap]
-            wanted = np.unique(pairs[:, 1]).tolist()
+            order = np.lexsort((remote, -shared, local))
+            local, remote = local[order], remote[order]
+            starts = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
+            rank = np.arange(len(local)) - np.repeat(starts, np.diff(np.r_[starts, len(local)]))
+            keep = rank < cap
+            pairs = np.stack([local[keep], remote[keep]], axis=1)
+            wanted = np.unique(remote[keep]).tolist()
             fetched = self._store.fetch([p for p in wanted if p > 0])
         if overlay is not None:
             fetched.update(overlay.fetch([p for p in wanted if p < 0]))
@@ -1479,34 +1559,50 @@ class Index:
     ) -> Verdict:
         pairs, fetched = self._candidates(prep, overlay)
         doc_id = prep.meta.id
-        local_tokens: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
-        remote_tokens: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
+        k = vparams.shingle_size
+        # (k-gram index, char offsets) of this document's and the indexed paragraphs; nothing is kept
+        # between checks (a cache of parsed paragraphs costs more in garbage-collector pauses than it saves)
+        local_tokens: dict[int, tuple[Prepared, list[tuple[int, int]]]] = {}
+        for local in np.unique(pairs[:, 0]).tolist():
+            toks, offsets = token_spans(prep.paragraphs[local].text)
+            local_tokens[local] = (prepare(toks, k), offsets)
+        doc_grams = {g for pt, _ in local_tokens.values() for g in pt.grams}
+        remote_tokens: dict[str, tuple[Prepared, list[tuple[int, int]]] | None] = {}
+
+        def remote(text: str) -> tuple[Prepared, list[tuple[int, int]]] | None:
+            """An indexed paragraph ready for alignment; None when it shares no k-gram with the document."""
+            if text not in remote_tokens:
+                toks, offsets = token_spans(text)
+                grams = shingle_hashes(token_hashes(toks), k).tolist() if len(toks) >= k else []
+                shares = not doc_grams.isdisjoint(grams)
+                remote_tokens[text] = (prepare(toks, k), offsets) if shares else None
+            return remote_tokens[text]
+
         aligned: dict[tuple[int, str], list] = {}
         found: list[tuple[IndexMatch, _Indexed]] = []
         for local, pid in pairs.tolist():
             ind = fetched.get(pid)
             if ind is None or ind.doc_id == doc_id:
                 continue
-            lt = local_tokens.get(local)
-            if lt is None:
-                lt = local_tokens[local] = token_spans(prep.paragraphs[local].text)
+            lt = local_tokens[local]
             spans = aligned.get((local, ind.text))
             if spans is None:
-                rt = remote_tokens.get(ind.text)
-                if rt is None:
-                    rt = remote_tokens[ind.text] = token_spans(ind.text)
-                spans = aligned[(local, ind.text)] = [(s, rt[1]) for s in align(lt[0], rt[0], vparams)]
+                rt = remote(ind.text)
+                spans = aligned[(local, ind.text)] = (
+                    [(s, rt) for s in align(lt[0], rt[0], vparams)] if rt is not None else []
+                )
             par = prep.paragraphs[local]
-            for span, rspans in spans:
+            for span, (rprep, roffsets) in spans:
                 start, end = lt[1][span.a_start][0], lt[1][span.a_end - 1][1]
-                istart, iend = rspans[span.b_start][0], rspans[span.b_end - 1][1]
+                istart, iend = roffsets[span.b_start][0], roffsets[span.b_end - 1][1]
                 found.append(
                     (
                         IndexMatch(
                             indexed_doc=ind.doc_id, indexed_paragraph=ind.idx, paragraph=par.index,
                             start=start, end=end, indexed_start=istart, indexed_end=iend,
                             text=par.text[start:end], words=span.words,
-                            hash=content_hash(ind.text[istart:iend]), indexed_text=ind.text[istart:iend],
+                            hash=_tokens_hash(rprep.tokens[span.b_start : span.b_end]),
+                            indexed_text=ind.text[istart:iend],
                         ),
                         ind,
                     )
@@ -1520,7 +1616,8 @@ class Index:
         for m, ind in found:
             if m.paragraph in repeated:
                 continue
-            reason = allow.reason((m.hash, content_hash(ind.text), content_hash(m.text)), ind.outlet)
+            hashes = (m.hash, content_hash(ind.text), content_hash(m.text)) if allow.hashes else (m.hash,)
+            reason = allow.reason(hashes, ind.outlet)
             if reason:
                 allowed.append(replace(m, allowed_by=reason))
             else:
@@ -1576,7 +1673,7 @@ class Index:
             toks = local_tokens.get(pos_of[m.paragraph])
             if (
                 toks is not None
-                and len(toks[0]) <= _SHORT_PARAGRAPH
+                and len(toks[0].tokens) <= _SHORT_PARAGRAPH
                 and (ind.outlet or "").strip().casefold() == mine
                 and (m.end - m.start) >= _WHOLE * len(text.strip())
                 and (m.indexed_end - m.indexed_start) >= _WHOLE * len(ind.text.strip())

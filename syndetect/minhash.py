@@ -88,11 +88,17 @@ def shingle_hashes(th: np.ndarray, k: int) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's ``affine32`` permutation parameters ``(a, b)`` (``uint32``)."""
-    from datasketch import MinHash
+    """datasketch's ``affine32`` permutation parameters ``(a, b)`` (``uint32``).
 
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return np.ascontiguousarray(a, dtype=np.uint32), np.ascontiguousarray(b, dtype=np.uint32)
+    The same draw as ``datasketch.MinHash(num_perm, seed).permutations`` (odd
+    ``a``, any ``b``, from ``numpy.random.RandomState(seed)``), made here so
+    that a ``check`` does not pay for importing datasketch and SciPy;
+    ``tests/test_minhash.py`` asserts equality with datasketch.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:

@@ -220,3 +220,14 @@ def test_params_roundtrip():
     q = Params.from_dict({**p.to_dict(), "unknown": 1})
     assert q.banding == p.banding and q.max_gap_words == 3
     assert Params().banding == (MinHashLSH(threshold=0.3, num_perm=128).b, MinHashLSH(threshold=0.3, num_perm=128).r)
+
+
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 7), (16, 12345)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    from datasketch import MinHash
+
+    from syndetect.minhash import permutations
+
+    a, b = permutations(num_perm, seed)
+    da, db = MinHash(num_perm=num_perm, seed=seed).permutations
+    assert np.array_equal(a, np.asarray(da, dtype=np.uint32)) and np.array_equal(b, np.asarray(db, dtype=np.uint32))

@@ -1,0 +1,530 @@
+"""The persistent index (SQLite and Redis backends) and ``Index.check``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from syndetect import Document, Index, IndexStoreError, ParameterError, Params, Verdict, read_inputs
+from syndetect.index import INDEX_FILE, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
+from syndetect.pipeline import paragraphs_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FM_STATEMENT = "This morning Pakistan undertook a series of highly coordinated"
+SHELTER_QUOTE = "The group has taken shelter in some parts of Pakistan"
+
+
+def seed_docs(seed_paths) -> dict[str, Document]:
+    return {k: next(iter(read_inputs([str(p)]))) for k, p in seed_paths.items()}
+
+
+def corpus(bodies, n: int, start: int = 0, prefix: str = "a") -> list[Document]:
+    """``n`` distinct documents made from the benchmark articles (cycled, tagged to be unique)."""
+    out = []
+    for i in range(start, start + n):
+        key, body = bodies[i % len(bodies)]
+        text = body if i < len(bodies) else f"Edition {i} of the story.\n\n{body}"
+        out.append(Document(id=f"{prefix}{i:05d}", text=text, source=f"gt:{key}", outlet=f"outlet{i % 7}"))
+    return out
+
+
+def write_jsonl(path: Path, docs) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for d in docs:
+            fh.write(json.dumps({"id": d.id, "text": d.text, "outlet": d.outlet}) + "\n")
+    return path
+
+
+def expected_paragraphs(docs) -> dict[str, int]:
+    return {d.id: len(paragraphs_of(d)) for d in docs}
+
+
+def stored_paragraphs(index: Index) -> dict[str, int]:
+    return {d.id: d.paragraphs for d in index.documents()}
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def location(request, tmp_path):
+    """A fresh index location for each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "idx")
+    return request.getfixturevalue("redis_url")
+
+
+# ---------------------------------------------------------------------------
+# The seeds: the issue's "done when"
+# ---------------------------------------------------------------------------
+def test_seeds_check_names_statement_and_quotes(location, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(location, create=True) as index:
+        index.add([docs["000"], docs["002"], docs["003"]])
+        verdict = index.check(docs["001"])
+        assert isinstance(verdict, Verdict)
+        assert verdict.reused and bool(verdict)
+        assert verdict.reused_fraction > 0
+        by_doc = {m.indexed_doc[:3] for m in verdict.matches}
+        assert by_doc == {"000", "002", "003"}
+        statement = [m for m in verdict.matches if m.text.startswith(FM_STATEMENT)]
+        assert {m.indexed_doc[:3] for m in statement} == {"000", "003"}
+        quotes = [m for m in verdict.matches if m.indexed_doc.startswith("002")]
+        assert quotes and all(m.text.startswith(SHELTER_QUOTE) for m in quotes)
+        for m in verdict.matches:  # spans are real text on both sides
+            par = paragraphs_of(docs["001"])[m.paragraph - 1]
+            assert par.text[m.start : m.end] == m.text
+            assert m.words >= 15
+            assert m.hash == content_hash(m.indexed_text)
+        assert {d.id[:3] for d in verdict.documents} == {"000", "002", "003"}
+
+        index.add([docs["001"]])
+        verdict = index.check(docs["004"])
+        assert verdict.reused
+        verbatim = {
+            (m.paragraph, m.indexed_paragraph)
+            for m in verdict.matches
+            if m.indexed_doc.startswith("001") and m.words >= 30
+        }
+        # the three paragraphs 004 copies verbatim from 001 (and the statement)
+        assert {(2, 2), (8, 7), (9, 8)} <= verbatim
+        assert verdict.documents[0].id.startswith("001")
+
+
+def test_unrelated_article_is_clean(location, seed_paths, ground_truth_bodies):
+    docs = seed_docs(seed_paths)
+    with Index.open(location, create=True) as index:
+        index.add(docs.values())
+        key, body = ground_truth_bodies[0]
+        verdict = index.check(Document(id=key, text=body))
+        assert not verdict.reused
+        assert verdict.matches == () and verdict.reused_fraction == 0.0
+
+
+def test_check_accepts_plain_text(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([docs["001"]])
+        verdict = index.check(docs["004"].text)
+        assert verdict.doc == "-" and verdict.reused
+
+
+def test_check_ignores_the_document_itself(location, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(location, create=True) as index:
+        index.add([docs["001"]])
+        assert not index.check(docs["001"]).reused  # re-checking an indexed article
+
+
+def test_check_many_compares_new_documents_with_each_other(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([docs["002"]])
+        first, second = index.check_many([docs["001"], docs["004"]])
+        assert first.reused  # the quote shared with 002
+        assert second.reused
+        pending = [d for d in second.documents if d.pending]
+        assert [d.id for d in pending] == [docs["001"].id]
+        assert index.stats().documents == 1  # checking adds nothing
+
+
+# ---------------------------------------------------------------------------
+# Thresholds, boilerplate, allowlist
+# ---------------------------------------------------------------------------
+def test_thresholds(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([docs["001"]])
+        v = index.check(docs["004"])
+        assert 0.2 < v.reused_fraction < 0.5
+        relaxed = index.check(docs["004"], max_reused_fraction=0.5)
+        assert not relaxed.reused and relaxed.matches  # spans still reported
+        assert index.check(docs["004"], max_reused_fraction=0.1).reused
+        long_only = index.check(docs["004"], min_span_words=35)
+        assert long_only.matches and all(m.words >= 35 for m in long_only.matches)
+        assert not index.check(docs["004"], min_span_words=60).matches
+        with pytest.raises(ParameterError):
+            index.check(docs["004"], max_reused_fraction=1.5)
+        with pytest.raises(ParameterError):
+            index.check(docs["004"], min_span_words=2)  # below the shingle size
+
+
+BODY = (
+    "The city council voted on Tuesday to expand the bus network with three new routes that will connect the "
+    "northern suburbs to the central station before the end of next year."
+)
+OTHER = (
+    "Farmers in the valley reported an early harvest this season after weeks of unusually warm weather that "
+    "ripened the apples and pears well ahead of the usual schedule."
+)
+PROMPT = "Subscribe to our newsletter and stay updated on the latest news and updates from around the world!"
+TEMPLATE = (
+    "Except for the headline, this story has been prepared by the regional desk of our partners and is "
+    "reproduced here under a standing content exchange agreement between the two outlets."
+)
+
+
+def test_boilerplate_is_not_a_copy(tmp_path):
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([Document("old", f"{BODY}\n\n{PROMPT}")])
+        verdict = index.check(Document("new", f"{OTHER}\n\n{PROMPT}"))
+        assert not verdict.reused and not verdict.matches
+        assert verdict.boilerplate == (2,)
+
+
+def test_outlet_template_is_not_a_copy(tmp_path, ground_truth_bodies):
+    # a line not in the lexicon, repeated whole by one outlet: its template
+    bodies = [b for _, b in ground_truth_bodies[:4]]
+    with Index.open(tmp_path / "idx", create=True) as index:
+        for i in range(3):  # one at a time, as an ingestion job adds them
+            index.add([Document(f"o{i}", f"{bodies[i][:1500]}\n\n{TEMPLATE}", outlet="Daily Post")])
+        verdict = index.check(Document("new", f"{bodies[3][:1500]}\n\n{TEMPLATE}", outlet="Daily Post"))
+        assert not verdict.reused, verdict.matches
+        assert verdict.boilerplate == (verdict.paragraphs,)
+        # another outlet printing Daily Post's line is reported (allowlist it if licensed)
+        elsewhere = index.check(Document("new2", f"{BODY}\n\n{TEMPLATE}", outlet="Third"))
+        assert elsewhere.reused and elsewhere.boilerplate == ()
+        hashes = {m.hash for m in elsewhere.matches}
+        allowed = index.check(Document("new2", f"{BODY}\n\n{TEMPLATE}", outlet="Third"), allow=Allowlist.of(hashes))
+        assert not allowed.reused
+    with Index.open(tmp_path / "idx2", create=True) as index:
+        # added in one batch, the outlet's template is recognised at add time and not keyed
+        index.add([Document(f"o{i}", f"{bodies[i][:1500]}\n\n{TEMPLATE}", outlet="Daily Post") for i in range(3)])
+        assert not index.check(Document("new3", f"{BODY}\n\n{TEMPLATE}")).matches
+
+
+def test_allowlist_by_hash_and_outlet(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([docs["000"], docs["002"], docs["003"]])
+        verdict = index.check(docs["001"])
+        hashes = {m.hash for m in verdict.matches}
+        allowed = index.check(docs["001"], allow=Allowlist.of(hashes))
+        assert not allowed.reused and not allowed.matches
+        assert len(allowed.allowed) == len(verdict.matches)
+        assert all(m.allowed_by.startswith("allowlist ") for m in allowed.allowed)
+        # only part of it allowed: still a copy
+        statement = {m.hash for m in verdict.matches if m.text.startswith(FM_STATEMENT)}
+        partial = index.check(docs["001"], allow=Allowlist.of(statement))
+        assert partial.reused and not any(m.text.startswith(FM_STATEMENT) for m in partial.matches)
+        # the outlet of 003 is licensed
+        by_outlet = index.check(docs["001"], allow=Allowlist.of(outlets=["the telegraph online"]))
+        assert all(not m.indexed_doc.startswith("003") for m in by_outlet.matches)
+        assert any(m.indexed_doc.startswith("003") for m in by_outlet.allowed)
+
+
+def test_allowlist_hash_survives_edits_elsewhere(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([docs["001"]])
+        hashes = {m.hash for m in index.check(docs["004"]).matches}
+        edited = Document(docs["004"].id, "A new opening paragraph written today.\n\n" + docs["004"].text.upper())
+        assert not index.check(edited, allow=Allowlist.of(hashes)).reused
+
+
+def test_allowlist_files(tmp_path):
+    h1, h2 = content_hash("one passage"), content_hash("another passage")
+    (tmp_path / "a.json").write_text(json.dumps({"allow": [{"hash": h1, "note": "AP feed"}, h2, {"outlet": "AP"}]}))
+    (tmp_path / "a.toml").write_text(f'[[allow]]\nhash = "{h1}"\nnote = "AP"\n\n[[allow]]\noutlet = "AP"\n')
+    (tmp_path / "a.txt").write_text(f"# licensed\n{h1} AP feed\n{h2.upper()}\noutlet: AP\n")
+    for name in ("a.json", "a.toml", "a.txt"):
+        allow = Allowlist.load(tmp_path / name)
+        assert h1 in allow.hashes and "ap" in allow.outlets
+        assert allow.reason([h1], None).startswith(f"allowlist {h1}")
+        assert allow.reason(["0" * 16], "AP") == "allowed outlet AP"
+        assert allow.reason(["0" * 16], "Reuters") is None
+    (tmp_path / "bad.txt").write_text("not-a-hash\n")
+    with pytest.raises(ParameterError, match="bad.txt:1"):
+        Allowlist.load(tmp_path / "bad.txt")
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ParameterError, match="not valid JSON"):
+        Allowlist.load(tmp_path / "bad.json")
+    with pytest.raises(ParameterError, match="cannot read"):
+        Allowlist.load(tmp_path / "missing.txt")
+
+
+# ---------------------------------------------------------------------------
+# Add, re-add, remove, stats
+# ---------------------------------------------------------------------------
+def test_add_is_idempotent_and_replaces(location, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(location, create=True) as index:
+        first = index.add(docs.values())
+        assert (first.documents, first.replaced) == (5, 0)
+        s1 = index.stats()
+        again = index.add(docs.values())
+        assert again.replaced == 5
+        s2 = index.stats()
+        assert (s2.documents, s2.paragraphs, s2.key_rows) == (s1.documents, s1.paragraphs, s1.key_rows)
+        assert stored_paragraphs(index) == expected_paragraphs(docs.values())
+        # replacing 001 with unrelated text: 004 no longer matches it
+        index.add([Document(docs["001"].id, OTHER)])
+        assert index.stats().documents == 5
+        assert all(not m.indexed_doc.startswith("001") for m in index.check(docs["004"]).matches)
+        assert index.verify() == []
+
+
+def test_remove(location, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(location, create=True) as index:
+        index.add([docs["000"], docs["002"]])
+        before = index.stats()
+        index.add([docs["001"]])
+        assert index.check(docs["004"]).reused
+        assert index.remove([docs["001"].id, "no-such-id"]) == [docs["001"].id]
+        after = index.stats()
+        assert (after.documents, after.paragraphs, after.key_rows) == (
+            before.documents, before.paragraphs, before.key_rows
+        )
+        assert all(not m.indexed_doc.startswith("001") for m in index.check(docs["004"]).matches)
+        assert index.remove(["no-such-id"]) == []
+        assert index.verify() == []
+
+
+def test_stats_and_documents(location, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(location, create=True) as index:
+        index.add(docs.values())
+        s = index.stats()
+        assert s.documents == 5 and s.paragraphs == sum(expected_paragraphs(docs.values()).values())
+        assert s.key_rows > s.paragraphs and s.size_bytes > 0
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.parameters == Params().to_dict()
+        listed = index.documents()
+        assert [d.id for d in listed] == sorted(d.id for d in docs.values())
+        assert next(d for d in listed if d.id.startswith("003")).outlet == "The Telegraph Online"
+
+
+def test_workers_give_the_same_index(tmp_path, ground_truth_bodies):
+    docs = corpus(ground_truth_bodies, 60)
+    stats = []
+    for workers in (1, 2):
+        with Index.open(tmp_path / f"w{workers}", create=True) as index:
+            index.add(docs, workers=workers, batch_size=16)
+            s = index.stats()
+            stats.append((s.documents, s.paragraphs, s.key_rows))
+            assert index.verify() == []
+    assert stats[0] == stats[1]
+
+
+def test_band_keys_are_a_function_of_the_text():
+    params = Params()
+    texts = [BODY, OTHER, BODY]
+    keys, owners = unit_band_keys(texts, params)
+    assert keys.dtype.name == "int64" and list(keys) == sorted(keys)
+    per = {o: set(keys[owners == o].tolist()) for o in range(3)}
+    assert per[0] == per[2] and per[0] and not per[0] & per[1]
+    alone, _ = unit_band_keys([BODY], params)
+    assert set(alone.tolist()) == per[0]  # same keys whatever else is in the batch
+
+
+# ---------------------------------------------------------------------------
+# Opening: missing, corrupt, incompatible
+# ---------------------------------------------------------------------------
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexStoreError, match="no index at"):
+        Index.open(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexStoreError, match="no index at"):
+        Index.open(tmp_path / "empty")
+    assert not (tmp_path / "nothing").exists()  # opening does not create
+
+
+def test_missing_redis_index(redis_url):
+    with pytest.raises(IndexStoreError, match="no index at redis://"):
+        Index.open(redis_url)
+
+
+def test_unreachable_redis():
+    with pytest.raises(IndexStoreError, match="cannot reach"):
+        Index.open("redis://127.0.0.1:1/0", timeout=1)
+
+
+def test_corrupt_index_files(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / INDEX_FILE).write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(IndexStoreError, match=f"{INDEX_FILE} is not a syndetect index"):
+        Index.open(bad)
+    with pytest.raises(IndexStoreError, match="not an SQLite database"):
+        Index.open(bad, create=True)  # never overwritten
+    other = tmp_path / "other"
+    other.mkdir()
+    conn = sqlite3.connect(other / INDEX_FILE)
+    conn.execute("CREATE TABLE something (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(IndexStoreError, match="no counters, documents, keys, meta, paragraphs table"):
+        Index.open(other)
+
+
+def test_truncated_index_file(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add(docs.values())
+    path = tmp_path / "idx" / INDEX_FILE
+    data = path.read_bytes()
+    path.write_bytes(data[:100] + b"\x00" * 4000)
+    for f in (tmp_path / "idx").glob(INDEX_FILE + "-*"):
+        f.unlink()
+    with pytest.raises(IndexStoreError, match=INDEX_FILE):
+        with Index.open(tmp_path / "idx") as index:
+            index.check(docs["004"])
+
+
+def test_schema_version_and_parameters_are_checked(tmp_path, seed_paths):
+    with Index.open(tmp_path / "idx", create=True) as index:
+        pass
+    with pytest.raises(IndexStoreError, match=r"built with shingle_size=5; this run asks for shingle_size=4"):
+        Index.open(tmp_path / "idx", {"shingle_size": 4})
+    with pytest.raises(IndexStoreError, match=r"bands=37, rows=3"):
+        Index.open(tmp_path / "idx", Params(threshold=0.5))
+    # verification settings may differ
+    with Index.open(tmp_path / "idx", {"min_span_words": 20, "shingle_size": 5}) as index:
+        assert index.params.min_span_words == 20
+    conn = sqlite3.connect(tmp_path / "idx" / INDEX_FILE)
+    conn.execute("UPDATE meta SET value = '0123456789abcdef' WHERE name = 'key_fingerprint'")
+    conn.commit()
+    with pytest.raises(IndexStoreError, match="splits or hashes text differently"):
+        Index.open(tmp_path / "idx")
+    conn.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(IndexStoreError, match="schema version '99'"):
+        Index.open(tmp_path / "idx")
+
+
+def test_redis_parameters_are_checked(redis_url):
+    Index.open(redis_url, create=True, params=Params(num_perm=64, bands=16, rows=4)).close()
+    with pytest.raises(IndexStoreError, match="num_perm=64, bands=16, rows=4"):
+        Index.open(redis_url, Params())
+    with Index.open(redis_url) as index:
+        assert index.params.num_perm == 64
+
+
+def test_index_file_holds_plain_values_only(tmp_path, seed_paths):
+    """No pickle: every stored value is an integer or text, parameters are JSON."""
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add(docs.values())
+    conn = sqlite3.connect(tmp_path / "idx" / INDEX_FILE)
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        for col in cols:
+            types = {r[0] for r in conn.execute(f"SELECT DISTINCT typeof({col}) FROM {table}")}
+            assert types <= {"integer", "text", "null"}, (table, col, types)
+    params = dict(conn.execute("SELECT name, value FROM meta"))["params"]
+    assert Params.from_dict(json.loads(params)) == Params.from_dict(Params().to_dict())
+    conn.close()
+    source = (ROOT / "syndetect" / "index.py").read_text()
+    assert "pickle" not in source.replace("No pickle", "").replace("no pickle", "")
+
+
+# ---------------------------------------------------------------------------
+# Crash safety and concurrency (real processes)
+# ---------------------------------------------------------------------------
+def _run_add(paths, location, *extra) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "syndetect", "index", "add", *map(str, paths), "--index", location, "--quiet", *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def _documents_in(location) -> int:
+    try:
+        with Index.open(location) as index:
+            return index.stats().documents
+    except IndexStoreError:
+        return 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_sigkill_during_add_leaves_whole_documents(backend, tmp_path, request, ground_truth_bodies):
+    docs = corpus(ground_truth_bodies, 700)
+    big = write_jsonl(tmp_path / "big.jsonl", docs)
+    want = expected_paragraphs(docs)
+    kills = 0
+    for attempt, delay in enumerate((0.0, 0.05, 0.3)):
+        location = str(tmp_path / f"idx{attempt}") if backend == "sqlite" else request.getfixturevalue("redis_url")
+        proc = _run_add([big], location, "--batch-size", "7")
+        deadline = time.monotonic() + 60
+        while _documents_in(location) == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+        with Index.open(location) as index:
+            stored = stored_paragraphs(index)
+            assert 0 < len(stored) <= len(docs)
+            for doc_id, n in stored.items():
+                assert n == want[doc_id], f"{doc_id}: {n} of {want[doc_id]} paragraphs"
+            assert index.verify() == []
+            s = index.stats()
+            assert (s.documents, s.paragraphs) == (len(stored), sum(stored.values()))
+        if backend == "sqlite":
+            conn = sqlite3.connect(Path(location) / INDEX_FILE)
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            conn.close()
+        # finishing the job afterwards gives the full index, no duplicates
+        if attempt == 0:
+            proc = _run_add([big], location, "--batch-size", "100")
+            assert proc.wait() == 0, proc.stderr.read().decode()
+            proc.stdout.close()
+            proc.stderr.close()
+            with Index.open(location) as index:
+                assert stored_paragraphs(index) == want
+                assert index.verify() == []
+    assert kills >= 2, "the add finished before it could be killed: make the corpus bigger"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_eight_concurrent_writers(backend, tmp_path, request, ground_truth_bodies):
+    location = str(tmp_path / "idx") if backend == "sqlite" else request.getfixturevalue("redis_url")
+    shared = corpus(ground_truth_bodies, 4, prefix="shared")  # added by every writer
+    parts = [corpus(ground_truth_bodies, 25, start=25 * i, prefix="w") for i in range(8)]
+    files = [write_jsonl(tmp_path / f"part{i}.jsonl", part + shared) for i, part in enumerate(parts)]
+    procs = [_run_add([f], location, "--batch-size", "3") for f in files]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+    want = expected_paragraphs([d for part in parts for d in part] + shared)
+    with Index.open(location) as index:
+        assert stored_paragraphs(index) == want  # nothing lost, nothing doubled
+        s = index.stats()
+        assert (s.documents, s.paragraphs) == (len(want), sum(want.values()))
+        assert index.verify() == []
+        # and the index works: a stored article is found as a copy of itself under another id
+        probe = parts[3][5]
+        verdict = index.check(Document("probe", probe.text))
+        assert probe.id in {m.indexed_doc for m in verdict.matches}
+
+
+def test_damaged_pages_are_an_index_error(tmp_path, ground_truth_bodies):
+    """Damage deep inside the file surfaces as IndexStoreError naming the file, never a raw sqlite3 error."""
+    docs = corpus(ground_truth_bodies, 60)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add(docs)
+    path = tmp_path / "idx" / INDEX_FILE
+    data = bytearray(path.read_bytes())
+    assert len(data) > 64 * 4096
+    for page in range(len(data) // 4096 // 2, len(data) // 4096):  # the later half of the pages
+        data[page * 4096 + 8 : page * 4096 + 4000] = b"\xff" * 3992
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexStoreError, match=INDEX_FILE):
+        with Index.open(tmp_path / "idx") as index:
+            for doc in docs[:20]:
+                index.check(doc)
+            index.documents()
+            index.stats()
+    with Index.open(tmp_path / "idx") as index:
+        assert any("idx" in p for p in index.verify())
