@@ -35,7 +35,7 @@ import json, sys, time
 sys.path.insert(0, {here!r})
 from naive import naive_pairs
 t = time.perf_counter()
-result = naive_pairs({path!r})
+result = naive_pairs({path!r}, return_timings=True)
 pairs, timings = result if isinstance(result, tuple) else (result, {{}})
 print(json.dumps({{"pairs": len(pairs), "timings": timings, "wall_in_process": time.perf_counter() - t}}))
 """

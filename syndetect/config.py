@@ -42,7 +42,7 @@ class Params:
     threshold: float = 0.3
     bands: int | None = None
     rows: int | None = None
-    min_unit: int = 8
+    min_unit: int = 12
     max_unit: int = 40
     max_bucket: int = 64
     min_span_words: int = 15

@@ -13,6 +13,7 @@ verify stages run in a fork-based process pool (``workers``).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -282,10 +283,25 @@ def scan(
     ``documents`` may include :class:`~syndetect.model.Skipped` items (from
     :func:`syndetect.inputs.read_inputs`); they are listed in the report.
     """
+    params = params or Params()
+    # The scan builds millions of long-lived, acyclic objects: the cyclic
+    # garbage collector would traverse them again and again (cost growing
+    # with corpus size). Pause it, and freeze what exists so forked workers
+    # do not copy pages just to update collector bookkeeping.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(documents, params, workers=workers, progress=progress, lexicon_paths=lexicon_paths)
+    finally:
+        gc.unfreeze()
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _scan(documents, params: Params, *, workers, progress, lexicon_paths) -> Report:
     from .boilerplate import Boilerplate, outlet_of
     from .provenance import infer_provenance
 
-    params = params or Params()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     docs: list[Document] = []
@@ -302,6 +318,7 @@ def scan(
             paragraphs.append(p)
             para_doc.append(di)
     owner_doc = np.asarray(para_doc, dtype=np.int64)
+    gc.freeze()
     timings["parse"] = time.perf_counter() - t0
 
     workers = default_workers() if workers is None else max(1, workers)
