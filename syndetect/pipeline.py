@@ -28,7 +28,7 @@ from .candidates import bucket_pairs, unique_cross_doc
 from .cluster import build_clusters, pair_summaries, reused_fractions
 from .config import Params
 from .minhash import band_keys, shingle_hashes, signatures, token_hashes, unit_content_keys
-from .model import Document, DocumentSummary, Match, Paragraph, Report, Skipped
+from .model import BoilerplateFlag, Document, DocumentSummary, Match, Paragraph, Report, Skipped
 from .text import segment_hashes, split_paragraphs, token_spans, units_from_cuts
 from .verify import Prepared, align, prepare
 
@@ -214,7 +214,9 @@ def _boilerplate_worker(args: tuple[int, int]):
     lo, hi = args
     docs, spans, paragraphs = _SHARED["docs"], _SHARED["spans"], _SHARED["paragraphs"]
     items = [(docs[i], paragraphs[spans[i][0] : spans[i][1]]) for i in range(lo, hi)]
-    return _SHARED["detector"].detect_documents(items)
+    flags, sites = _SHARED["detector"].detect_documents(items)
+    # compact tuples (no paragraph text): cheap to send back to the parent
+    return [(f.doc, f.paragraph, f.category, f.reason) for f in flags], sites
 
 
 def _doc_spans(docs: Sequence[Document], para_doc: Sequence[int]) -> list[tuple[int, int]]:
@@ -333,8 +335,15 @@ def _scan(documents, params: Params, *, workers, progress, lexicon_paths) -> Rep
                        workers, progress, "boilerplate", len(docs))
     finally:
         _SHARED.clear()
-    flags = detector.finish(docs, paragraphs, [f for fl, _ in per_doc for f in fl],
-                            {k: v for _, sites in per_doc for k, v in sites.items()})
+    first_par = {}
+    for i, p in enumerate(paragraphs):
+        first_par.setdefault(p.doc, i)
+    flags = detector.finish(
+        docs,
+        paragraphs,
+        [BoilerplateFlag(d, n, paragraphs[first_par[d] + n - 1].text, c, r) for fl, _ in per_doc for d, n, c, r in fl],
+        {k: v for _, sites in per_doc for k, v in sites.items()},
+    )
     flagged = {(f.doc, f.paragraph) for f in flags}
     content_ids = [i for i, p in enumerate(paragraphs) if (p.doc, p.index) not in flagged]
     # From here on the paragraphs hold the text: keep only each document's
