@@ -312,10 +312,8 @@ def _scan(documents, params: Params, *, workers, progress, lexicon_paths) -> Rep
         (skipped if isinstance(item, Skipped) else docs).append(item)
     docs.sort(key=lambda d: d.id)
     paragraphs: list[Paragraph] = []
-    doc_index: dict[str, int] = {}
     para_doc: list[int] = []
     for di, doc in enumerate(docs):
-        doc_index[doc.id] = di
         for p in paragraphs_of(doc):
             paragraphs.append(p)
             para_doc.append(di)
