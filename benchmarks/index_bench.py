@@ -49,10 +49,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from syndetect import Document, Index  # noqa: E402
-from syndetect.index import _prepare_many  # noqa: E402
-from syndetect.pipeline import paragraphs_of  # noqa: E402
+from syndetect.index.core import _prepare_many  # noqa: E402
+from syndetect.pipeline.scan import paragraphs_of  # noqa: E402
 
-STARTUP = "import syndetect.cli, syndetect.index, syndetect.minhash as m; m.permutations(128, 1)"
+STARTUP = "import syndetect.cli.app, syndetect.index.core, syndetect.core.minhash as m; m.permutations(128, 1)"
 PARAGRAPHS_PER_ARTICLE = 10.0  # generate_corpus.py averages ~10.7; we ask for a few more articles
 
 

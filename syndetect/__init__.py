@@ -8,13 +8,13 @@ Library first; the ``syndetect`` command is a thin layer over it::
 
 __version__ = "0.1.0"
 
-from .config import Params  # noqa: E402
-from .errors import ExitCode, IndexStoreError, InputError, ParameterError, SyndetectError  # noqa: E402
-from .inputs import read_inputs  # noqa: E402
-from .model import (  # noqa: E402
+from syndetect.config import Params  # noqa: E402
+from syndetect.errors import ExitCode, IndexStoreError, InputError, ParameterError, SyndetectError  # noqa: E402
+from syndetect.readers.inputs import read_inputs  # noqa: E402
+from syndetect.model import (  # noqa: E402
     BoilerplateFlag, Cluster, Document, Match, Member, Paragraph, ProvenanceEdge, Report, Skipped,
 )
-from .pipeline import scan  # noqa: E402
+from syndetect.pipeline.scan import scan  # noqa: E402
 
 __all__ = [
     "__version__", "Params", "scan", "read_inputs", "Report", "Document", "Paragraph", "Match", "Member",
@@ -25,7 +25,7 @@ __all__ = [
 
 def __getattr__(name):  # lazy: the index pulls in sqlite3 / redis only when used
     if name in ("Index", "Verdict", "Allowlist"):
-        from . import index
+        from syndetect import index
 
         return getattr(index, name)
     raise AttributeError(name)

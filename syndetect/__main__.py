@@ -1,3 +1,3 @@
-from .cli import main
+from syndetect.cli.app import main
 
 main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 
-from .errors import ParameterError
+from syndetect.errors import ParameterError
 
 __all__ = ["Params"]
 

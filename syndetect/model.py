@@ -143,7 +143,7 @@ class DocumentSummary:
 
 @dataclass(frozen=True)
 class Report:
-    """The result of a scan; rendered by :mod:`syndetect.render`."""
+    """The result of a scan; rendered by :mod:`syndetect.render.report`."""
 
     version: str
     parameters: dict

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from syndetect import Document, Params, scan
-from syndetect.boilerplate import CATEGORIES, Boilerplate
+from syndetect.rules.boilerplate import CATEGORIES, Boilerplate
 from syndetect.errors import ParameterError
-from syndetect.pipeline import paragraphs_of
+from syndetect.pipeline.scan import paragraphs_of
 
 ARTICLE = (
     "The city council voted on Tuesday to approve a new budget for public transport, "

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndetect.candidates import bucket_pairs, candidate_pairs
+from syndetect.core.candidates import bucket_pairs, candidate_pairs
 from syndetect.config import Params
-from syndetect.text import tokenize
-from syndetect.verify import align
+from syndetect.core.text import tokenize
+from syndetect.core.verify import align
 
 
 def as_set(pairs: np.ndarray) -> set[tuple[int, int]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syndetect.cli import app
-from syndetect.index import INDEX_FILE
+from syndetect.cli.app import app
+from syndetect.index.core import INDEX_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

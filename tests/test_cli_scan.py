@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 import syndetect
-from syndetect.boilerplate import CATEGORIES
-from syndetect.cli import app
-from syndetect.inputs import read_inputs
+from syndetect.rules.boilerplate import CATEGORIES
+from syndetect.cli.app import app
+from syndetect.readers.inputs import read_inputs
 from syndetect.model import Document
-from syndetect.pipeline import paragraphs_of
+from syndetect.pipeline.scan import paragraphs_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"

@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndetect.cluster import build_clusters, merge_ranges, pair_summaries, reused_fractions
+from syndetect.core.cluster import build_clusters, merge_ranges, pair_summaries, reused_fractions
 from syndetect.model import Match
 
 DOCS = ["d0", "d1", "d2", "d3"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from syndetect.inputs import read_csv, read_inputs, read_jsonl, read_text_file
+from syndetect.readers.inputs import read_csv, read_inputs, read_jsonl, read_text_file
 from syndetect.model import Document, Skipped
 
 BODY = "Pakistan struck hideouts in Iran on Thursday.\nThe ministry said the operation was a success.\n"

@@ -8,11 +8,11 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndetect.candidates import bucket_pairs
+from syndetect.core.candidates import bucket_pairs
 from syndetect.config import Params
 from syndetect.errors import ParameterError
-from syndetect.minhash import band_keys, shingle_hash, shingle_hashes, signatures, token_hashes, unit_content_keys
-from syndetect.text import tokenize
+from syndetect.core.minhash import band_keys, shingle_hash, shingle_hashes, signatures, token_hashes, unit_content_keys
+from syndetect.core.text import tokenize
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WORDS = st.sampled_from([f"w{i}" for i in range(30)] + ["pakistan", "iran", "the", "a", "é", "ß", "中文"])
@@ -226,7 +226,7 @@ def test_params_roundtrip():
 def test_permutations_are_datasketchs(num_perm, seed):
     from datasketch import MinHash
 
-    from syndetect.minhash import permutations
+    from syndetect.core.minhash import permutations
 
     a, b = permutations(num_perm, seed)
     da, db = MinHash(num_perm=num_perm, seed=seed).permutations

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from syndetect import Document, Params, scan
-from syndetect.render import report_to_dict
+from syndetect.render.report import report_to_dict
 
 BODIES = Path(__file__).resolve().parent.parent / "fixtures" / "article-extraction-benchmark" / "ground-truth.json"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from syndetect import Document, Params, scan
-from syndetect.provenance import parse_date
+from syndetect.provenance.inference import parse_date
 
 WIRE = [
     "The national statistics office said on Thursday that consumer prices rose by 3.2 percent in the year to March, driven by food and energy costs that have climbed since the winter.",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from syndetect import Params, read_inputs, scan
-from syndetect.render import report_to_dict
+from syndetect.render.report import report_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "fixtures" / "golden" / "seeds.json"
@@ -91,7 +91,7 @@ def test_multiple_dossiers_002_003(report):
 
 
 def test_offsets_point_into_the_original_paragraphs(report):
-    from syndetect.pipeline import paragraphs_of
+    from syndetect.pipeline.scan import paragraphs_of
 
     docs = {d.id: d for d in read_inputs([str(ROOT / "fixtures" / "seeds")])}
     for c in report["clusters"]:
@@ -190,8 +190,8 @@ def test_outlets_learned_from_boilerplate(report):
 
 
 def test_dateline_is_date_evidence():
-    from syndetect.provenance import collect_evidence
-    from syndetect.pipeline import paragraphs_of
+    from syndetect.provenance.inference import collect_evidence
+    from syndetect.pipeline.scan import paragraphs_of
 
     docs = [d for d in read_inputs([str(ROOT / "fixtures" / "seeds")])]
     pars = [p for d in docs for p in paragraphs_of(d)]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndetect.text import (
+from syndetect.core.text import (
     analyze_paragraph,
     normalize_text,
     normalize_token,
@@ -316,8 +316,8 @@ def test_sentence_units_sorted_and_in_range(text, min_unit, extra):
 @given(TEXTS, st.integers(2, 8), st.integers(0, 20))
 def test_fast_segment_hashes_agree_with_tokens_and_units(text, min_unit, extra):
     """The candidate stage's fast path gives the tokens and units of the reference path."""
-    from syndetect import text as text_mod
-    from syndetect.minhash import token_hash
+    from syndetect.core import text as text_mod
+    from syndetect.core.minhash import token_hash
 
     segment_hashes = getattr(text_mod, "segment_hashes", None)
     units_from_cuts = getattr(text_mod, "units_from_cuts", None)

@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from . import __version__
-from .config import Params
-from .errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
-from .inputs import read_inputs
+from syndetect import __version__
+from syndetect.config import Params
+from syndetect.errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
+from syndetect.readers.inputs import read_inputs
 
 app = typer.Typer(
     name="syndetect",
@@ -149,8 +149,8 @@ def scan(
     min_span_words: int = MinSpanOpt, min_overlap: float = MinOverlapOpt, max_gap_words: int = MaxGapOpt,
 ) -> int:
     """Scan a corpus: reused passages, boilerplate and provenance."""
-    from .pipeline import scan as run_scan
-    from .render import render_json, render_markdown, render_text
+    from syndetect.pipeline.scan import scan as run_scan
+    from syndetect.render.report import render_json, render_markdown, render_text
 
     params = _params(shingle_size, num_perm, seed, threshold, bands, rows, min_span_words, min_overlap, max_gap_words)
     progress, update = _progress_callback(quiet)
@@ -214,7 +214,7 @@ def _overrides(**given) -> dict:
 
 def _read_documents(paths: list[str]) -> list:
     """Every document of the inputs; any unreadable input is an error (exit 2)."""
-    from .model import Skipped
+    from syndetect.model import Skipped
 
     docs = []
     for item in read_inputs(paths):
@@ -304,7 +304,7 @@ def check(
     """Check new articles against the index: exit 1 if any reuses indexed text, 0 if clean, 2 on error."""
     import json
 
-    from .index import Allowlist, Index
+    from syndetect.index.core import Allowlist, Index
 
     allow = Allowlist.of(outlets=allow_outlet)
     if allowlist is not None:
@@ -360,8 +360,8 @@ def index_add(
     threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
 ) -> int:
     """Add documents to the index (created if missing); re-adding an id replaces it."""
-    from .index import Index
-    from .model import Skipped
+    from syndetect.index.core import Index
+    from syndetect.model import Skipped
 
     skipped: list = []
 
@@ -410,7 +410,7 @@ def index_stats(
     """Documents, paragraphs, band-key rows, size and parameters of an index."""
     import json
 
-    from .index import Index
+    from syndetect.index.core import Index
 
     with Index.open(index) as ix:
         s = ix.stats()
@@ -437,7 +437,7 @@ def index_remove(
     index: str = IndexOpt,
 ) -> int:
     """Remove documents from the index by id (unknown ids are reported, not an error)."""
-    from .index import Index
+    from syndetect.index.core import Index
 
     with Index.open(index) as ix:
         removed = ix.remove(ids)
@@ -452,7 +452,7 @@ def index_remove(
 @_exit_on_error
 def index_list(index: str = IndexOpt) -> int:
     """List the indexed documents: id, paragraphs, outlet, title."""
-    from .index import Index
+    from syndetect.index.core import Index
 
     with Index.open(index) as ix:
         for d in ix.documents():
@@ -464,8 +464,8 @@ def index_list(index: str = IndexOpt) -> int:
 @_exit_on_error
 def index_verify(index: str = IndexOpt) -> int:
     """Check an index: storage integrity, every document whole with its band keys (exit 2 if not)."""
-    from .errors import IndexStoreError
-    from .index import Index
+    from syndetect.errors import IndexStoreError
+    from syndetect.index.core import Index
 
     with Index.open(index) as ix:
         problems = ix.verify()

@@ -321,7 +321,7 @@ _RAW_HASH: dict[str, int | None] = {}
 
 
 def _raw_hash(raw: str) -> int | None:
-    from .minhash import token_hash
+    from syndetect.core.minhash import token_hash
 
     tok = normalize_token(raw)
     h = token_hash(tok) if tok else None
@@ -333,7 +333,7 @@ def _raw_hash(raw: str) -> int | None:
 def segment_hashes(text: str) -> tuple[list[int], list[int], list[int]]:
     """Token hashes of a paragraph, with its sentence and quotation cuts.
 
-    The hashes are :func:`syndetect.minhash.token_hash` of exactly the tokens
+    The hashes are :func:`syndetect.core.minhash.token_hash` of exactly the tokens
     of :func:`tokenize`; cuts are token indexes as :func:`sentence_units`
     computes them.
     """

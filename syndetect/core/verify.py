@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .config import Params
-from .minhash import shingle_hashes, token_hashes
+from syndetect.config import Params
+from syndetect.core.minhash import shingle_hashes, token_hashes
 
 __all__ = ["TokenSpan", "Prepared", "prepare", "align"]
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from .model import Document, Skipped
+from syndetect.model import Document, Skipped
 
 __all__ = ["read_inputs", "read_jsonl", "read_csv", "read_text_file", "TEXT_SUFFIXES", "SUFFIXES"]
 

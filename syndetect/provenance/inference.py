@@ -27,9 +27,9 @@ from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Sequence
 
-from .boilerplate import outlet_of
-from .model import BoilerplateFlag, Cluster, Document, Member, Paragraph, ProvenanceEdge
-from .text import normalize_text, tokenize
+from syndetect.rules.boilerplate import outlet_of
+from syndetect.model import BoilerplateFlag, Cluster, Document, Member, Paragraph, ProvenanceEdge
+from syndetect.core.text import normalize_text, tokenize
 
 __all__ = ["infer_provenance", "DocEvidence", "parse_date", "WIRES"]
 
@@ -107,7 +107,7 @@ def _canon(label: str) -> str:
 def collect_evidence(
     docs: Sequence[Document], paragraphs: Sequence[Paragraph], flags: Sequence[BoilerplateFlag], site_names: dict
 ) -> dict[str, DocEvidence]:
-    from .boilerplate import Boilerplate
+    from syndetect.rules.boilerplate import Boilerplate
 
     detector = Boilerplate.load()
     first_par: dict[str, Paragraph] = {}

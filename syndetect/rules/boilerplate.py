@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from urllib.parse import urlparse
 
-from .errors import ParameterError
-from .model import BoilerplateFlag, Cluster, Document, Paragraph
-from .text import normalize_text, tokenize
+from syndetect.errors import ParameterError
+from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
+from syndetect.core.text import normalize_text, tokenize
 
 __all__ = ["Rule", "Boilerplate", "CATEGORIES", "outlet_of"]
 

@@ -14,8 +14,8 @@ from typing import Iterable, Mapping
 
 import xxhash
 
-from .model import Cluster, Match, Member, PairSummary
-from .text import normalize_text
+from syndetect.model import Cluster, Match, Member, PairSummary
+from syndetect.core.text import normalize_text
 
 __all__ = ["build_clusters", "pair_summaries", "reused_fractions", "merge_ranges"]
 

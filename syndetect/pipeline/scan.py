@@ -23,14 +23,14 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import __version__
-from .candidates import bucket_pairs, unique_cross_doc
-from .cluster import build_clusters, pair_summaries, reused_fractions
-from .config import Params
-from .minhash import band_keys, shingle_hashes, signatures, token_hashes, unit_content_keys
-from .model import BoilerplateFlag, Document, DocumentSummary, Match, Paragraph, Report, Skipped
-from .text import segment_hashes, split_paragraphs, token_spans, units_from_cuts
-from .verify import Prepared, align, prepare
+from syndetect import __version__
+from syndetect.core.candidates import bucket_pairs, unique_cross_doc
+from syndetect.core.cluster import build_clusters, pair_summaries, reused_fractions
+from syndetect.config import Params
+from syndetect.core.minhash import band_keys, shingle_hashes, signatures, token_hashes, unit_content_keys
+from syndetect.model import BoilerplateFlag, Document, DocumentSummary, Match, Paragraph, Report, Skipped
+from syndetect.core.text import segment_hashes, split_paragraphs, token_spans, units_from_cuts
+from syndetect.core.verify import Prepared, align, prepare
 
 __all__ = [
     "scan", "map_units", "group_candidates", "verify_pairs", "exact_repeats", "paragraphs_of", "UnitBatch", "Progress",
@@ -283,7 +283,7 @@ def scan(
     """Scan a corpus and return a :class:`~syndetect.model.Report`.
 
     ``documents`` may include :class:`~syndetect.model.Skipped` items (from
-    :func:`syndetect.inputs.read_inputs`); they are listed in the report.
+    :func:`syndetect.readers.inputs.read_inputs`); they are listed in the report.
     """
     params = params or Params()
     # The scan builds millions of long-lived, acyclic objects: the cyclic
@@ -301,8 +301,8 @@ def scan(
 
 
 def _scan(documents, params: Params, *, workers, progress, lexicon_paths) -> Report:
-    from .boilerplate import Boilerplate, outlet_of
-    from .provenance import infer_provenance
+    from syndetect.rules.boilerplate import Boilerplate, outlet_of
+    from syndetect.provenance.inference import infer_provenance
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -2,10 +2,10 @@
 
 An :class:`Index` holds the paragraphs of the documents added to it and the
 LSH band keys of their units (the same units, signatures and band keys as
-:func:`syndetect.pipeline.scan`). ``check`` maps a new document the same way,
+:func:`syndetect.pipeline.scan.scan`). ``check`` maps a new document the same way,
 looks its band keys up in the index to find candidate paragraphs, and
 verifies every candidate with the exact aligner
-(:func:`syndetect.verify.align`), so every reported span is real text.
+(:func:`syndetect.core.verify.align`), so every reported span is real text.
 
 Two backends share one interface:
 
@@ -23,7 +23,7 @@ Two backends share one interface:
   machines. Each batch of documents is one ``MULTI``/``EXEC`` transaction,
   guarded by ``WATCH`` on the documents' keys.
 
-Boilerplate paragraphs (:class:`syndetect.boilerplate.Boilerplate`) are
+Boilerplate paragraphs (:class:`syndetect.rules.boilerplate.Boilerplate`) are
 stored but not keyed, and ignored by ``check``: a shared newsletter prompt is
 not a copy.
 """
@@ -50,16 +50,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 import numpy as np
 import xxhash
 
-from . import __version__
-from .boilerplate import Boilerplate, outlet_of
-from .cluster import merge_ranges
-from .config import Params
-from .errors import IndexStoreError, ParameterError, SyndetectError
-from .minhash import shingle_hashes, token_hashes
-from .model import Document, Paragraph
-from .pipeline import map_units, paragraphs_of
-from .text import normalize_text, token_spans
-from .verify import Prepared, align, prepare
+from syndetect import __version__
+from syndetect.rules.boilerplate import Boilerplate, outlet_of
+from syndetect.core.cluster import merge_ranges
+from syndetect.config import Params
+from syndetect.errors import IndexStoreError, ParameterError, SyndetectError
+from syndetect.core.minhash import shingle_hashes, token_hashes
+from syndetect.model import Document, Paragraph
+from syndetect.pipeline.scan import map_units, paragraphs_of
+from syndetect.core.text import normalize_text, token_spans
+from syndetect.core.verify import Prepared, align, prepare
 
 __all__ = [
     "Index",

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from .model import Cluster, Report
+from syndetect.model import Cluster, Report
 
 __all__ = ["report_to_dict", "render_json", "render_text", "render_markdown", "SCHEMA_VERSION"]
 

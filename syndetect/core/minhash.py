@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 import xxhash
 
-from .errors import ParameterError
+from syndetect.errors import ParameterError
 
 __all__ = [
     "token_hash",
