@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, Mapping
 
-import xxhash
-
+from syndetect.core.measures import content_hash, covered_fraction
 from syndetect.model import Cluster, Match, Member, PairSummary
-from syndetect.core.text import normalize_text
 
 __all__ = ["build_clusters", "pair_summaries", "reused_fractions", "merge_ranges"]
 
@@ -102,7 +100,7 @@ def build_clusters(
         members.sort(key=lambda m: (m.doc, m.paragraph, m.start))
         words = max(words_of[s] for s in segs)
         longest = max(members, key=lambda m: m.end - m.start)  # first of the longest
-        fingerprint = xxhash.xxh3_64_hexdigest(normalize_text(longest.text).encode())
+        fingerprint = content_hash(longest.text)
         clusters.append((members, words, fingerprint))
     clusters.sort(key=lambda c: (-len({m.doc for m in c[0]}), -c[1], c[0][0].doc, c[0][0].paragraph, c[0][0].start))
     return [
@@ -116,17 +114,11 @@ def reused_fractions(
     content_chars: Mapping[str, int],
 ) -> dict[str, float]:
     """Share of each document's (non-boilerplate) characters inside clusters."""
-    ranges: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for c in clusters:
         for m in c.members:
-            ranges[(m.doc, m.paragraph)].append((m.start, m.end))
-    covered: dict[str, int] = defaultdict(int)
-    for (doc, _), rs in ranges.items():
-        covered[doc] += sum(e - s for s, e in merge_ranges(rs))
-    return {
-        doc: (round(min(covered.get(doc, 0) / total, 1.0), 4) if total else 0.0)
-        for doc, total in content_chars.items()
-    }
+            spans[m.doc].append((m.paragraph, m.start, m.end))
+    return {doc: covered_fraction(spans.get(doc, ()), total) for doc, total in content_chars.items()}
 
 
 def pair_summaries(clusters: Iterable[Cluster], content_chars: Mapping[str, int]) -> list[PairSummary]:
@@ -146,9 +138,8 @@ def pair_summaries(clusters: Iterable[Cluster], content_chars: Mapping[str, int]
                     side[m.doc][m.paragraph].append((m.start, m.end))
 
         def frac(doc: str) -> float:
-            total = content_chars.get(doc, 0)
-            chars = sum(e - s for rs in side[doc].values() for s, e in merge_ranges(rs))
-            return round(min(chars / total, 1.0), 4) if total else 0.0
+            spans = ((par, s, e) for par, rs in side[doc].items() for s, e in rs)
+            return covered_fraction(spans, content_chars.get(doc, 0))
 
         out.append(PairSummary(a, b, len(cs), len(side[a]), len(side[b]), frac(a), frac(b)))
     return out

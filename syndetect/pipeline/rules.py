@@ -1,0 +1,83 @@
+"""The pipeline's one door into the boilerplate rules (:mod:`syndetect.rules`).
+
+The scan, ``index add`` and ``check`` reach the rules only through these
+functions, so the rules can change shape without touching the stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Sequence
+
+from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
+from syndetect.rules.boilerplate import Boilerplate, outlet_of
+
+__all__ = [
+    "Boilerplate", "load_rules", "detect_task", "flags_from_rows", "detect", "finish", "refine", "outlet_of",
+    "site_names",
+]
+
+_FLAG_FIELDS = tuple(f.name for f in fields(BoilerplateFlag))
+
+
+def load_rules(lexicon_paths: Sequence[str] = ()) -> Boilerplate:
+    """The built-in lexicon and the user's rule files, parsed once."""
+    return Boilerplate.load(lexicon_paths)
+
+
+def detect_task(
+    detector: Boilerplate, items: Sequence[tuple[Document, Sequence[tuple[int, int]]]]
+) -> tuple[list[tuple], dict[str, str]]:
+    """Stage: the per-document rules (lexicon, shape) over ``(document, paragraph spans)``.
+
+    Returns compact flag rows (without the paragraph text, which the caller
+    has) for :func:`flags_from_rows`, and the site names learned.
+    """
+    batch = [
+        (doc, [Paragraph(doc.id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(spans, 1)])
+        for doc, spans in items
+    ]
+    flags, sites = detector.detect_documents(batch)
+    return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites
+
+
+def flags_from_rows(rows: Sequence[tuple], text_of: dict[tuple[str, int], str]) -> list[BoilerplateFlag]:
+    """The flags of :func:`detect_task` rows, with their paragraph texts back."""
+    out = []
+    for row in rows:
+        kw = dict(zip(_FLAG_FIELDS, row))
+        kw["text"] = text_of[(kw["doc"], kw["paragraph"])]
+        out.append(BoilerplateFlag(**kw))
+    return out
+
+
+def detect(detector: Boilerplate, docs: Sequence[Document], paragraphs: Sequence[Paragraph]) -> list[BoilerplateFlag]:
+    """Every pre-candidate rule (lexicon, shape, same-outlet repetition) over a batch."""
+    return detector.detect(docs, paragraphs)
+
+
+def finish(
+    detector: Boilerplate,
+    docs: Sequence[Document],
+    paragraphs: Sequence[Paragraph],
+    flags: Sequence[BoilerplateFlag],
+    sites: dict[str, str],
+) -> list[BoilerplateFlag]:
+    """Combine per-document flags and apply the same-outlet repetition rule."""
+    return detector.finish(docs, paragraphs, flags, sites)
+
+
+def refine(
+    detector: Boilerplate,
+    docs: Sequence[Document],
+    paragraphs: Sequence[Paragraph],
+    flags: list[BoilerplateFlag],
+    clusters: list[Cluster],
+) -> tuple[list[BoilerplateFlag], list[Cluster]]:
+    """The post-cluster repetition rule: passages recurring whole in documents that share nothing else."""
+    return detector.refine(docs, paragraphs, flags, clusters)
+
+
+def site_names(detector: Boilerplate) -> dict[str, str]:
+    """Site names the rules learned (doc id -> name), for :func:`outlet_of`."""
+    return detector.site_names

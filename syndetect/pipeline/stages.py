@@ -1,0 +1,244 @@
+"""The stages of the scan: pure functions from a batch of records to a batch of records.
+
+In pipeline order:
+
+1. :func:`paragraphs_of` — a document to its paragraphs;
+2. :func:`detect_task` — per-document boilerplate rules over a batch of
+   documents (:mod:`syndetect.pipeline.rules`);
+3. :func:`exact_repeats` — a group-by on paragraph text: verbatim reprints
+   are linked without alignment;
+4. :func:`map_units` — paragraph texts to units, their content keys and LSH
+   band keys (:class:`UnitBatch`);
+5. :func:`group_candidates` — a group-by on band keys (and unit content):
+   candidate paragraph pairs in different documents;
+6. :func:`verify_pairs` — candidate pairs that carry their own texts
+   (:class:`PairBatch`) to verified :class:`~syndetect.model.Match` spans;
+7. clustering (:func:`syndetect.core.cluster.build_clusters`).
+
+Nothing here reads global state: every input is an argument, so an
+:class:`~syndetect.pipeline.executors.Executor` can run the batch stages
+anywhere. ``*_task(context, task)`` are the forms the executors call.
+``index add`` and ``check`` use the same stages (:mod:`syndetect.index`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from syndetect.config import Params
+from syndetect.core.candidates import bucket_pairs, unique_cross_doc
+from syndetect.core.minhash import band_keys, shingle_hashes, signatures, unit_content_keys
+from syndetect.core.text import segment_hashes, split_paragraphs, token_spans, units_from_cuts
+from syndetect.core.verify import Prepared, align, prepare
+from syndetect.model import Document, Match, Paragraph
+
+__all__ = [
+    "paragraphs_of", "UnitBatch", "map_units", "map_task", "group_candidates", "PairBatch", "pair_batch",
+    "verify_pairs", "verify_task", "exact_repeats", "match_row",
+]
+
+
+def paragraphs_of(doc: Document) -> list[Paragraph]:
+    """The paragraphs of a document (1-based index, offsets into ``doc.text``)."""
+    return [
+        Paragraph(doc.id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(split_paragraphs(doc.text), 1)
+    ]
+
+
+@dataclass(frozen=True)
+class UnitBatch:
+    """Units of a batch of paragraphs.
+
+    ``owners``/``content``: one entry per unit (owner = global paragraph id);
+    ``rep_owners``/``keys``: one entry per distinct unit content in the
+    batch, with its ``(bands,)`` LSH band keys.
+    """
+
+    owners: np.ndarray
+    content: np.ndarray
+    rep_owners: np.ndarray
+    rep_content: np.ndarray
+    keys: np.ndarray
+
+
+def map_units(texts: Sequence[str], ids: Sequence[int], params: Params) -> UnitBatch:
+    """Map stage: units, their content keys and LSH band keys for a batch of paragraphs."""
+    k = params.shingle_size
+    bands, rows = params.banding
+    all_hashes: list[int] = []
+    unit_owner: list[int] = []
+    unit_start: list[int] = []  # token offsets into the batch's concatenated token hashes
+    unit_end: list[int] = []
+    for pid, text in zip(ids, texts):
+        hashes, sentence_cuts, quote_cuts = segment_hashes(text)
+        n = len(hashes)
+        if n < params.min_span_words:  # too short to hold a reused span
+            continue
+        base = len(all_hashes)
+        all_hashes.extend(hashes)
+        for s, e in units_from_cuts(n, sentence_cuts, quote_cuts, min_unit=params.min_unit, max_unit=params.max_unit):
+            unit_owner.append(pid)
+            unit_start.append(base + s)
+            unit_end.append(base + e)
+    empty64 = np.empty(0, dtype=np.uint64)
+    if not unit_owner:
+        return UnitBatch(np.empty(0, np.int64), empty64, np.empty(0, np.int64), empty64, np.empty((0, bands), np.uint64))
+    th = np.array(all_hashes, dtype=np.uint64)
+    owners = np.asarray(unit_owner, dtype=np.int64)
+    content = unit_content_keys(th, unit_start, unit_end)
+    _, first = np.unique(content, return_index=True)
+    first.sort()
+    starts = np.asarray(unit_start, dtype=np.int64)[first]
+    ends = np.asarray(unit_end, dtype=np.int64)[first]
+    # Shingles of the whole batch at once; a unit of at least k tokens takes
+    # the shingles that start inside it and end inside it.
+    sh = shingle_hashes(th, k)
+    counts = np.maximum(ends - starts - k + 1, 1)
+    offsets = np.zeros(len(first) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    gather = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
+    values = sh[np.minimum(gather, len(sh) - 1)]
+    short = np.flatnonzero(ends - starts < k)
+    for u in short.tolist():  # a unit shorter than a shingle is one short shingle
+        values[offsets[u]] = shingle_hashes(th[starts[u] : ends[u]], k)[0]
+    sig = signatures(values, offsets, params.num_perm, params.seed)
+    return UnitBatch(owners, content, owners[first], content[first], band_keys(sig, bands, rows))
+
+
+def group_candidates(batches: Sequence[UnitBatch], owner_doc: np.ndarray, params: Params) -> np.ndarray:
+    """Group stage: candidate pairs of paragraphs (in different documents).
+
+    Identical units are grouped by content key; distinct units by LSH band
+    key (one group-by per band, over each distinct content once).
+    """
+    if not batches:
+        return np.empty((0, 2), dtype=np.int64)
+    owners = np.concatenate([b.owners for b in batches])
+    content = np.concatenate([b.content for b in batches])
+    pieces = [bucket_pairs(content, owners, params.max_bucket)]
+    rep_owners = np.concatenate([b.rep_owners for b in batches])
+    rep_content = np.concatenate([b.rep_content for b in batches])
+    keys = np.concatenate([b.keys for b in batches])
+    _, first = np.unique(rep_content, return_index=True)
+    first.sort()
+    rep_owners, keys = rep_owners[first], keys[first]
+    for band in range(keys.shape[1]):
+        pieces.append(bucket_pairs(keys[:, band], rep_owners, params.max_bucket))
+    return unique_cross_doc(pieces, owner_doc)
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """Candidate paragraph pairs that carry their own texts.
+
+    ``refs[i]`` is ``(doc, paragraph index)`` of ``texts[i]``; ``pairs`` is
+    an ``(n, 2)`` array of positions into ``texts`` (side a, side b). A batch
+    needs nothing else to be verified, wherever it runs.
+    """
+
+    refs: tuple[tuple[str, int], ...]
+    texts: tuple[str, ...]
+    pairs: np.ndarray
+
+
+def pair_batch(pairs: np.ndarray, paragraphs: Sequence[Paragraph]) -> PairBatch:
+    """The :class:`PairBatch` of candidate pairs of paragraph ids (positions in ``paragraphs``)."""
+    if len(pairs) == 0:
+        return PairBatch((), (), np.empty((0, 2), dtype=np.int64))
+    ids, local = np.unique(pairs, return_inverse=True)
+    pars = [paragraphs[i] for i in ids.tolist()]
+    return PairBatch(
+        tuple((p.doc, p.index) for p in pars), tuple(p.text for p in pars), local.reshape(-1, 2).astype(np.int64)
+    )
+
+
+def verify_pairs(batch: PairBatch, params: Params) -> list[Match]:
+    """Verify stage: exact alignment of candidate paragraph pairs.
+
+    Every span is aligned token by token (:func:`syndetect.core.verify.align`)
+    and reported with character offsets into each paragraph's text, in the
+    order of ``batch.pairs``.
+    """
+    k = params.shingle_size
+    cache: dict[int, tuple[Prepared, list[tuple[int, int]]]] = {}
+    texts, refs = batch.texts, batch.refs
+
+    def prepared(i: int) -> tuple[Prepared, list[tuple[int, int]]]:
+        got = cache.get(i)
+        if got is None:
+            if len(cache) > 8192:
+                cache.clear()
+            toks, spans = token_spans(texts[i])
+            got = cache[i] = (prepare(toks, k), spans)
+        return got
+
+    out: list[Match] = []
+    for a, b in batch.pairs.tolist():
+        pa_, sa = prepared(a)
+        pb_, sb = prepared(b)
+        (a_doc, a_par), (b_doc, b_par) = refs[a], refs[b]
+        for span in align(pa_, pb_, params):
+            out.append(
+                Match(
+                    a_doc, a_par, sa[span.a_start][0], sa[span.a_end - 1][1],
+                    b_doc, b_par, sb[span.b_start][0], sb[span.b_end - 1][1],
+                    span.words,
+                )
+            )
+    return out
+
+
+def match_row(m: Match) -> tuple:
+    """A match as a plain tuple (an order of magnitude cheaper to send between processes)."""
+    return (m.a_doc, m.a_paragraph, m.a_start, m.a_end, m.b_doc, m.b_paragraph, m.b_start, m.b_end, m.words)
+
+
+def exact_repeats(
+    paragraphs: Sequence[Paragraph], ids: Sequence[int], params: Params
+) -> tuple[list[int], list[Match]]:
+    """Group paragraphs with identical text (verbatim reprints).
+
+    Returns the ids of one paragraph per distinct text (in order), which go
+    on to candidate search, and the matches that link every other copy to
+    that one: a whole-paragraph span, verified by equality, without any
+    alignment. Copies inside one document are not reuse across documents.
+    """
+    first: dict[str, int] = {}
+    reps: list[int] = []
+    matches: list[Match] = []
+    spans_of: dict[int, list[tuple[int, int]]] = {}
+    for i in ids:
+        text = paragraphs[i].text
+        r = first.get(text)
+        if r is None:
+            first[text] = i
+            reps.append(i)
+            continue
+        rp, cp = paragraphs[r], paragraphs[i]
+        if rp.doc == cp.doc:
+            continue
+        spans = spans_of.get(r)
+        if spans is None:
+            spans = spans_of[r] = token_spans(text)[1]
+        if len(spans) < params.min_span_words:
+            continue
+        s, e = spans[0][0], spans[-1][1]
+        matches.append(Match(rp.doc, rp.index, s, e, cp.doc, cp.index, s, e, len(spans)))
+    return reps, matches
+
+
+# ---------------------------------------------------------------------------
+# The forms executors call: fn(context, task)
+# ---------------------------------------------------------------------------
+def map_task(params: Params, task: tuple[Sequence[str], Sequence[int]]) -> UnitBatch:
+    """:func:`map_units` over ``(texts, paragraph ids)``."""
+    texts, ids = task
+    return map_units(texts, ids, params)
+
+
+def verify_task(params: Params, batch: PairBatch) -> list[tuple]:
+    """:func:`verify_pairs`, the matches as :func:`match_row` tuples."""
+    return [match_row(m) for m in verify_pairs(batch, params)]
