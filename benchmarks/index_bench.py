@@ -49,10 +49,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from syndetect import Document, Index  # noqa: E402
-from syndetect.index.core import _prepare_many  # noqa: E402
+from syndetect.index.check import candidates  # noqa: E402
+from syndetect.index.prepare import prepare_documents  # noqa: E402
 from syndetect.pipeline.scan import paragraphs_of  # noqa: E402
 
-STARTUP = "import syndetect.cli.app, syndetect.index.core, syndetect.core.minhash as m; m.permutations(128, 1)"
+STARTUP = "import syndetect.cli.app, syndetect.index.index, syndetect.core.minhash as m; m.permutations(128, 1)"
 PARAGRAPHS_PER_ARTICLE = 10.0  # generate_corpus.py averages ~10.7; we ask for a few more articles
 
 
@@ -157,9 +158,9 @@ def bench_check(location: str, held: list[Document]) -> dict:
         # breakdown, measured separately on the same articles
         for doc in held:
             t0 = time.perf_counter()
-            (prep,) = _prepare_many([doc], index._key_params, index._detector)
+            (prep,) = prepare_documents([doc], index._key_params, index._detector)
             t1 = time.perf_counter()
-            index._candidates(prep, None)
+            candidates(index._store, prep, index._key_params.max_bucket)
             t2 = time.perf_counter()
             maps.append(t1 - t0)
             lookups.append(t2 - t1)

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from syndetect.cli.app import app
-from syndetect.index.core import INDEX_FILE
+from syndetect.index import INDEX_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from syndetect import Document, Index, IndexStoreError, ParameterError, Params, Verdict, read_inputs
-from syndetect.index.core import INDEX_FILE, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
+from syndetect.index import INDEX_FILE, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
 from syndetect.pipeline.scan import paragraphs_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -529,3 +529,45 @@ def test_damaged_pages_are_an_index_error(tmp_path, ground_truth_bodies):
             index.stats()
     with Index.open(tmp_path / "idx") as index:
         assert any("idx" in p for p in index.verify())
+
+
+# ---------------------------------------------------------------------------
+# One check path: scan and check agree on the same text
+# ---------------------------------------------------------------------------
+BACKGROUND = (
+    "The regional transport authority has spent the past four years planning a network of express routes, "
+    "dedicated bus lanes and new interchanges, after a consultation in which more than twelve thousand residents "
+    "asked for faster links between the suburbs and the hospitals, colleges and business parks of the city."
+)
+
+
+def _agreement_case(bodies, related: bool) -> tuple[list[Document], Document]:
+    """Three Daily Post articles and a fourth, all ending in the outlet's TEMPLATE line; with
+    ``related`` the fourth also shares a long background paragraph with two of the others."""
+    def doc(i: int, background: bool) -> Document:
+        parts = [bodies[i][:1500]] + ([BACKGROUND] if background else []) + [TEMPLATE]
+        return Document(f"o{i}", "\n\n".join(parts), outlet="Daily Post")
+
+    return [doc(0, related), doc(1, related), doc(2, False)], doc(3, related)
+
+
+@pytest.mark.parametrize("related", [False, True], ids=["unrelated", "related"])
+def test_scan_and_check_agree(tmp_path, ground_truth_bodies, related):
+    """The template rule has one implementation: a short line the outlet repeats in articles that share
+    nothing else is boilerplate in both; once the articles share other text it is reuse in both."""
+    from syndetect import scan
+
+    bodies = [b for _, b in ground_truth_bodies[:4]]
+    indexed, new = _agreement_case(bodies, related)
+    report = scan(indexed + [new], Params(), workers=1)
+    scan_flags = {f.paragraph for f in report.boilerplate if f.doc == new.id}
+    scan_reused = {m.paragraph for c in report.clusters for m in c.members if m.doc == new.id}
+    with Index.open(tmp_path / "idx", create=True) as index:
+        for d in indexed:  # one at a time, as an ingestion job adds them
+            index.add([d])
+        verdict = index.check(new)
+    last = len(paragraphs_of(new))
+    assert (last in scan_flags) is (not related)  # the case tests what it says
+    assert set(verdict.boilerplate) == scan_flags
+    assert {m.paragraph for m in verdict.matches} == scan_reused
+    assert verdict.reused is bool(scan_reused)

@@ -304,7 +304,7 @@ def check(
     """Check new articles against the index: exit 1 if any reuses indexed text, 0 if clean, 2 on error."""
     import json
 
-    from syndetect.index.core import Allowlist, Index
+    from syndetect.index import Allowlist, Index
 
     allow = Allowlist.of(outlets=allow_outlet)
     if allowlist is not None:
@@ -360,7 +360,7 @@ def index_add(
     threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
 ) -> int:
     """Add documents to the index (created if missing); re-adding an id replaces it."""
-    from syndetect.index.core import Index
+    from syndetect.index import Index
     from syndetect.model import Skipped
 
     skipped: list = []
@@ -410,7 +410,7 @@ def index_stats(
     """Documents, paragraphs, band-key rows, size and parameters of an index."""
     import json
 
-    from syndetect.index.core import Index
+    from syndetect.index import Index
 
     with Index.open(index) as ix:
         s = ix.stats()
@@ -437,7 +437,7 @@ def index_remove(
     index: str = IndexOpt,
 ) -> int:
     """Remove documents from the index by id (unknown ids are reported, not an error)."""
-    from syndetect.index.core import Index
+    from syndetect.index import Index
 
     with Index.open(index) as ix:
         removed = ix.remove(ids)
@@ -452,7 +452,7 @@ def index_remove(
 @_exit_on_error
 def index_list(index: str = IndexOpt) -> int:
     """List the indexed documents: id, paragraphs, outlet, title."""
-    from syndetect.index.core import Index
+    from syndetect.index import Index
 
     with Index.open(index) as ix:
         for d in ix.documents():
@@ -465,7 +465,7 @@ def index_list(index: str = IndexOpt) -> int:
 def index_verify(index: str = IndexOpt) -> int:
     """Check an index: storage integrity, every document whole with its band keys (exit 2 if not)."""
     from syndetect.errors import IndexStoreError
-    from syndetect.index.core import Index
+    from syndetect.index import Index
 
     with Index.open(index) as ix:
         problems = ix.verify()

@@ -1,0 +1,370 @@
+"""The embedded store: one SQLite file in WAL mode.
+
+``location`` is a directory (the index is ``DIR/index.sqlite3``) or the
+file itself. One ``BEGIN IMMEDIATE`` transaction per batch of whole
+documents, so a killed writer leaves every document either complete or
+absent, and concurrent writers queue on the lock (``busy_timeout``). Tables:
+``meta`` (schema version and the parameters the index was built with),
+``counters``, ``documents``, ``paragraphs`` and ``keys`` (``WITHOUT ROWID``,
+primary key ``(key, para)``: one b-tree probe per band key). Only plain
+values are stored (no pickle): an index file from elsewhere cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from itertools import chain
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from syndetect.errors import IndexStoreError
+from syndetect.index.results import IndexedDocument
+from syndetect.index.stores.base import (
+    COUNTERS, EMPTY, IndexedParagraph, KeysOf, PreparedDocument, now, removal_pairs,
+)
+
+__all__ = ["SQLiteStore", "INDEX_FILE"]
+
+INDEX_FILE = "index.sqlite3"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_MAX_INT64 = (1 << 63) - 1
+_MMAP_BYTES = 1 << 34  # map up to 16 GB of the index file (address space only)
+
+_SQLITE_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS documents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL UNIQUE,
+        title TEXT, outlet TEXT, url TEXT, published TEXT, source TEXT,
+        text_hash TEXT NOT NULL,
+        paragraphs INTEGER NOT NULL,
+        content_chars INTEGER NOT NULL,
+        added TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS paragraphs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        keyed INTEGER NOT NULL,
+        text TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS paragraphs_by_doc ON paragraphs (doc, idx)",
+    """CREATE TABLE IF NOT EXISTS keys (
+        key INTEGER NOT NULL,
+        para INTEGER NOT NULL,
+        PRIMARY KEY (key, para)) WITHOUT ROWID""",
+)
+
+
+class SQLiteStore:
+    """The embedded backend: one SQLite file in WAL mode."""
+
+    backend = "sqlite"
+
+    def __init__(self, location: str | os.PathLike, *, create: bool, timeout: float, cache_mb: int) -> None:
+        path = Path(location)
+        if path.is_dir() or (not path.exists() and path.suffix.lower() not in (".sqlite3", ".sqlite", ".db")):
+            db = path / INDEX_FILE
+        else:
+            db = path
+        self.location = str(path)
+        self.path = db
+        self._timeout = timeout
+        if not db.exists():
+            if not create:
+                raise IndexStoreError(
+                    f"no index at {path}; create it with `syndetect index add PATH... --index {path}`"
+                )
+            try:
+                db.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise IndexStoreError(f"cannot create index directory {db.parent}: {exc.strerror or exc}") from exc
+        elif db.is_dir():
+            raise IndexStoreError(f"{db} is a directory, not an index file")
+        else:
+            try:
+                with open(db, "rb") as fh:
+                    head = fh.read(len(_SQLITE_HEADER))
+            except OSError as exc:
+                raise IndexStoreError(f"cannot read index file {db}: {exc.strerror or exc}") from exc
+            if head and head != _SQLITE_HEADER:
+                raise IndexStoreError(f"{db} is not a syndetect index (not an SQLite database)")
+        try:
+            self._conn = sqlite3.connect(db, timeout=timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise IndexStoreError(f"cannot open index file {db}: {exc}") from exc
+        try:
+            self._configure(cache_mb)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise IndexStoreError(f"{db} is not a usable syndetect index: {exc}") from exc
+
+    # -- connection and transactions ---------------------------------------
+    def _configure(self, cache_mb: int) -> None:
+        conn = self._conn
+        deadline = time.monotonic() + self._timeout
+        while True:  # switching to WAL needs a moment without other writers
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        if str(mode).lower() != "wal":
+            raise IndexStoreError(f"{self.path}: cannot use WAL journal mode (got {mode})")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process never corrupts
+        conn.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")
+        conn.execute(f"PRAGMA cache_size={-1024 * max(1, cache_mb)}")
+        conn.execute("PRAGMA journal_size_limit=67108864")
+        conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")  # reads straight from the page cache
+        conn.execute("PRAGMA foreign_keys=OFF")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: committed whole, or rolled back."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise IndexStoreError(
+                    f"index {self.path} stayed locked by another writer for {self._timeout:g} s"
+                ) from exc
+            raise IndexStoreError(f"cannot write to index {self.path}: {exc}") from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise IndexStoreError(f"cannot write to index {self.path}: {exc}") from exc
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the transaction is gone with the connection's state; SQLite recovers on next open
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction (one consistent snapshot); database errors name the index file."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise IndexStoreError(f"cannot read index {self.path}: {exc}") from exc
+
+    # -- metadata ----------------------------------------------------------
+    def read_meta(self) -> dict | None:
+        try:
+            tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            raise IndexStoreError(f"{self.path} is not a syndetect index: {exc}") from exc
+        if not tables:
+            return None
+        missing = {"meta", "counters", "documents", "paragraphs", "keys"} - tables
+        if missing:
+            raise IndexStoreError(f"{self.path} is not a syndetect index (no {', '.join(sorted(missing))} table)")
+        try:
+            return {k: v for k, v in self._conn.execute("SELECT name, value FROM meta")}
+        except sqlite3.DatabaseError as exc:
+            raise IndexStoreError(f"{self.path}: cannot read the index metadata: {exc}") from exc
+
+    def init_meta(self, meta: dict) -> dict:
+        """Create the schema and store ``meta`` unless another process did first."""
+        with self._write() as conn:
+            for statement in _SQLITE_SCHEMA:
+                conn.execute(statement)
+            have = {k: v for k, v in conn.execute("SELECT name, value FROM meta")}
+            if have:
+                return have
+            conn.executemany("INSERT INTO meta (name, value) VALUES (?, ?)", meta.items())
+            conn.executemany("INSERT OR IGNORE INTO counters (name, value) VALUES (?, 0)", [(c,) for c in COUNTERS])
+            return dict(meta)
+
+    # -- writes --------------------------------------------------------------
+    def write(self, batch: Sequence[PreparedDocument], keys_of: KeysOf) -> int:
+        """Add (or replace) whole documents in one transaction; returns how many were replaced."""
+        with self._write() as conn:
+            replaced = 0
+            for prep in batch:
+                row = conn.execute("SELECT id FROM documents WHERE doc_id = ?", (prep.meta.id,)).fetchone()
+                if row:
+                    self._delete(conn, row[0], keys_of)
+                    replaced += 1
+            seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'paragraphs'").fetchone()
+            top = conn.execute("SELECT MAX(id) FROM paragraphs").fetchone()[0]
+            next_id = max(seq[0] if seq else 0, top or 0) + 1
+            par_rows: list[tuple] = []
+            key_parts: list[np.ndarray] = []
+            pid_parts: list[np.ndarray] = []
+            added = now()
+            for prep in batch:
+                m = prep.meta
+                cur = conn.execute(
+                    "INSERT INTO documents (doc_id, title, outlet, url, published, source, text_hash, paragraphs,"
+                    " content_chars, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (m.id, m.title, prep.outlet, m.url, m.published, m.source, prep.text_hash,
+                     len(prep.paragraphs), prep.content_chars, added),
+                )
+                doc_row = cur.lastrowid
+                par_rows.extend(
+                    (next_id + i, doc_row, p.index, int(k), p.text)
+                    for i, (p, k) in enumerate(zip(prep.paragraphs, prep.keyed))
+                )
+                key_parts.append(prep.keys)
+                pid_parts.append(prep.owners + next_id)
+                next_id += len(prep.paragraphs)
+            conn.executemany("INSERT INTO paragraphs (id, doc, idx, keyed, text) VALUES (?, ?, ?, ?, ?)", par_rows)
+            keys = np.concatenate(key_parts) if key_parts else EMPTY
+            pids = np.concatenate(pid_parts) if pid_parts else EMPTY
+            order = np.lexsort((pids, keys))  # in key order: neighbouring b-tree pages
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO keys (key, para) VALUES (?, ?)", zip(keys[order].tolist(), pids[order].tolist())
+            )
+            self._count(conn, len(batch), len(par_rows), conn.total_changes - before)
+            return replaced
+
+    def _delete(self, conn: sqlite3.Connection, doc_row: int, keys_of: KeysOf) -> None:
+        rows = conn.execute("SELECT id, keyed, text FROM paragraphs WHERE doc = ?", (doc_row,)).fetchall()
+        keys, pids = removal_pairs(rows, keys_of)
+        before = conn.total_changes
+        conn.executemany("DELETE FROM keys WHERE key = ? AND para = ?", zip(keys.tolist(), pids.tolist()))
+        key_rows = conn.total_changes - before
+        conn.execute("DELETE FROM paragraphs WHERE doc = ?", (doc_row,))
+        conn.execute("DELETE FROM documents WHERE id = ?", (doc_row,))
+        self._count(conn, -1, -len(rows), -key_rows)
+
+    @staticmethod
+    def _count(conn: sqlite3.Connection, documents: int, paragraphs: int, key_rows: int) -> None:
+        conn.executemany(
+            "UPDATE counters SET value = value + ? WHERE name = ?",
+            [(documents, "documents"), (paragraphs, "paragraphs"), (key_rows, "key_rows")],
+        )
+
+    def remove(self, ids: Sequence[str], keys_of: KeysOf) -> list[str]:
+        removed = []
+        with self._write() as conn:
+            for doc_id in ids:
+                row = conn.execute("SELECT id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+                if row:
+                    self._delete(conn, row[0], keys_of)
+                    removed.append(doc_id)
+        return removed
+
+    def checkpoint(self) -> None:
+        """Fold the WAL back into the database file (best effort)."""
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+
+    # -- reads -------------------------------------------------------------
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        with self._read():
+            yield
+
+    def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(keys) == 0:
+            return EMPTY, EMPTY
+        # at most `cap` paragraphs (the smallest ids) per key, bounded inside SQLite:
+        # the subquery gives the cap-th paragraph id of the key (one range scan per key)
+        rows = self._conn.execute(
+            "SELECT k.key, k.para FROM json_each(?1) AS j JOIN keys AS k ON k.key = j.value AND k.para <= "
+            "COALESCE((SELECT para FROM keys WHERE key = j.value ORDER BY para LIMIT 1 OFFSET ?2), ?3)",
+            (json.dumps(keys.tolist()), cap - 1, _MAX_INT64),
+        ).fetchall()
+        if not rows:
+            return EMPTY, EMPTY
+        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows))
+        return flat[0::2], flat[1::2]
+
+    def fetch(self, pids: Sequence[int]) -> dict[int, IndexedParagraph]:
+        if not pids:
+            return {}
+        rows = self._conn.execute(
+            "SELECT p.id, d.doc_id, p.idx, p.text, d.title, d.outlet, d.url, d.published"
+            " FROM json_each(?) AS j JOIN paragraphs AS p ON p.id = j.value JOIN documents AS d ON d.id = p.doc",
+            (json.dumps(list(pids)),),
+        ).fetchall()
+        return {r[0]: IndexedParagraph(*r[1:]) for r in rows}
+
+    def documents(self) -> list[IndexedDocument]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT d.doc_id, d.title, d.outlet, d.url, d.published, d.source, d.text_hash,"
+                " (SELECT COUNT(*) FROM paragraphs p WHERE p.doc = d.id), d.added FROM documents d ORDER BY d.doc_id"
+            ).fetchall()
+        return [IndexedDocument(*r) for r in rows]
+
+    def stats(self) -> dict:
+        with self._read() as conn:
+            counts = {k: v for k, v in conn.execute("SELECT name, value FROM counters")}
+        size = 0
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                size += os.path.getsize(str(self.path) + suffix)
+            except OSError:
+                pass
+        return {**{c: counts.get(c, 0) for c in COUNTERS}, "size_bytes": size, "size_note": f"{self.path} (+ WAL)"}
+
+    def verify(self, keys_of: KeysOf) -> list[str]:
+        problems: list[str] = []
+        try:
+            result = [r[0] for r in self._conn.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            return [f"{self.path}: integrity check failed: {exc}"]
+        if result != ["ok"]:
+            return [f"{self.path}: {r}" for r in result[:20]]
+        with self._read() as conn:
+            docs = conn.execute("SELECT id, doc_id, paragraphs FROM documents").fetchall()
+            for doc_row, doc_id, expected in docs:
+                rows = conn.execute("SELECT id, keyed, text FROM paragraphs WHERE doc = ?", (doc_row,)).fetchall()
+                if len(rows) != expected:
+                    problems.append(f"{doc_id}: {len(rows)} of {expected} paragraphs stored")
+                keys, pids = removal_pairs(rows, keys_of)
+                if len(keys):
+                    found = conn.execute(
+                        "SELECT COUNT(*) FROM json_each(?) AS j JOIN keys AS k"
+                        " ON k.key = json_extract(j.value, '$[0]') AND k.para = json_extract(j.value, '$[1]')",
+                        (json.dumps(list(zip(keys.tolist(), pids.tolist()))),),
+                    ).fetchone()[0]
+                    if found != len(keys):
+                        problems.append(f"{doc_id}: {found} of {len(keys)} band keys stored")
+            counts = {k: v for k, v in conn.execute("SELECT name, value FROM counters")}
+            n_docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            n_pars = conn.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
+            orphans = conn.execute(
+                "SELECT COUNT(*) FROM paragraphs p WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = p.doc)"
+            ).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} paragraphs belong to no document")
+        if counts.get("documents") != n_docs or counts.get("paragraphs") != n_pars:
+            problems.append(
+                f"counters say {counts.get('documents')} documents / {counts.get('paragraphs')} paragraphs,"
+                f" tables hold {n_docs} / {n_pars}"
+            )
+        return problems
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    msg = str(exc).lower()
+    return "locked" in msg or "busy" in msg
