@@ -193,10 +193,12 @@ def test_outlet_template_is_not_a_copy(tmp_path, ground_truth_bodies):
         hashes = {m.hash for m in elsewhere.matches}
         allowed = index.check(Document("new2", f"{BODY}\n\n{TEMPLATE}", outlet="Third"), allow=Allowlist.of(hashes))
         assert not allowed.reused
-    with Index.open(tmp_path / "idx2", create=True) as index:
-        # added in one batch, the outlet's template is recognised at add time and not keyed
-        index.add([Document(f"o{i}", f"{bodies[i][:1500]}\n\n{TEMPLATE}", outlet="Daily Post") for i in range(3)])
-        assert not index.check(Document("new3", f"{BODY}\n\n{TEMPLATE}")).matches
+    for workers in (1, 2):  # mapped in one task or three, the batch's rules see the whole batch
+        with Index.open(tmp_path / f"idx-w{workers}", create=True) as index:
+            # added in one batch, the outlet's template is recognised at add time and not keyed
+            batch = [Document(f"o{i}", f"{bodies[i][:1500]}\n\n{TEMPLATE}", outlet="Daily Post") for i in range(3)]
+            index.add(batch, workers=workers)
+            assert not index.check(Document("new3", f"{BODY}\n\n{TEMPLATE}")).matches
 
 
 def test_allowlist_by_hash_and_outlet(tmp_path, seed_paths):

@@ -105,8 +105,9 @@ def candidates(reader: Reader, prep: PreparedDocument, cap: int) -> tuple[np.nda
 
 def _verified(
     prep: PreparedDocument, pairs: np.ndarray, fetched: dict[int, IndexedParagraph], params: Params
-) -> list[tuple[Match, IndexedParagraph]]:
-    """Every verified span between the document and its candidates (the scan's verification).
+) -> list[tuple[Match, IndexedParagraph, str]]:
+    """Every verified span between the document and its candidates (the scan's verification), with the
+    content hash of the indexed span.
 
     Each distinct indexed text is aligned once with each local paragraph, in
     one :class:`PairBatch` that carries the texts; a span found in a text is a
@@ -133,13 +134,16 @@ def _verified(
     found = []
     for m in verify_pairs(batch, params):
         index = prep.paragraphs[m.a_paragraph].index
+        span_hash = content_hash(texts[m.b_paragraph][m.b_start : m.b_end])  # once per text, not per holder
         for ind in holders[(m.a_paragraph, m.b_paragraph)]:
-            found.append((replace(m, a_doc=doc_id, a_paragraph=index, b_doc=ind.doc_id, b_paragraph=ind.idx), ind))
+            found.append(
+                (replace(m, a_doc=doc_id, a_paragraph=index, b_doc=ind.doc_id, b_paragraph=ind.idx), ind, span_hash)
+            )
     return found
 
 
 def _templates(
-    prep: PreparedDocument, found: list[tuple[Match, IndexedParagraph]], detector: Boilerplate
+    prep: PreparedDocument, found: list[tuple[Match, IndexedParagraph, str]], detector: Boilerplate
 ) -> set[int]:
     """Paragraphs of the document that are its own outlet's template, not copies.
 
@@ -154,7 +158,7 @@ def _templates(
     mine = (prep.outlet or "").strip().casefold()
     if not mine:
         return set()
-    same = [(m, ind) for m, ind in found if (ind.outlet or "").strip().casefold() == mine]
+    same = [(m, ind) for m, ind, _ in found if (ind.outlet or "").strip().casefold() == mine]
     if not same:
         return set()
     doc_id = prep.meta.id
@@ -189,7 +193,7 @@ def check_one(
     counted: list[IndexMatch] = []
     allowed: list[IndexMatch] = []
     meta_of: dict[str, IndexedParagraph] = {}
-    for m, ind in found:
+    for m, ind, span_hash in found:
         if m.a_paragraph in repeated:
             continue
         indexed_text = ind.text[m.b_start : m.b_end]
@@ -197,7 +201,7 @@ def check_one(
             indexed_doc=ind.doc_id, indexed_paragraph=ind.idx, paragraph=m.a_paragraph,
             start=m.a_start, end=m.a_end, indexed_start=m.b_start, indexed_end=m.b_end,
             text=text_of[m.a_paragraph][m.a_start : m.a_end], words=m.words,
-            hash=content_hash(indexed_text), indexed_text=indexed_text,
+            hash=span_hash, indexed_text=indexed_text,
         )
         hashes = (match.hash, content_hash(ind.text), content_hash(match.text)) if allow.hashes else (match.hash,)
         reason = allow.reason(hashes, ind.outlet)

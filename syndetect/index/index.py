@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import deque
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -27,7 +28,9 @@ from syndetect.config import Params
 from syndetect.errors import IndexStoreError, ParameterError
 from syndetect.index.allowlist import Allowlist
 from syndetect.index.check import check_documents
-from syndetect.index.prepare import key_fingerprint, prepare_documents, prepare_task, unit_band_keys
+from syndetect.index.prepare import (
+    Mapped, finish_batch, key_fingerprint, map_task, prepare_documents, unit_band_keys,
+)
 from syndetect.index.results import AddResult, IndexedDocument, IndexStats, Verdict
 from syndetect.index.stores.base import PreparedDocument, Store, now
 from syndetect.index.stores.memory import MemoryStore
@@ -35,7 +38,7 @@ from syndetect.index.stores.redis import REDIS_SCHEMES
 from syndetect.index.stores.sqlite import SQLiteStore
 from syndetect.model import Document
 from syndetect.pipeline import rules
-from syndetect.pipeline.executors import Executor, collector_paused, make_executor
+from syndetect.pipeline.executors import Executor, chunk_size, chunks, collector_paused, make_executor
 
 __all__ = ["Index", "SCHEMA_VERSION", "CANDIDATE_KEYS", "MEMORY"]
 
@@ -251,14 +254,22 @@ class Index:
     def _prepared_batches(
         self, docs: Iterable[Document], batch_size: int, executor: Executor
     ) -> Iterator[list[PreparedDocument]]:
-        """Write batches of prepared documents, mapped by ``executor`` a few batches ahead.
+        """Write batches of prepared documents.
 
-        A task is one whole write batch: its boilerplate rules see all of the
-        batch (as the scan's see the whole corpus), so the index is the same
-        whatever the number of workers.
+        The map step runs on ``executor`` in tasks cut by the scan's chunking
+        rule, a few batches ahead of the writes; the batch rules
+        (:func:`~syndetect.index.prepare.finish_batch`) run here on each whole
+        batch, so the index is the same whatever the number of workers.
         """
+        last_of_batch: deque[bool] = deque()
 
-        def batches() -> Iterator[list[Document]]:
+        def tasks() -> Iterator[list[Document]]:
+            def split(items: list[Document]) -> Iterator[list[Document]]:
+                ranges = chunks(len(items), chunk_size(len(items), executor.workers, 1, len(items)))
+                for lo, hi in ranges:
+                    last_of_batch.append(hi == len(items))
+                    yield items[lo:hi]
+
             batch: dict[str, Document] = {}
             for d in docs:
                 if not isinstance(d, Document):
@@ -267,12 +278,17 @@ class Index:
                     del batch[d.id]
                 batch[d.id] = d
                 if len(batch) >= batch_size:
-                    yield list(batch.values())
+                    yield from split(list(batch.values()))
                     batch = {}
             if batch:
-                yield list(batch.values())
+                yield from split(list(batch.values()))
 
-        yield from executor.map(prepare_task, (self._key_params, self._detector), batches())
+        mapped: list[Mapped] = []
+        for part in executor.map(map_task, (self._key_params, self._detector), tasks()):
+            mapped.extend(part)
+            if last_of_batch.popleft():
+                yield finish_batch(mapped, self._detector)
+                mapped = []
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents by id; returns the ids that were in the index."""

@@ -7,7 +7,7 @@ indexed paragraph is keyed exactly as a scanned one.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -15,12 +15,15 @@ import xxhash
 
 from syndetect.config import Params
 from syndetect.index.stores.base import EMPTY, PreparedDocument
-from syndetect.model import Document
+from syndetect.model import BoilerplateFlag, Document
 from syndetect.pipeline import rules
 from syndetect.pipeline.rules import Boilerplate
 from syndetect.pipeline.stages import map_units, paragraphs_of
 
-__all__ = ["unit_band_keys", "prepare_documents", "prepare_task", "key_fingerprint", "PROBE"]
+__all__ = [
+    "unit_band_keys", "Mapped", "map_documents", "finish_batch", "prepare_documents", "map_task", "key_fingerprint",
+    "PROBE",
+]
 
 # Texts whose band keys fingerprint the text processing (tokens, units, signatures):
 # an index whose fingerprint differs was built by code that keys text differently.
@@ -59,36 +62,79 @@ def unit_band_keys(texts: Sequence[str], params: Params) -> tuple[np.ndarray, np
     return keys[keep], owners[keep].astype(np.int64)
 
 
-def prepare_documents(docs: Sequence[Document], params: Params, detector: Boilerplate) -> list[PreparedDocument]:
-    """Paragraphs, boilerplate flags and band keys of a batch of documents."""
+@dataclass(frozen=True)
+class Mapped:
+    """A document after the per-document rules (lexicon, shape) and keying: the map step's output."""
+
+    prep: PreparedDocument
+    flags: tuple[BoilerplateFlag, ...]
+    site: str | None
+
+
+def map_documents(docs: Sequence[Document], params: Params, detector: Boilerplate) -> list[Mapped]:
+    """The map step: paragraphs, per-document boilerplate flags and the band keys of the other paragraphs.
+
+    A pure function of each document (any split of a batch gives the same result).
+    """
     pars_of = [paragraphs_of(d) for d in docs]
-    flags = rules.detect(detector, list(docs), [p for ps in pars_of for p in ps])
-    flagged = {(f.doc, f.paragraph) for f in flags}
-    sites = rules.site_names(detector)
+    flags, sites = rules.detect_documents(detector, list(zip(docs, pars_of)))
+    by_doc: dict[str, list[BoilerplateFlag]] = {}
+    for f in flags:
+        by_doc.setdefault(f.doc, []).append(f)
     out = []
     for doc, pars in zip(docs, pars_of):
-        keyed = tuple((doc.id, p.index) not in flagged for p in pars)
+        mine = by_doc.get(doc.id, [])
+        flagged = {f.paragraph for f in mine}
+        keyed = tuple(p.index not in flagged for p in pars)
         positions = np.array([i for i, k in enumerate(keyed) if k], dtype=np.int64)
         keys, owners = unit_band_keys([p.text for p, k in zip(pars, keyed) if k], params)
-        out.append(
-            PreparedDocument(
-                meta=replace(doc, text=""),
-                outlet=rules.outlet_of(doc, sites),
-                text_hash=xxhash.xxh3_64_hexdigest(doc.text.encode("utf-8")),
-                paragraphs=tuple(pars),
-                keyed=keyed,
-                keys=keys,
-                owners=positions[owners] if len(owners) else EMPTY,
-                content_chars=sum(len(p.text) for p, k in zip(pars, keyed) if k),
-            )
+        prep = PreparedDocument(
+            meta=replace(doc, text=""),
+            outlet=rules.outlet_of(doc, sites),
+            text_hash=xxhash.xxh3_64_hexdigest(doc.text.encode("utf-8")),
+            paragraphs=tuple(pars),
+            keyed=keyed,
+            keys=keys,
+            owners=positions[owners] if len(owners) else EMPTY,
+            content_chars=sum(len(p.text) for p, k in zip(pars, keyed) if k),
         )
+        out.append(Mapped(prep, tuple(mine), sites.get(doc.id)))
     return out
 
 
-def prepare_task(context: tuple[Params, Boilerplate], docs: Sequence[Document]) -> list[PreparedDocument]:
-    """:func:`prepare_documents` in the form executors call."""
+def finish_batch(mapped: Sequence[Mapped], detector: Boilerplate) -> list[PreparedDocument]:
+    """The batch step: the rules over the whole batch (an outlet's repeated template), as the scan's ``finish``.
+
+    Paragraphs these rules flag lose their band keys.
+    """
+    docs = [m.prep.meta for m in mapped]
+    paragraphs = [p for m in mapped for p in m.prep.paragraphs]
+    sites = {m.prep.meta.id: m.site for m in mapped if m.site}
+    flags = rules.finish(detector, docs, paragraphs, [f for m in mapped for f in m.flags], sites)
+    flagged = {(f.doc, f.paragraph) for f in flags}
+    out = []
+    for m in mapped:
+        prep = m.prep
+        keyed = tuple(k and (prep.meta.id, p.index) not in flagged for p, k in zip(prep.paragraphs, prep.keyed))
+        if keyed != prep.keyed:
+            keep = np.array(keyed, dtype=bool)[prep.owners] if len(prep.owners) else np.zeros(0, dtype=bool)
+            prep = replace(
+                prep, keyed=keyed, keys=prep.keys[keep], owners=prep.owners[keep],
+                content_chars=sum(len(p.text) for p, k in zip(prep.paragraphs, keyed) if k),
+            )
+        out.append(prep)
+    return out
+
+
+def prepare_documents(docs: Sequence[Document], params: Params, detector: Boilerplate) -> list[PreparedDocument]:
+    """Paragraphs, boilerplate flags and band keys of a batch of documents (map, then finish)."""
+    return finish_batch(map_documents(docs, params, detector), detector)
+
+
+def map_task(context: tuple[Params, Boilerplate], docs: Sequence[Document]) -> list[Mapped]:
+    """:func:`map_documents` in the form executors call."""
     params, detector = context
-    return prepare_documents(docs, params, detector)
+    return map_documents(docs, params, detector)
 
 
 def key_fingerprint(params: Params) -> str:

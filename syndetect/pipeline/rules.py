@@ -13,7 +13,7 @@ from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
 from syndetect.rules.boilerplate import Boilerplate, outlet_of
 
 __all__ = [
-    "Boilerplate", "load_rules", "detect_task", "flags_from_rows", "detect", "finish", "refine", "outlet_of",
+    "Boilerplate", "load_rules", "detect_task", "flags_from_rows", "detect_documents", "finish", "refine", "outlet_of",
     "site_names",
 ]
 
@@ -37,7 +37,7 @@ def detect_task(
         (doc, [Paragraph(doc.id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(spans, 1)])
         for doc, spans in items
     ]
-    flags, sites = detector.detect_documents(batch)
+    flags, sites = detect_documents(detector, batch)
     return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites
 
 
@@ -51,9 +51,11 @@ def flags_from_rows(rows: Sequence[tuple], text_of: dict[tuple[str, int], str]) 
     return out
 
 
-def detect(detector: Boilerplate, docs: Sequence[Document], paragraphs: Sequence[Paragraph]) -> list[BoilerplateFlag]:
-    """Every pre-candidate rule (lexicon, shape, same-outlet repetition) over a batch."""
-    return detector.detect(docs, paragraphs)
+def detect_documents(
+    detector: Boilerplate, items: Sequence[tuple[Document, Sequence[Paragraph]]]
+) -> tuple[list[BoilerplateFlag], dict[str, str]]:
+    """The per-document rules (lexicon, shape) over ``(document, paragraphs)``: flags and site names."""
+    return detector.detect_documents(items)
 
 
 def finish(

@@ -45,7 +45,7 @@ T = TypeVar("T")
 
 
 def _run(
-    executor: Executor, fn: Callable, context: object, tasks: Sequence[T], sizes: Sequence[int],
+    executor: Executor, fn: Callable, context: object, tasks: Iterable[T], sizes: Sequence[int],
     progress: Progress | None, stage: str,
 ) -> Iterator:
     """The results of ``fn(context, task)`` in order, reporting progress by task size."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, ContextManager, NamedTuple, Protocol, Sequence, runtime_checkable
 
 import numpy as np
@@ -88,6 +89,10 @@ class Store(Reader, Protocol):
 
     backend: str
     location: str
+    @property
+    def path(self) -> Path | None:
+        """The file, for a store that is one."""
+        ...
 
     def read_meta(self) -> dict | None:
         """The index metadata (``None``: an empty store, no index yet)."""

@@ -7,8 +7,9 @@ keeps the documents checked earlier in its batch in one. Nothing persists.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -27,7 +28,7 @@ class MemoryStore:
 
     def __init__(self, location: str = "memory:") -> None:
         self.location = location
-        self.path = None
+        self.path: Path | None = None
         self._meta: dict | None = None
         self._docs: dict[str, tuple[IndexedDocument, int, list[int]]] = {}  # id -> (record, content_chars, pids)
         self._paras: dict[int, tuple[str, int, bool, str]] = {}  # pid -> (doc id, index, keyed, text)

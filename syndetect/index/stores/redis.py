@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from importlib import resources
+from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -60,7 +61,7 @@ class RedisStore:
         clean = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
         netloc = parts.netloc.rsplit("@", 1)[-1]
         self.location = urlunsplit(parts._replace(netloc=netloc, query=f"prefix={prefix}"))
-        self.path = None
+        self.path: Path | None = None
         self._p = prefix + ":"
         try:
             self._r = redis.Redis.from_url(clean, socket_connect_timeout=5, socket_timeout=max(timeout, 5.0))
@@ -261,7 +262,7 @@ class RedisStore:
     def _records(self) -> list[dict]:
         with self._errors():
             ids = sorted(m.decode() if isinstance(m, bytes) else m for m in self._r.smembers(self._k("docs")))
-            out = []
+            out: list[dict] = []
             for i in range(0, len(ids), 1000):
                 chunk = ids[i : i + 1000]
                 out.extend(json.loads(r) for r in self._r.mget([self._doc_key(d) for d in chunk]) if r is not None)

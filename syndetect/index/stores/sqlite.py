@@ -73,7 +73,7 @@ class SQLiteStore:
         else:
             db = path
         self.location = str(path)
-        self.path = db
+        self.path: Path | None = db
         self._timeout = timeout
         if not db.exists():
             if not create:
