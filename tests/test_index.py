@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from syndetect import Document, Index, IndexStoreError, ParameterError, Params, Verdict, read_inputs
-from syndetect.index import INDEX_FILE, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
+from syndetect.index import INDEX_FILE, MEMORY, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
 from syndetect.pipeline.scan import paragraphs_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,11 +52,13 @@ def stored_paragraphs(index: Index) -> dict[str, int]:
     return {d.id: d.paragraphs for d in index.documents()}
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "memory"])
 def location(request, tmp_path):
-    """A fresh index location for each backend."""
+    """A fresh index location for each backend (``memory:`` is fresh at every open)."""
     if request.param == "sqlite":
         return str(tmp_path / "idx")
+    if request.param == "memory":
+        return MEMORY
     return request.getfixturevalue("redis_url")
 
 

@@ -3,14 +3,15 @@
 In pipeline order:
 
 1. :func:`paragraphs_of` — a document to its paragraphs;
-2. :func:`detect_task` — per-document boilerplate rules over a batch of
-   documents (:mod:`syndetect.pipeline.rules`);
+2. the per-document boilerplate rules over a batch of documents
+   (:func:`syndetect.pipeline.rules.detect_task`), then the corpus-wide ones;
 3. :func:`exact_repeats` — a group-by on paragraph text: verbatim reprints
    are linked without alignment;
 4. :func:`map_units` — paragraph texts to units, their content keys and LSH
    band keys (:class:`UnitBatch`);
 5. :func:`group_candidates` — a group-by on band keys (and unit content):
-   candidate paragraph pairs in different documents;
+   candidate paragraph pairs in different documents (a reduce: it runs where
+   the batches are collected);
 6. :func:`verify_pairs` — candidate pairs that carry their own texts
    (:class:`PairBatch`) to verified :class:`~syndetect.model.Match` spans;
 7. clustering (:func:`syndetect.core.cluster.build_clusters`).
