@@ -449,6 +449,7 @@ def _documents_in(location) -> int:
         return 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_sigkill_during_add_leaves_whole_documents(backend, tmp_path, request, ground_truth_bodies):
     docs = corpus(ground_truth_bodies, 700)
@@ -492,6 +493,7 @@ def test_sigkill_during_add_leaves_whole_documents(backend, tmp_path, request, g
     assert kills >= 2, "the add finished before it could be killed: make the corpus bigger"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_eight_concurrent_writers(backend, tmp_path, request, ground_truth_bodies):
     location = str(tmp_path / "idx") if backend == "sqlite" else request.getfixturevalue("redis_url")

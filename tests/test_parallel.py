@@ -86,6 +86,7 @@ with ProcessExecutor(2, start_method=sys.argv[1]) as ex:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_workers_die_with_their_parent(method):
     psutil = pytest.importorskip("psutil")

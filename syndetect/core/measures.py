@@ -9,7 +9,7 @@ same way in both.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 
 import xxhash
 

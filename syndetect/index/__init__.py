@@ -11,7 +11,12 @@ from syndetect.index.allowlist import Allowlist  # noqa: F401
 from syndetect.index.index import MEMORY, SCHEMA_VERSION, Index  # noqa: F401
 from syndetect.index.prepare import key_fingerprint, unit_band_keys  # noqa: F401
 from syndetect.index.results import (  # noqa: F401
-    AddResult, IndexedDocument, IndexMatch, IndexStats, MatchedDocument, Verdict,
+    AddResult,
+    IndexedDocument,
+    IndexMatch,
+    IndexStats,
+    MatchedDocument,
+    Verdict,
 )
 from syndetect.index.stores.sqlite import INDEX_FILE  # noqa: F401
 

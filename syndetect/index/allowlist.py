@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from syndetect.errors import ParameterError
 
@@ -27,18 +28,18 @@ class Allowlist:
     outlets: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, hashes: Iterable[str] | Mapping[str, str] = (), outlets: Iterable[str] = ()) -> "Allowlist":
+    def of(cls, hashes: Iterable[str] | Mapping[str, str] = (), outlets: Iterable[str] = ()) -> Allowlist:
         items = hashes.items() if isinstance(hashes, Mapping) else ((h, "") for h in hashes)
         checked = {}
         for h, note in items:
             checked[check_hash(str(h), "allowlist")] = str(note or "")
         return cls(checked, frozenset(o.strip().casefold() for o in outlets if o and o.strip()))
 
-    def merged(self, other: "Allowlist") -> "Allowlist":
+    def merged(self, other: Allowlist) -> Allowlist:
         return Allowlist({**self.hashes, **other.hashes}, self.outlets | other.outlets)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Allowlist":
+    def load(cls, path: str | os.PathLike) -> Allowlist:
         """Read an allowlist file.
 
         * ``.json``: a list of hashes or of ``{"hash": ..., "note": ...}`` /

@@ -18,9 +18,9 @@ The scan's later stages, against a store instead of a corpus:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import Sequence
 
 import numpy as np
 

@@ -19,7 +19,8 @@ import json
 import os
 import time
 from collections import deque
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,12 @@ from syndetect.errors import IndexStoreError, ParameterError
 from syndetect.index.allowlist import Allowlist
 from syndetect.index.check import check_documents
 from syndetect.index.prepare import (
-    Mapped, finish_batch, key_fingerprint, map_task, prepare_documents, unit_band_keys,
+    Mapped,
+    finish_batch,
+    key_fingerprint,
+    map_task,
+    prepare_documents,
+    unit_band_keys,
 )
 from syndetect.index.results import AddResult, IndexedDocument, IndexStats, Verdict
 from syndetect.index.stores.base import PreparedDocument, Store, now
@@ -113,7 +119,7 @@ class Index:
         lexicon_paths: Sequence[str | os.PathLike] = (),
         timeout: float = 60.0,
         cache_mb: int = 64,
-    ) -> "Index":
+    ) -> Index:
         """Open the index at ``location`` (a directory, or ``redis://host:port/db[?prefix=NAME]``).
 
         ``params``: ``None`` uses the index's parameters; a :class:`Params` or
@@ -193,7 +199,7 @@ class Index:
     def close(self) -> None:
         self._store.close()
 
-    def __enter__(self) -> "Index":
+    def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc) -> None:

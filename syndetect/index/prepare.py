@@ -7,8 +7,8 @@ indexed paragraph is keyed exactly as a scanned one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 import xxhash

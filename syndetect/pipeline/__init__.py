@@ -2,11 +2,24 @@
 orchestrated by ``scan``; the boilerplate rules are reached through ``rules``."""
 
 from syndetect.pipeline.executors import (  # noqa: F401
-    Executor, ProcessExecutor, SerialExecutor, chunk_size, collector_paused, default_workers, make_executor,
+    Executor,
+    ProcessExecutor,
+    SerialExecutor,
+    chunk_size,
+    collector_paused,
+    default_workers,
+    make_executor,
 )
 from syndetect.pipeline.scan import Progress, scan  # noqa: F401
 from syndetect.pipeline.stages import (  # noqa: F401
-    PairBatch, UnitBatch, exact_repeats, group_candidates, map_units, pair_batch, paragraphs_of, verify_pairs,
+    PairBatch,
+    UnitBatch,
+    exact_repeats,
+    group_candidates,
+    map_units,
+    pair_batch,
+    paragraphs_of,
+    verify_pairs,
 )
 
 __all__ = [

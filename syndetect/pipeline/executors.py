@@ -23,10 +23,11 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 __all__ = [
     "Executor", "SerialExecutor", "ProcessExecutor", "make_executor", "default_workers", "chunk_size", "chunks",
@@ -65,7 +66,7 @@ class SerialExecutor:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "SerialExecutor":
+    def __enter__(self) -> SerialExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -123,7 +124,7 @@ class ProcessExecutor:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def __enter__(self) -> "ProcessExecutor":
+    def __enter__(self) -> ProcessExecutor:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,8 +6,8 @@ functions, so the rules can change shape without touching the stages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
-from typing import Sequence
 
 from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
 from syndetect.rules.boilerplate import Boilerplate, outlet_of

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -24,11 +25,24 @@ from syndetect.core.measures import content_chars
 from syndetect.model import Document, DocumentSummary, Match, Paragraph, Report, Skipped
 from syndetect.pipeline import rules
 from syndetect.pipeline.executors import (
-    Executor, chunk_size, chunks, collector_paused, default_workers, make_executor,
+    Executor,
+    chunk_size,
+    chunks,
+    collector_paused,
+    default_workers,
+    make_executor,
 )
 from syndetect.pipeline.stages import (  # noqa: F401  (re-exported: the scan's public stages)
-    PairBatch, UnitBatch, exact_repeats, group_candidates, map_task, map_units, pair_batch, paragraphs_of,
-    verify_pairs, verify_task,
+    PairBatch,
+    UnitBatch,
+    exact_repeats,
+    group_candidates,
+    map_task,
+    map_units,
+    pair_batch,
+    paragraphs_of,
+    verify_pairs,
+    verify_task,
 )
 
 __all__ = [

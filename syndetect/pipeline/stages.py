@@ -24,8 +24,8 @@ anywhere. ``*_task(context, task)`` are the forms the executors call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -16,10 +16,12 @@ Implementations: :mod:`.memory` (the reference), :mod:`.sqlite`, :mod:`.redis`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, ContextManager, NamedTuple, Protocol, Sequence, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -69,7 +71,7 @@ class IndexedParagraph(NamedTuple):
 class Reader(Protocol):
     """Band keys to paragraphs: all ``check`` reads."""
 
-    def snapshot(self) -> ContextManager[None]:
+    def snapshot(self) -> AbstractContextManager[None]:
         """One consistent view for the lookups and fetches inside it."""
         ...
 
@@ -152,4 +154,4 @@ def cap_per_key(keys: np.ndarray, paras: np.ndarray, cap: int) -> tuple[np.ndarr
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

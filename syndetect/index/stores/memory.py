@@ -7,15 +7,21 @@ keeps the documents checked earlier in its batch in one. Nothing persists.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from syndetect.index.results import IndexedDocument
 from syndetect.index.stores.base import (
-    COUNTERS, EMPTY, IndexedParagraph, KeysOf, PreparedDocument, now, removal_pairs,
+    COUNTERS,
+    EMPTY,
+    IndexedParagraph,
+    KeysOf,
+    PreparedDocument,
+    now,
+    removal_pairs,
 )
 
 __all__ = ["MemoryStore"]

@@ -9,10 +9,10 @@ scripts are package data (``syndetect/data/redis_*.lua``).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, Sequence
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -20,7 +20,13 @@ import numpy as np
 from syndetect.errors import IndexStoreError, SyndetectError
 from syndetect.index.results import IndexedDocument
 from syndetect.index.stores.base import (
-    COUNTERS, EMPTY, IndexedParagraph, KeysOf, PreparedDocument, now, removal_pairs,
+    COUNTERS,
+    EMPTY,
+    IndexedParagraph,
+    KeysOf,
+    PreparedDocument,
+    now,
+    removal_pairs,
 )
 
 __all__ = ["RedisStore", "REDIS_SCHEMES"]

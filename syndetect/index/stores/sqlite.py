@@ -16,17 +16,23 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 
 from syndetect.errors import IndexStoreError
 from syndetect.index.results import IndexedDocument
 from syndetect.index.stores.base import (
-    COUNTERS, EMPTY, IndexedParagraph, KeysOf, PreparedDocument, now, removal_pairs,
+    COUNTERS,
+    EMPTY,
+    IndexedParagraph,
+    KeysOf,
+    PreparedDocument,
+    now,
+    removal_pairs,
 )
 
 __all__ = ["SQLiteStore", "INDEX_FILE"]
