@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, Mapping
 
-from syndetect.core.measures import content_hash, covered_fraction
+from syndetect.core.measures import content_hash, covered_chars, fraction
 from syndetect.model import Cluster, Match, Member, PairSummary
 
 __all__ = ["build_clusters", "pair_summaries", "reused_fractions", "merge_ranges"]
@@ -114,11 +114,14 @@ def reused_fractions(
     content_chars: Mapping[str, int],
 ) -> dict[str, float]:
     """Share of each document's (non-boilerplate) characters inside clusters."""
-    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    ranges: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for c in clusters:
         for m in c.members:
-            spans[m.doc].append((m.paragraph, m.start, m.end))
-    return {doc: covered_fraction(spans.get(doc, ()), total) for doc, total in content_chars.items()}
+            ranges[m.doc][m.paragraph].append((m.start, m.end))
+    return {
+        doc: fraction(covered_chars(ranges[doc]) if doc in ranges else 0, total)
+        for doc, total in content_chars.items()
+    }
 
 
 def pair_summaries(clusters: Iterable[Cluster], content_chars: Mapping[str, int]) -> list[PairSummary]:
@@ -138,8 +141,7 @@ def pair_summaries(clusters: Iterable[Cluster], content_chars: Mapping[str, int]
                     side[m.doc][m.paragraph].append((m.start, m.end))
 
         def frac(doc: str) -> float:
-            spans = ((par, s, e) for par, rs in side[doc].items() for s, e in rs)
-            return covered_fraction(spans, content_chars.get(doc, 0))
+            return fraction(covered_chars(side[doc]), content_chars.get(doc, 0))
 
         out.append(PairSummary(a, b, len(cs), len(side[a]), len(side[b]), frac(a), frac(b)))
     return out

@@ -9,14 +9,14 @@ same way in both.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Mapping
 
 import xxhash
 
 from syndetect.core.text import normalize_text
 from syndetect.model import Paragraph
 
-__all__ = ["content_hash", "covered_fraction", "content_chars"]
+__all__ = ["content_hash", "fraction", "covered_chars", "covered_fraction", "content_chars"]
 
 
 def content_hash(text: str) -> str:
@@ -28,21 +28,26 @@ def content_hash(text: str) -> str:
     return xxhash.xxh3_64_hexdigest(normalize_text(text).encode("utf-8"))
 
 
-def covered_fraction(spans: Iterable[tuple[Hashable, int, int]], total: int) -> float:
-    """Share of ``total`` characters inside ``(paragraph, start, end)`` spans.
+def fraction(covered: int, total: int) -> float:
+    """``covered / total`` rounded to 4 places, at most 1; 0 when ``total`` is 0."""
+    return round(min(covered / total, 1.0), 4) if total else 0.0
 
-    Overlapping spans of one paragraph count once; rounded to 4 places,
-    at most 1; 0 when ``total`` is 0.
-    """
+
+def covered_chars(ranges: Mapping[Hashable, Iterable[tuple[int, int]]]) -> int:
+    """Characters inside the ``(start, end)`` ranges of each paragraph, overlaps counted once."""
+    from syndetect.core.cluster import merge_ranges  # (cluster.py imports this module)
+
+    return sum(e - s for rs in ranges.values() for s, e in merge_ranges(rs))
+
+
+def covered_fraction(spans: Iterable[tuple[Hashable, int, int]], total: int) -> float:
+    """Share of ``total`` characters inside ``(paragraph, start, end)`` spans (:func:`fraction`)."""
     if not total:
         return 0.0
-    from syndetect.core.cluster import merge_ranges
-
     ranges: dict[Hashable, list[tuple[int, int]]] = defaultdict(list)
     for par, s, e in spans:
         ranges[par].append((s, e))
-    covered = sum(e - s for rs in ranges.values() for s, e in merge_ranges(rs))
-    return round(min(covered / total, 1.0), 4)
+    return fraction(covered_chars(ranges), total)
 
 
 def content_chars(paragraphs: Iterable[Paragraph], flagged: Collection[tuple[str, int]]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
 from syndetect.rules.boilerplate import Boilerplate, outlet_of
 
 __all__ = [
-    "Boilerplate", "load_rules", "detect_task", "flags_from_rows", "detect_documents", "finish", "refine", "outlet_of",
+    "Boilerplate", "DocumentParagraphs", "load_rules", "detect_task", "flags_from_rows", "detect_documents", "finish", "refine", "outlet_of",
     "site_names",
 ]
 
@@ -25,19 +25,35 @@ def load_rules(lexicon_paths: Sequence[str] = ()) -> Boilerplate:
     return Boilerplate.load(lexicon_paths)
 
 
-def detect_task(
-    detector: Boilerplate, items: Sequence[tuple[Document, Sequence[tuple[int, int]]]]
-) -> tuple[list[tuple], dict[str, str]]:
-    """Stage: the per-document rules (lexicon, shape) over ``(document, paragraph spans)``.
+class DocumentParagraphs:
+    """A document with its paragraphs: a task of :func:`detect_task`.
+
+    In this process the paragraphs are used as they are; sent to another
+    process it travels as the document and its paragraph offsets, and the
+    paragraphs are cut again from the text there (cheaper to send).
+    """
+
+    __slots__ = ("doc", "paragraphs")
+
+    def __init__(self, doc: Document, paragraphs: Sequence[Paragraph]) -> None:
+        self.doc = doc
+        self.paragraphs = paragraphs
+
+    def __reduce__(self):
+        return _cut, (self.doc, [(p.index, p.start, p.end) for p in self.paragraphs])
+
+
+def _cut(doc: Document, spans: Sequence[tuple[int, int, int]]) -> DocumentParagraphs:
+    return DocumentParagraphs(doc, [Paragraph(doc.id, i, s, e, doc.text[s:e]) for i, s, e in spans])
+
+
+def detect_task(detector: Boilerplate, items: Sequence[DocumentParagraphs]) -> tuple[list[tuple], dict[str, str]]:
+    """Stage: the per-document rules (lexicon, shape) over a batch of documents.
 
     Returns compact flag rows (without the paragraph text, which the caller
     has) for :func:`flags_from_rows`, and the site names learned.
     """
-    batch = [
-        (doc, [Paragraph(doc.id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(spans, 1)])
-        for doc, spans in items
-    ]
-    flags, sites = detect_documents(detector, batch)
+    flags, sites = detect_documents(detector, [(item.doc, item.paragraphs) for item in items])
     return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites
 
 

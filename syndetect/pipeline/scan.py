@@ -109,10 +109,10 @@ def _scan(documents, params: Params, *, workers, progress, lexicon_paths, execut
     docs.sort(key=lambda d: d.id)
     paragraphs: list[Paragraph] = []
     para_doc: list[int] = []
-    doc_spans: list[list[tuple[int, int]]] = []
+    items: list[rules.DocumentParagraphs] = []
     for di, doc in enumerate(docs):
         pars = paragraphs_of(doc)
-        doc_spans.append([(p.start, p.end) for p in pars])
+        items.append(rules.DocumentParagraphs(doc, pars))
         paragraphs.extend(pars)
         para_doc.extend([di] * len(pars))
     owner_doc = np.asarray(para_doc, dtype=np.int64)
@@ -124,21 +124,21 @@ def _scan(documents, params: Params, *, workers, progress, lexicon_paths, execut
         n_workers = default_workers() if workers is None else max(1, workers)
         executor = make_executor(n_workers if len(paragraphs) >= _PARALLEL_MIN else 1)
     try:
-        return _stages(docs, skipped, paragraphs, owner_doc, doc_spans, params, executor, progress,
+        return _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progress,
                        lexicon_paths, timings, t0, infer_provenance)
     finally:
         if owned:
             executor.close()
 
 
-def _stages(docs, skipped, paragraphs, owner_doc, doc_spans, params, executor, progress, lexicon_paths,
+def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progress, lexicon_paths,
             timings, t0, infer_provenance) -> Report:
     w = executor.workers
     t = time.perf_counter()
     detector = rules.load_rules(lexicon_paths)
     ranges = chunks(len(docs), chunk_size(len(docs), w, 64, len(docs)))
     per_doc = list(_run(executor, rules.detect_task, detector,
-                        [[(docs[i], doc_spans[i]) for i in range(lo, hi)] for lo, hi in ranges],
+                        [items[lo:hi] for lo, hi in ranges],
                         [hi - lo for lo, hi in ranges], progress, "boilerplate"))
     text_of = {(p.doc, p.index): p.text for p in paragraphs}
     flags = rules.finish(
@@ -151,7 +151,9 @@ def _stages(docs, skipped, paragraphs, owner_doc, doc_spans, params, executor, p
     content_ids = [i for i, p in enumerate(paragraphs) if (p.doc, p.index) not in flagged]
     # From here on the paragraphs hold the text: keep only each document's
     # head (for datelines), so the corpus is not held in memory twice.
-    docs = [replace(d, text=d.text[:_HEAD]) if len(d.text) > _HEAD else d for d in docs]
+    # (in place: the caller's lists must not keep the whole texts alive either)
+    items.clear()
+    docs[:] = [replace(d, text=d.text[:_HEAD]) if len(d.text) > _HEAD else d for d in docs]
     timings["boilerplate"] = time.perf_counter() - t
 
     t = time.perf_counter()
