@@ -24,31 +24,17 @@ from syndetect.core.cluster import build_clusters, pair_summaries, reused_fracti
 from syndetect.core.measures import content_chars
 from syndetect.model import Document, DocumentSummary, Match, Paragraph, Report, Skipped
 from syndetect.pipeline import rules
-from syndetect.pipeline.executors import (
-    Executor,
-    chunk_size,
-    chunks,
-    collector_paused,
-    default_workers,
-    make_executor,
-)
-from syndetect.pipeline.stages import (  # noqa: F401  (re-exported: the scan's public stages)
-    PairBatch,
-    UnitBatch,
+from syndetect.pipeline.executors import Executor, chunk_size, chunks, collector_paused, default_workers, make_executor
+from syndetect.pipeline.stages import (
     exact_repeats,
     group_candidates,
     map_task,
-    map_units,
     pair_batch,
     paragraphs_of,
-    verify_pairs,
     verify_task,
 )
 
-__all__ = [
-    "scan", "map_units", "group_candidates", "verify_pairs", "exact_repeats", "paragraphs_of", "UnitBatch",
-    "PairBatch", "Progress", "default_workers",
-]
+__all__ = ["scan", "paragraphs_of", "Progress"]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as a stage advances."""
