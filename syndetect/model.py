@@ -139,6 +139,8 @@ class DocumentSummary:
     reused_fraction: float
     boilerplate: int = 0
     upstream: tuple[str, ...] = ()
+    url: str | None = None
+    content_chars: int = 0  # characters outside boilerplate paragraphs (denominator of reused_fraction)
 
 
 @dataclass(frozen=True)

@@ -151,9 +151,10 @@ def test_markdown_includes_clusters(seeds_json, tmp_path):
 
 def test_text_format_shows_summary_table(seeds_json):
     _, report = seeds_json
-    result = run("scan", str(SEEDS), "--format", "text")
+    result = run("scan", str(SEEDS), "--format", "text", "--no-color")
     assert result.exit_code == 0, result.output
     out = result.stdout
+    assert "\x1b[" not in out
     assert "Documents" in out
     for col in ("id", "outlet", "paragraphs", "reused", "boilerplate"):
         assert col in out

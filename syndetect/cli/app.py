@@ -16,21 +16,113 @@ from typing import Callable, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from syndetect import __version__
 from syndetect.config import Params
 from syndetect.errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
 from syndetect.readers.inputs import read_inputs
 
+# --- help: clean metavars and examples --------------------------------------
+_TYPE_METAVARS = {"int": "N", "float": "X", "str": "TEXT", "Path": "PATH"}
+
+
+def _metavar_of(p) -> str:
+    desc = getattr(p, "type_descriptor", None)
+    if desc is not None and desc.is_choice and desc.choices:
+        return "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+    if desc is not None and desc.is_path:
+        return "PATH"
+    bare = p.bare_type() if hasattr(p, "bare_type") else getattr(getattr(p, "type", None), "name", "")
+    bare = bare.removeprefix("list[").removesuffix("]")
+    return _TYPE_METAVARS.get(bare, "VALUE")
+
+
+def _clean_metavars(params) -> None:
+    """Help shows ``--workers N`` and ``PATH...``, not ``<int>``/``<bool>``/``<list[str]>``."""
+    for p in params:
+        if isinstance(p, TyperOption) and p.metavar is None:
+            p.metavar = "" if p.is_flag else _metavar_of(p)
+        elif isinstance(p, TyperArgument):
+            if p.metavar is None:
+                p.metavar = p.name.upper().removesuffix("S")
+            p.display_type_rich = lambda ctx: None  # the name says it all
+
+
+class _Command(TyperCommand):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _clean_metavars(self.params)
+
+    def get_help_option(self, ctx):
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.metavar = ""
+        return opt
+
+    def collect_usage_pieces(self, ctx):
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for p in self.params:
+            if isinstance(p, TyperArgument):
+                name = p.metavar + ("..." if p.nargs != 1 else "")
+                pieces.append(name if p.required else f"[{name}]")
+        return pieces
+
+
+class _Group(TyperGroup):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _clean_metavars(self.params)
+
+    def get_help_option(self, ctx):
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.metavar = ""
+        return opt
+
+
+def _examples(*rows: tuple[str, str]) -> str:
+    """An epilog of examples: one command per paragraph, with what it does."""
+    return "[bold]Examples[/bold]\n\n" + "\n\n".join(
+        f"  [cyan]{escape(cmd)}[/cyan]" + (f"  [dim]# {escape(what)}[/dim]" if what else "") for cmd, what in rows
+    )
+
+
+_SCAN_EXAMPLES = (
+    ("syndetect scan corpus/", "summary and the top 10 of each list on the terminal"),
+    ("syndetect scan corpus/ -o report.html", "one self-contained HTML report to open in a browser"),
+    ("syndetect scan corpus/ -f csv -o tables/", "documents, clusters, pairs, outlets ... as CSV for pandas or R"),
+    ("syndetect scan corpus/ -f text --all | less -R", "the whole report, paged, in colour"),
+    ("syndetect scan feed.jsonl --strict -o report.json", "JSON; exit 2 if any input line is unreadable"),
+)
+_CHECK_EXAMPLES = (
+    ("syndetect check new-story.md --index .syndetect/index", "exit 1 if it reuses indexed text, 0 if clean"),
+    ("syndetect check incoming/ -i redis://index:6379/0 --add", "check, then index them if all are clean"),
+    ("syndetect check new.md -i idx --allow-outlet Reuters -f json", "licensed outlet allowed; JSON verdicts"),
+)
+_INDEX_EXAMPLES = (
+    ("syndetect index add archive/ --index .syndetect/index", "create or update an index"),
+    ("syndetect index stats --index .syndetect/index", "documents, paragraphs, size, parameters"),
+    ("syndetect index verify --index .syndetect/index", "integrity check (exit 2 on a problem)"),
+)
+
 app = typer.Typer(
     name="syndetect",
-    help="Find syndicated and reused text across news outlets.",
+    help="Find syndicated and reused text across news outlets: reused spans, clusters, provenance, boilerplate.",
+    epilog=_examples(_SCAN_EXAMPLES[0], _SCAN_EXAMPLES[1], _SCAN_EXAMPLES[2], _INDEX_EXAMPLES[0], _CHECK_EXAMPLES[0]),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
+    rich_markup_mode="rich",
 )
-index_app = typer.Typer(help="Manage a persistent index (SQLite directory or redis://host:port/db).", no_args_is_help=True)
+index_app = typer.Typer(
+    help="Manage a persistent index (SQLite directory or redis://host:port/db).",
+    epilog=_examples(*_INDEX_EXAMPLES),
+    no_args_is_help=True,
+    cls=_Group,
+    rich_markup_mode="rich",
+)
 app.add_typer(index_app, name="index")
 
 _err = Console(stderr=True, highlight=False)
@@ -40,6 +132,8 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
+    csv = "csv"
 
 
 def _exit_on_error(fn: Callable) -> Callable:
@@ -65,7 +159,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """Find syndicated and reused text across news outlets."""
 
@@ -94,93 +188,207 @@ MaxGapOpt = typer.Option(_D.max_gap_words, "--max-gap-words", help="Most differi
 
 
 def _progress_callback(quiet: bool):
-    if quiet or not sys.stderr.isatty():
+    """A progress display on stderr (a terminal only): one line per stage."""
+    if quiet or not _err.is_terminal:
         return None, None
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-        console=_err, transient=True,
-    )
-    tasks: dict[str, int] = {}
+    from syndetect.cli.progress import StageProgress
 
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = progress.add_task(stage, total=total)
-        progress.update(tasks[stage], completed=done, total=total)
-
-    return progress, update
+    progress = StageProgress(_err)
+    return progress, progress.update
 
 
-def _write(text: str, output: Optional[Path]) -> None:
+def _write(data: str | bytes, output: Optional[Path]) -> None:
+    """Write the report to stdout or atomically to ``output``."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+            sys.stdout.flush()
         return
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "replace")
     tmp = output.with_name(output.name + ".tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(raw)
         tmp.replace(output)
     except OSError as exc:
         raise OutputError(f"{output}: cannot write the report: {exc.strerror or exc}") from exc
 
 
+_SUFFIX_FORMATS = {
+    ".json": Format.json, ".md": Format.markdown, ".markdown": Format.markdown,
+    ".html": Format.html, ".htm": Format.html, ".txt": Format.text, ".text": Format.text,
+}
+
+
 def _format_for(fmt: Optional[Format], output: Optional[Path]) -> Format:
-    if fmt is not None:
+    """The format asked for, else the one ``-o``'s suffix names; never a guess."""
+    if fmt is Format.csv:
+        if output is None:
+            raise OutputError("--format csv writes several files: give a directory with -o DIR")
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"{output}: --format csv writes a directory of tables; this is a file")
         return fmt
+    if fmt is not None:
+        if output is not None and output.is_dir():
+            raise OutputError(f"{output}: is a directory; give a file name for --format {fmt.value}")
+        return fmt
+    if output is None:
+        return Format.text if sys.stdout.isatty() else Format.json
+    if output.is_dir() or str(output).endswith(("/", "\\")):
+        return Format.csv
+    suffix = output.suffix.lower()
+    if suffix == ".csv":
+        raise OutputError(
+            f"{output}: CSV output is a directory of tables (documents.csv, clusters.csv, ...): "
+            f"use -o {output.with_suffix('')}/ or --format csv -o DIR"
+        )
+    if suffix not in _SUFFIX_FORMATS:
+        raise OutputError(
+            f"{output}: cannot tell the format from the suffix {suffix or '(none)'!r}: "
+            "use .json, .md, .html or .txt, a directory for CSV, or --format"
+        )
+    return _SUFFIX_FORMATS[suffix]
+
+
+def _text_console(output: Optional[Path], fmt_given: bool, color: Optional[bool]) -> tuple[Console, object]:
+    """The console for the text report: stdout (colour on a terminal, and for
+    an explicit ``-f text`` into a pipe such as ``less -R``), or a recording
+    console for ``-o FILE`` (plain text, 100 columns)."""
+    import io
+
     if output is not None:
-        return {".json": Format.json, ".md": Format.markdown}.get(output.suffix.lower(), Format.text)
-    return Format.text if sys.stdout.isatty() else Format.json
+        return Console(record=True, width=100, file=io.StringIO(), highlight=False, color_system=None), None
+    force = None
+    if color is True or (color is None and fmt_given and not sys.stdout.isatty()):
+        force = True
+    return Console(highlight=False, force_terminal=force, no_color=color is False or None), None
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples(*_SCAN_EXAMPLES))
 @_exit_on_error
 def scan(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or - for JSONL on stdin."),
     fmt: Optional[Format] = typer.Option(
-        None, "--format", "-f", help="text (default on a terminal), json (default otherwise), markdown."
+        None, "--format", "-f",
+        help="text (default on a terminal), json (default otherwise), markdown, html (one file), csv (-o DIR).",
     ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", metavar="FILE|DIR",
+        help="Write the report there; the format follows the suffix (.json .md .html .txt; a directory: csv).",
+    ),
+    top: Optional[int] = typer.Option(
+        None, "--top", min=1, help="Text and markdown: show the top N clusters, documents, outlets (text: 10)."
+    ),
+    show_all: bool = typer.Option(False, "--all", help="Text and markdown: show everything."),
+    color: Optional[bool] = typer.Option(
+        None, "--color/--no-color", show_default=False,
+        help="Colour in the text report (default: on a terminal, and with -f text into a pipe: less -R).",
+    ),
+    parquet: bool = typer.Option(False, "--parquet", help="With --format csv: Parquet files too (needs pyarrow)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 2 if any input was skipped."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or notes on stderr."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Processes for the heavy stages (default: all cores)."),
-    lexicon: list[Path] = typer.Option([], "--lexicon", help="Extra boilerplate rules (TOML, see README)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Stage times and parameters on stderr."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", help="Processes for the heavy stages (default: all cores)."
+    ),
+    lexicon: list[Path] = typer.Option([], "--lexicon", metavar="FILE", help="Extra boilerplate rules (TOML, see README)."),
     timings: bool = typer.Option(False, "--timings", help="Add stage timings to the JSON report."),
     shingle_size: int = ShingleOpt, num_perm: int = NumPermOpt, seed: int = SeedOpt,
     threshold: float = ThresholdOpt, bands: Optional[int] = BandsOpt, rows: Optional[int] = RowsOpt,
     min_span_words: int = MinSpanOpt, min_overlap: float = MinOverlapOpt, max_gap_words: int = MaxGapOpt,
 ) -> int:
-    """Scan a corpus: reused passages, boilerplate and provenance."""
+    """Scan a corpus: reused passages, boilerplate and provenance.
+
+    The report goes to stdout (text on a terminal, JSON otherwise) or to -o.
+    """
     from syndetect.pipeline.scan import scan as run_scan
-    from syndetect.render.report import render_json, render_markdown, render_text
+    from syndetect.render.text import DEFAULT_TOP
 
     params = _params(shingle_size, num_perm, seed, threshold, bands, rows, min_span_words, min_overlap, max_gap_words)
+    chosen = _format_for(fmt, output)  # a bad -o fails before the scan, not after
+    if parquet and chosen is not Format.csv:
+        raise OutputError("--parquet goes with --format csv -o DIR")
     progress, update = _progress_callback(quiet)
     if progress is not None:
         progress.start()
     try:
-        report = run_scan(read_inputs(paths), params, workers=workers, progress=update, lexicon_paths=[str(p) for p in lexicon])
+        inputs = read_inputs(paths)
+        if update is not None:
+            inputs = progress.counted(inputs, "read")
+        report = run_scan(inputs, params, workers=workers, progress=update, lexicon_paths=[str(p) for p in lexicon])
+        if not quiet:
+            from syndetect.render.safe import safe_text
+
+            for s in report.skipped:
+                _err.print(safe_text("skipped ", "yellow") + safe_text(str(s)), soft_wrap=True)
+        if verbose and not quiet:
+            _print_verbose(report)
+        if progress is not None:
+            progress.begin("write", f"writing {output}" if output is not None else "rendering")
+        text_top = None if show_all else (top or DEFAULT_TOP)
+        wrote = _render_scan(report, chosen, output, fmt is not None, color=color, timings=timings,
+                             text_top=text_top, md_top=None if show_all else top, parquet=parquet)
     finally:
         if progress is not None:
             progress.stop()
-    if not quiet:
-        for s in report.skipped:
-            _err.print(f"[yellow]skipped[/yellow] {s}")
-    chosen = _format_for(fmt, output)
-    if chosen is Format.json:
-        # indented for people (a terminal, or a small report), compact for large machine-read reports
-        pretty = (output is None and sys.stdout.isatty()) or len(report.clusters) <= 2000
-        _write(render_json(report, timings=timings, pretty=pretty), output)
-    elif chosen is Format.markdown:
-        _write(render_markdown(report), output)
-    elif output is None:
-        render_text(report, Console(highlight=False))
-    else:
-        console = Console(record=True, width=120, file=open("/dev/null", "w"), highlight=False)
-        render_text(report, console)
-        _write(console.export_text(), output)
+    if wrote and not quiet:
+        _err.print(wrote, soft_wrap=True, markup=False, highlight=False)
     if strict and report.skipped:
         first = report.skipped[0]
         raise InputError(first.source, f"{first.reason} ({len(report.skipped)} input(s) skipped; --strict)", first.line)
     return ExitCode.OK
+
+
+def _print_verbose(report) -> None:
+    from rich.text import Text
+
+    for stage, seconds in report.timings.items():
+        _err.print(Text(f"  {stage:<20} {seconds:8.2f} s", style="dim"))
+    _err.print(Text("  parameters: " + ", ".join(f"{k}={v}" for k, v in report.parameters.items()), style="dim"),
+               soft_wrap=True)
+
+
+def _size_of(path: Path) -> int:
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    return path.stat().st_size
+
+
+def _render_scan(report, chosen: Format, output: Optional[Path], fmt_given: bool, *, color, timings: bool,
+                 text_top, md_top, parquet: bool) -> Optional[str]:
+    """Render and write the report; returns the "wrote ..." note for ``-o``."""
+    if chosen is Format.json:
+        from syndetect.render.json import render_json
+
+        # indented for people (a terminal, or a small report), compact for large machine-read reports
+        pretty = (output is None and sys.stdout.isatty()) or len(report.clusters) <= 2000
+        _write(render_json(report, timings=timings, pretty=pretty), output)
+    elif chosen is Format.markdown:
+        from syndetect.render.markdown import render_markdown
+
+        _write(render_markdown(report, top=md_top), output)
+    elif chosen is Format.html:
+        from syndetect.render.html import html_bytes
+
+        _write(html_bytes(report), output)
+    elif chosen is Format.csv:
+        from syndetect.render.csv import write_csv
+
+        files = write_csv(report, output, parquet=parquet)
+        return f"wrote {len(files)} files to {output} ({_size(sum(f.stat().st_size for f in files))})"
+    else:
+        from syndetect.render.text import render_text
+
+        console, _ = _text_console(output, fmt_given, color)
+        render_text(report, console, top=text_top)
+        if output is not None:
+            _write(console.export_text(), output)
+    if output is None:
+        return None
+    return f"wrote {output} ({_size(_size_of(output))})"
 
 
 def main() -> None:
@@ -196,7 +404,7 @@ class CheckFormat(str, Enum):
     json = "json"
 
 
-IndexOpt = typer.Option(..., "--index", "-i", help="Index directory, or redis://host:port/db[?prefix=NAME].")
+IndexOpt = typer.Option(..., "--index", "-i", metavar="INDEX", help="Index directory, or redis://host:port/db[?prefix=NAME].")
 LexiconOpt = typer.Option([], "--lexicon", help="Extra boilerplate rules (TOML, see README).")
 # Candidate parameters: by default the index's own; if given they must match it.
 IxShingleOpt = typer.Option(None, "--shingle-size", help="Words per shingle (new index; must match an existing one).")
@@ -278,7 +486,7 @@ def _render_verdicts(verdicts, out) -> None:
             )
 
 
-@app.command()
+@app.command(cls=_Command, epilog=_examples(*_CHECK_EXAMPLES))
 @_exit_on_error
 def check(
     paths: list[str] = typer.Argument(..., help="New articles: files, directories or - for JSONL on stdin."),
@@ -346,7 +554,7 @@ def check(
     return ExitCode.REUSE_FOUND if reused else ExitCode.OK
 
 
-@index_app.command("add")
+@index_app.command("add", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
 @_exit_on_error
 def index_add(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or - for JSONL on stdin."),
@@ -401,7 +609,7 @@ def index_add(
     return ExitCode.OK
 
 
-@index_app.command("stats")
+@index_app.command("stats", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
 @_exit_on_error
 def index_stats(
     index: str = IndexOpt,
@@ -430,7 +638,7 @@ def index_stats(
     return ExitCode.OK
 
 
-@index_app.command("remove")
+@index_app.command("remove", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
 @_exit_on_error
 def index_remove(
     ids: list[str] = typer.Argument(..., help="Document ids to remove."),
@@ -448,7 +656,7 @@ def index_remove(
     return ExitCode.OK
 
 
-@index_app.command("list")
+@index_app.command("list", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
 @_exit_on_error
 def index_list(index: str = IndexOpt) -> int:
     """List the indexed documents: id, paragraphs, outlet, title."""
@@ -460,7 +668,7 @@ def index_list(index: str = IndexOpt) -> int:
     return ExitCode.OK
 
 
-@index_app.command("verify")
+@index_app.command("verify", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
 @_exit_on_error
 def index_verify(index: str = IndexOpt) -> int:
     """Check an index: storage integrity, every document whole with its band keys (exit 2 if not)."""

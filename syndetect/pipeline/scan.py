@@ -203,6 +203,8 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
             reused_fraction=fractions.get(d.id, 0.0),
             boilerplate=n_flags.get(d.id, 0),
             upstream=tuple(sorted(set(upstream.get(d.id, ())))),
+            url=d.url,
+            content_chars=content_chars.get(d.id, 0),
         )
         for d in docs
     )

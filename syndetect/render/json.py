@@ -1,0 +1,112 @@
+"""The JSON report: the stable contract (``syndetect/data/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from syndetect.model import Report
+from syndetect.render.figures import OutletFigure, outlet_figures
+
+__all__ = ["SCHEMA_VERSION", "report_to_dict", "render_json", "outlet_to_dict"]
+
+SCHEMA_VERSION = 1
+
+
+def _edge_dict(e) -> dict:
+    return {
+        "source": e.source,
+        "copy": e.copy,
+        "basis": e.basis,
+        "confidence": e.confidence,
+        "evidence": list(e.evidence),
+        "clusters": list(e.clusters),
+    }
+
+
+def _flag_dict(f) -> dict:
+    out = {"doc": f.doc, "paragraph": f.paragraph, "text": f.text, "category": f.category, "reason": f.reason}
+    rule = getattr(f, "rule", None)  # rule ids, where the boilerplate rules provide them
+    if rule is not None:
+        out["rule"] = rule
+    return out
+
+
+def outlet_to_dict(o: OutletFigure) -> dict[str, Any]:
+    return {
+        "outlet": o.outlet,
+        "documents": o.documents,
+        "paragraphs": o.paragraphs,
+        "content_chars": o.content_chars,
+        "reused_chars": o.reused_chars,
+        "reused_fraction": o.reused_fraction,
+        "clusters": o.clusters,
+        "boilerplate_paragraphs": o.boilerplate_paragraphs,
+        "from": [{"outlet": name, "links": n} for name, n in o.sources],
+        "to": [{"outlet": name, "links": n} for name, n in o.copies],
+        "shared_with": [{"outlet": name, "chars": n, "fraction": f} for name, n, f in o.shared],
+    }
+
+
+def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
+    """The JSON contract (see README, "JSON report"). Deterministic unless ``timings``."""
+    out: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "version": report.version,
+        "parameters": report.parameters,
+        "documents": [
+            {
+                "id": d.id,
+                "source": d.source,
+                "title": d.title,
+                "outlet": d.outlet,
+                "published": d.published,
+                "paragraphs": d.paragraphs,
+                "reused_fraction": d.reused_fraction,
+                "boilerplate_paragraphs": d.boilerplate,
+                "upstream": list(d.upstream),
+                "url": d.url,
+                "content_chars": d.content_chars,
+            }
+            for d in report.documents
+        ],
+        "clusters": [
+            {
+                "id": c.id,
+                "fingerprint": c.fingerprint,
+                "words": c.words,
+                "documents": list(c.docs),
+                "origin": c.origin,
+                "chain": [list(link) for link in c.chain],
+                "members": [
+                    {"doc": m.doc, "paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text}
+                    for m in c.members
+                ],
+            }
+            for c in report.clusters
+        ],
+        "pairs": [
+            {
+                "a": p.a,
+                "b": p.b,
+                "clusters": p.clusters,
+                "a_paragraphs": p.a_paragraphs,
+                "b_paragraphs": p.b_paragraphs,
+                "a_reused_fraction": p.a_fraction,
+                "b_reused_fraction": p.b_fraction,
+            }
+            for p in report.pairs
+        ],
+        "boilerplate": [_flag_dict(f) for f in report.boilerplate],
+        "provenance": [_edge_dict(e) for e in report.provenance],
+        "skipped": [{"source": s.source, "line": s.line, "reason": s.reason} for s in report.skipped],
+        "outlets": [outlet_to_dict(o) for o in outlet_figures(report)],
+    }
+    if timings:
+        out["timings"] = {k: round(v, 4) for k, v in report.timings.items()}
+    return out
+
+
+def render_json(report: Report, *, timings: bool = False, pretty: bool = True) -> str:
+    """The report as JSON; ``pretty=False`` is compact (and several times faster for large reports)."""
+    return json.dumps(report_to_dict(report, timings=timings), ensure_ascii=False, indent=2 if pretty else None) + "\n"
