@@ -49,7 +49,9 @@ def _clean_metavars(params) -> None:
             p.display_type_rich = lambda ctx: None  # the name says it all
 
 
-class _Command(TyperCommand):
+class _CleanHelp:
+    """Mixin for typer's command classes: clean metavars, ``--help`` without a type."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _clean_metavars(self.params)
@@ -60,6 +62,8 @@ class _Command(TyperCommand):
             opt.metavar = ""
         return opt
 
+
+class _Command(_CleanHelp, TyperCommand):
     def collect_usage_pieces(self, ctx):
         pieces = [self.options_metavar] if self.options_metavar else []
         for p in self.params:
@@ -69,16 +73,8 @@ class _Command(TyperCommand):
         return pieces
 
 
-class _Group(TyperGroup):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _clean_metavars(self.params)
-
-    def get_help_option(self, ctx):
-        opt = super().get_help_option(ctx)
-        if opt is not None:
-            opt.metavar = ""
-        return opt
+class _Group(_CleanHelp, TyperGroup):
+    pass
 
 
 def _examples(*rows: tuple[str, str]) -> str:

@@ -77,15 +77,17 @@ _TEMPLATE = """<!DOCTYPE html>
 </html>
 """
 
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_JSON_TRANS = str.maketrans(_JSON_ESCAPES)
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def script_json(payload: object) -> str:
     """JSON that is safe inside ``<script type="application/json">``: no ``<``,
     ``>``, ``&``, U+2028 or U+2029 characters (they occur only inside strings,
     where the ``\\uXXXX`` escape means the same)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).translate(_JSON_TRANS)
+    out = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in _JSON_ESCAPES:  # str.replace: far faster than str.translate on non-ASCII text
+        out = out.replace(char, escape)
+    return out
 
 
 def _asset(name: str) -> str:
