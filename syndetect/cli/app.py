@@ -249,18 +249,18 @@ def _format_for(fmt: Optional[Format], output: Optional[Path]) -> Format:
     return _SUFFIX_FORMATS[suffix]
 
 
-def _text_console(output: Optional[Path], fmt_given: bool, color: Optional[bool]) -> tuple[Console, object]:
+def _text_console(output: Optional[Path], fmt_given: bool, color: Optional[bool]) -> Console:
     """The console for the text report: stdout (colour on a terminal, and for
     an explicit ``-f text`` into a pipe such as ``less -R``), or a recording
     console for ``-o FILE`` (plain text, 100 columns)."""
     import io
 
     if output is not None:
-        return Console(record=True, width=100, file=io.StringIO(), highlight=False, color_system=None), None
+        return Console(record=True, width=100, file=io.StringIO(), highlight=False, color_system=None)
     force = None
     if color is True or (color is None and fmt_given and not sys.stdout.isatty()):
         force = True
-    return Console(highlight=False, force_terminal=force, no_color=color is False or None), None
+    return Console(highlight=False, force_terminal=force, no_color=color is False or None)
 
 
 @app.command(cls=_Command, epilog=_examples(*_SCAN_EXAMPLES))
@@ -378,7 +378,7 @@ def _render_scan(report, chosen: Format, output: Optional[Path], fmt_given: bool
     else:
         from syndetect.render.text import render_text
 
-        console, _ = _text_console(output, fmt_given, color)
+        console = _text_console(output, fmt_given, color)
         render_text(report, console, top=text_top)
         if output is not None:
             _write(console.export_text(), output)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from syndetect.errors import OutputError
 from syndetect.model import Report
-from syndetect.render.figures import outlet_figures
+from syndetect.render.figures import gc_paused, outlet_figures
 
 __all__ = ["report_tables", "write_csv", "TABLES"]
 
@@ -101,7 +101,9 @@ def write_csv(report: Report, directory: Path, *, parquet: bool = False) -> list
     except OSError as exc:
         raise OutputError(f"{directory}: cannot create the report directory: {exc.strerror or exc}") from exc
     written = []
-    for name, rows in report_tables(report).items():
+    with gc_paused():
+        tables = report_tables(report)
+    for name, rows in tables.items():
         columns = TABLES[name]
         path = directory / f"{name}.csv"
         _atomic_write(path, _csv_bytes(columns, rows))

@@ -8,16 +8,18 @@ in it) per cluster -- never pairs of documents.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from syndetect.core.cluster import merge_ranges
 from syndetect.model import Cluster, DocumentSummary, Report
 
 __all__ = [
     "OutletFigure", "Summary", "outlet_figures", "summary", "outlet_matrix", "provenance_children",
-    "provenance_roots", "top_clusters", "top_documents", "cluster_bases", "NO_OUTLET",
+    "provenance_roots", "top_clusters", "top_documents", "cluster_bases", "NO_OUTLET", "gc_paused",
 ]
 
 NO_OUTLET = "(no outlet)"  # label of documents whose outlet is unknown (``outlet: null`` in JSON)
@@ -56,6 +58,20 @@ class Summary:
     boilerplate_paragraphs: int
     provenance_links: int
     skipped: int
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a renderer builds many small,
+    acyclic objects next to a large report (its passes would grow with the
+    report, making rendering superlinear)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _doc_index(report: Report) -> dict[str, DocumentSummary]:

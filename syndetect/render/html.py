@@ -20,7 +20,8 @@ from importlib import resources
 
 from syndetect.model import Report
 from syndetect.render.figures import (
-    cluster_bases, outlet_figures, outlet_matrix, provenance_children, provenance_roots, summary, top_clusters,
+    cluster_bases, gc_paused, outlet_figures, outlet_matrix, provenance_children, provenance_roots, summary,
+    top_clusters,
 )
 
 __all__ = ["render_html", "html_bytes", "html_payload", "script_json"]
@@ -160,8 +161,9 @@ def render_html(report: Report) -> str:
     """The whole report as one HTML document (a ``str``; encode as UTF-8 with
     ``errors="backslashreplace"`` so a lone surrogate becomes a JSON escape)."""
     version = "".join(ch for ch in str(report.version) if ch.isalnum() or ch in ".+-")
-    return _TEMPLATE.format(css=_asset("report.css"), js=_asset("report.js"), version=version,
-                            data=script_json(html_payload(report)))
+    with gc_paused():
+        data = script_json(html_payload(report))
+    return _TEMPLATE.format(css=_asset("report.css"), js=_asset("report.js"), version=version, data=data)
 
 
 def html_bytes(report: Report) -> bytes:

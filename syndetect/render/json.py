@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from syndetect.model import Report
-from syndetect.render.figures import OutletFigure, outlet_figures
+from syndetect.render.figures import OutletFigure, gc_paused, outlet_figures
 
 __all__ = ["SCHEMA_VERSION", "report_to_dict", "render_json", "outlet_to_dict"]
 
@@ -109,4 +109,5 @@ def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
 
 def render_json(report: Report, *, timings: bool = False, pretty: bool = True) -> str:
     """The report as JSON; ``pretty=False`` is compact (and several times faster for large reports)."""
-    return json.dumps(report_to_dict(report, timings=timings), ensure_ascii=False, indent=2 if pretty else None) + "\n"
+    with gc_paused():
+        return json.dumps(report_to_dict(report, timings=timings), ensure_ascii=False, indent=2 if pretty else None) + "\n"
