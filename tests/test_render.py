@@ -397,3 +397,26 @@ def test_help_has_examples_and_clean_metavars(command):
     out = result.stdout
     assert "Examples" in out and "syndetect " in out.split("Examples", 1)[1]
     assert not re.search(r"<(bool|int|float|str|path|list\[[^\]]*\]|text\|[^>]*)>", out), out
+
+
+def test_progress_has_a_counted_line_per_stage():
+    from syndetect.cli.progress import StageProgress
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=100, color_system=None)
+    p = StageProgress(console)
+    p.start()
+    assert sum(1 for _ in p.counted(range(1234), "read")) == 1234
+    for done in (500, 1000, 1234):
+        p.update("boilerplate", done, 1234)
+    p.update("signatures", 10, 40)
+    p.update("verify", 7, 7)
+    p.begin("write", "writing r.html")
+    p.stop()
+    final = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue()).split("\r")[-1]
+    lines = [x for x in final.splitlines() if x.strip()][-5:]
+    assert [x.split("  ")[0] for x in lines] == [
+        "✓ documents read", "✓ documents checked for boilerplate", "✓ units signed", "✓ pairs verified",
+        "✓ writing r.html"]
+    assert "1,234/1,234" in lines[0] and "1,234/1,234" in lines[1] and "40/40" in lines[2] and "7/7" in lines[3]
+    assert all(re.search(r"\d+\.\d s", x) for x in lines)
