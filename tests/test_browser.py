@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_render import D000, D001, D003, D004, STATEMENT, scan_hostile, scan_seeds
 
 from syndetect.render.html import html_bytes
-
-from test_render import D000, D001, D003, D004, STATEMENT, hostile, seeds  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -35,6 +34,16 @@ def _browser():
 
 
 browser = _browser()
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return scan_seeds()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return scan_hostile(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from syndetect import Params, read_inputs, scan
 from syndetect.cli.app import app
 from syndetect.core.cluster import merge_ranges
-from syndetect.render.csv import TABLES, report_tables, write_csv
+from syndetect.render.csv import TABLES, write_csv
 from syndetect.render.figures import outlet_figures, summary, top_clusters
 from syndetect.render.html import html_bytes, html_payload, render_html, script_json
 from syndetect.render.json import report_to_dict
@@ -41,14 +41,18 @@ def run(*args: str, env: dict | None = None):
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "120", **(env or {})})
 
 
-@pytest.fixture(scope="module")
-def seeds():
+def scan_seeds():
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
         return scan(read_inputs(["fixtures/seeds"]), Params(), workers=1)
     finally:
         os.chdir(cwd)
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return scan_seeds()
 
 
 # --- hostile input -----------------------------------------------------------
@@ -75,13 +79,17 @@ def hostile_docs() -> list[dict]:
     ]
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    path = tmp_path_factory.mktemp("hostile") / "feed.jsonl"
+def scan_hostile(directory: Path):
+    path = directory / "feed.jsonl"
     path.write_text("\n".join(json.dumps(d) for d in hostile_docs()) + "\n", encoding="utf-8")
     report = scan(read_inputs([str(path)]), Params(), workers=1)
     assert report.clusters, "the hostile documents must share a cluster, or nothing is tested"
     return report
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    return scan_hostile(tmp_path_factory.mktemp("hostile"))
 
 
 class _Collect(html.parser.HTMLParser):

@@ -4,7 +4,7 @@ writing), with counts, elapsed time and an ETA. Only drawn on a terminal."""
 from __future__ import annotations
 
 import time
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import gc
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from syndetect.core.cluster import merge_ranges
 from syndetect.model import Cluster, DocumentSummary, Report

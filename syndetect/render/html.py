@@ -20,7 +20,13 @@ from importlib import resources
 
 from syndetect.model import Report
 from syndetect.render.figures import (
-    cluster_bases, gc_paused, outlet_figures, outlet_matrix, provenance_children, provenance_roots, summary,
+    cluster_bases,
+    gc_paused,
+    outlet_figures,
+    outlet_matrix,
+    provenance_children,
+    provenance_roots,
+    summary,
     top_clusters,
 )
 

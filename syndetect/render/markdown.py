@@ -11,7 +11,13 @@ import re
 
 from syndetect.model import Report
 from syndetect.render.figures import (
-    NO_OUTLET, outlet_figures, provenance_children, provenance_roots, summary, top_clusters, top_documents,
+    NO_OUTLET,
+    outlet_figures,
+    provenance_children,
+    provenance_roots,
+    summary,
+    top_clusters,
+    top_documents,
 )
 from syndetect.render.safe import terminal_safe
 

@@ -17,7 +17,13 @@ from rich.tree import Tree
 
 from syndetect.model import Cluster, Report
 from syndetect.render.figures import (
-    NO_OUTLET, outlet_figures, provenance_children, provenance_roots, summary, top_clusters, top_documents,
+    NO_OUTLET,
+    outlet_figures,
+    provenance_children,
+    provenance_roots,
+    summary,
+    top_clusters,
+    top_documents,
 )
 from syndetect.render.safe import safe_text, terminal_safe
 
