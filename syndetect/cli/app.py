@@ -46,7 +46,7 @@ def _clean_metavars(params) -> None:
         elif isinstance(p, TyperArgument):
             if p.metavar is None:
                 p.metavar = p.name.upper().removesuffix("S")
-            p.display_type_rich = lambda ctx: None  # the name says it all
+            p.display_type_rich = lambda ctx: None  # type: ignore[method-assign]  # the name says it all
 
 
 class _CleanHelp:
@@ -373,6 +373,7 @@ def _render_scan(report, chosen: Format, output: Optional[Path], fmt_given: bool
     elif chosen is Format.csv:
         from syndetect.render.csv import write_csv
 
+        assert output is not None  # _format_for demands -o DIR for csv
         files = write_csv(report, output, parquet=parquet)
         return f"wrote {len(files)} files to {output} ({_size(sum(f.stat().st_size for f in files))})"
     else:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TaskID, TextColumn
 from rich.text import Text
 
 __all__ = ["StageProgress", "STAGE_LABELS"]
@@ -49,7 +49,7 @@ class StageProgress:
             BarColumn(bar_width=24), _Count(), _Times(),
             console=console, transient=False, refresh_per_second=8,
         )
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
         self._open: list[str] = []
         self._mark = self._progress.get_time()  # when the last stage ended: the next one started then
 
@@ -73,10 +73,10 @@ class StageProgress:
         for stage in list(self._open):
             self._finish(stage)
 
-    def _by_id(self, tid: int) -> Task:
+    def _by_id(self, tid: TaskID) -> Task:
         return next(t for t in self._progress.tasks if t.id == tid)
 
-    def _task(self, stage: str, description: str | None = None, total: float | None = None) -> int:
+    def _task(self, stage: str, description: str | None = None, total: float | None = None) -> TaskID:
         if stage not in self._tasks:
             self._finish_open()  # stages run one after another: a new one ends the last
             tid = self._progress.add_task(description or STAGE_LABELS.get(stage, stage), total=total)

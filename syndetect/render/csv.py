@@ -15,6 +15,7 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 from syndetect.errors import OutputError
 from syndetect.model import Report
@@ -89,11 +90,12 @@ def _csv_bytes(columns: tuple[str, ...], rows: list[tuple]) -> bytes:
 
 def write_csv(report: Report, directory: Path, *, parquet: bool = False) -> list[Path]:
     """Write every table into ``directory`` (created); returns the files written."""
-    pa = pq = None
+    pa: Any = None
+    pq: Any = None
     if parquet:
         try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+            import pyarrow as pa  # type: ignore[no-redef]
+            import pyarrow.parquet as pq  # type: ignore[no-redef]
         except ImportError as exc:
             raise OutputError("--parquet needs pyarrow: pip install 'syndetect[parquet]'") from exc
     try:
