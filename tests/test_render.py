@@ -418,13 +418,14 @@ def test_progress_has_a_counted_line_per_stage():
     for done in (500, 1000, 1234):
         p.update("boilerplate", done, 1234)
     p.update("signatures", 10, 40)
+    p.update("signatures", 40, 40)
     p.update("verify", 7, 7)
     p.begin("write", "writing r.html")
     p.stop()
     final = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue()).split("\r")[-1]
-    lines = [x for x in final.splitlines() if x.strip()][-5:]
-    assert [x.split("  ")[0] for x in lines] == [
+    lines = [x for x in final.splitlines() if x.strip()][-6:]
+    assert [re.split(r"\s{2,}|━", x)[0] for x in lines] == [
         "✓ documents read", "✓ documents checked for boilerplate", "✓ units signed", "✓ pairs verified",
-        "✓ writing r.html"]
+        "✓ clusters and provenance", "✓ writing r.html"]
     assert "1,234/1,234" in lines[0] and "1,234/1,234" in lines[1] and "40/40" in lines[2] and "7/7" in lines[3]
     assert all(re.search(r"\d+\.\d s", x) for x in lines)

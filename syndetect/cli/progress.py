@@ -20,6 +20,9 @@ STAGE_LABELS = {
     "verify": "pairs verified",
     "write": "writing",
 }
+# what runs, uncounted, after a counted stage ends, shown as a line of its own until the
+# next stage starts (the short gaps after the other stages count towards the next one)
+AFTER = {"verify": ("finish", "clusters and provenance")}
 
 
 class _Count(ProgressColumn):
@@ -91,6 +94,8 @@ class StageProgress:
         self._progress.update(tid, completed=done, total=total or None)
         if total and done >= total and stage in self._open:
             self._finish(stage)
+            if stage in AFTER and AFTER[stage][0] not in self._tasks:
+                self.begin(*AFTER[stage])
 
     def begin(self, stage: str, description: str) -> None:
         self._task(stage, description)

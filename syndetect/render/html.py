@@ -60,7 +60,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <section id="summary"><h2>Summary</h2><div class="cards" id="summary-cards"></div></section>
 <section id="outlets"><h2>Outlets</h2>
 <p class="legend">Per outlet: its documents, the share of its text (outside boilerplate) that is reused, and the provenance links to it (from whom) and from it (to whom). Click a column to sort.</p>
-<table id="outlet-table"></table></section>
+<div class="scroll"><table id="outlet-table"></table></div></section>
 <section id="matrix"><h2>Outlet × outlet</h2>
 <p class="legend">Share of the row outlet's text that also appears in documents of the column outlet (percent; the outlets with most documents).</p>
 <div class="matrix-wrap"><table class="matrix" id="outlet-matrix"></table></div></section>
