@@ -64,7 +64,7 @@ HOSTILE_URL = "javascript:document.title='PWNED'"
 SHARED = (
     "Officials said on Monday that the new bridge across the river would open to traffic next spring, "
     f"after {XSS} years of delays \u2028 and disputes over \u2029 funding between the city and the "
-    "regional government, which had promised \x1b[31m the money in 2019 =HYPERLINK(\"http://x\") __proto__."
+    "regional government, which had promised \x1b[31m the money in 2019 =HYPERLINK(\"http://x\") __proto__ \ud800."
 )
 
 
@@ -231,10 +231,9 @@ def test_hostile_input_is_data_in_the_html(hostile):
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", code)
 
 
-def test_lone_surrogate_survives_as_a_json_escape():
-    doc = {"id": "x\ud800y"}
-    raw = script_json(doc).encode("utf-8", "backslashreplace")
-    assert json.loads(raw.decode("utf-8")) == doc
+def test_lone_surrogate_becomes_a_replacement_character():
+    raw = script_json({"id": "x\ud800y"}).encode("utf-8")  # strict: no surrogate left
+    assert json.loads(raw.decode("utf-8")) == {"id": "x\ufffdy"}
 
 
 # --- CSV ---------------------------------------------------------------------
@@ -369,9 +368,11 @@ def test_scan_csv_into_a_directory(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(f"{n}.csv" for n in TABLES)
     assert "wrote 7 files to" in result.stderr
-    # an existing directory as -o means csv
+    # an existing directory as -o means csv, and so does a new one written with a trailing slash
     result = run("scan", str(SEEDS), "-o", str(tmp_path / "tables"))
     assert result.exit_code == 0 and "wrote 7 files" in result.stderr
+    result = run("scan", str(SEEDS), "-o", str(tmp_path / "new") + "/")
+    assert result.exit_code == 0 and (tmp_path / "new" / "clusters.csv").is_file()
 
 
 def test_explicit_text_format_into_a_pipe_keeps_colour_unless_told_not_to():

@@ -8,6 +8,7 @@ Exit codes are decided in one place, :func:`_exit_on_error` (with
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -219,8 +220,9 @@ _SUFFIX_FORMATS = {
 }
 
 
-def _format_for(fmt: Optional[Format], output: Optional[Path]) -> Format:
-    """The format asked for, else the one ``-o``'s suffix names; never a guess."""
+def _format_for(fmt: Optional[Format], output: Optional[Path], as_dir: bool = False) -> Format:
+    """The format asked for, else the one ``-o``'s suffix names; never a guess.
+    ``as_dir``: ``-o`` was written with a trailing slash."""
     if fmt is Format.csv:
         if output is None:
             raise OutputError("--format csv writes several files: give a directory with -o DIR")
@@ -233,7 +235,7 @@ def _format_for(fmt: Optional[Format], output: Optional[Path]) -> Format:
         return fmt
     if output is None:
         return Format.text if sys.stdout.isatty() else Format.json
-    if output.is_dir() or str(output).endswith(("/", "\\")):
+    if output.is_dir() or as_dir:
         return Format.csv
     suffix = output.suffix.lower()
     if suffix == ".csv":
@@ -271,7 +273,7 @@ def scan(
         None, "--format", "-f",
         help="text (default on a terminal), json (default otherwise), markdown, html (one file), csv (-o DIR).",
     ),
-    output: Optional[Path] = typer.Option(
+    output_arg: Optional[str] = typer.Option(
         None, "--output", "-o", metavar="FILE|DIR",
         help="Write the report there; the format follows the suffix (.json .md .html .txt; a directory: csv).",
     ),
@@ -304,7 +306,9 @@ def scan(
     from syndetect.render.text import DEFAULT_TOP
 
     params = _params(shingle_size, num_perm, seed, threshold, bands, rows, min_span_words, min_overlap, max_gap_words)
-    chosen = _format_for(fmt, output)  # a bad -o fails before the scan, not after
+    output = Path(output_arg) if output_arg is not None else None
+    as_dir = output_arg is not None and output_arg.endswith(("/", os.sep))
+    chosen = _format_for(fmt, output, as_dir)  # a bad -o fails before the scan, not after
     if parquet and chosen is not Format.csv:
         raise OutputError("--parquet goes with --format csv -o DIR")
     progress, update = _progress_callback(quiet)

@@ -85,7 +85,7 @@ def _csv_bytes(columns: tuple[str, ...], rows: list[tuple]) -> bytes:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     w.writerows([_cell(v) for v in row] for row in rows)
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue().encode("utf-8", "replace")  # a lone surrogate (from a JSON escape) becomes ?
 
 
 def write_csv(report: Report, directory: Path, *, parquet: bool = False) -> list[Path]:

@@ -16,6 +16,7 @@ when opened.
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 from syndetect.model import Report
@@ -84,6 +85,7 @@ _TEMPLATE = """<!DOCTYPE html>
 </html>
 """
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
@@ -92,6 +94,8 @@ def script_json(payload: object) -> str:
     ``>``, ``&``, U+2028 or U+2029 characters (they occur only inside strings,
     where the ``\\uXXXX`` escape means the same)."""
     out = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _SURROGATE.search(out):  # a lone surrogate (a JSON input can hold one) is no character: U+FFFD
+        out = _SURROGATE.sub("\ufffd", out)
     for char, escape in _JSON_ESCAPES:  # str.replace: far faster than str.translate on non-ASCII text
         out = out.replace(char, escape)
     return out
@@ -164,8 +168,7 @@ def html_payload(report: Report) -> dict:
 
 
 def render_html(report: Report) -> str:
-    """The whole report as one HTML document (a ``str``; encode as UTF-8 with
-    ``errors="backslashreplace"`` so a lone surrogate becomes a JSON escape)."""
+    """The whole report as one HTML document."""
     version = "".join(ch for ch in str(report.version) if ch.isalnum() or ch in ".+-")
     with gc_paused():
         data = script_json(html_payload(report))
@@ -173,5 +176,5 @@ def render_html(report: Report) -> str:
 
 
 def html_bytes(report: Report) -> bytes:
-    """:func:`render_html` encoded: UTF-8, lone surrogates as ``\\udXXX`` JSON escapes."""
-    return render_html(report).encode("utf-8", "backslashreplace")
+    """:func:`render_html` encoded as UTF-8."""
+    return render_html(report).encode("utf-8")

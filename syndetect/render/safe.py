@@ -15,8 +15,9 @@ from rich.text import Text
 __all__ = ["terminal_safe", "safe_text"]
 
 # C0 controls except tab/newline, DEL, C1 controls (ESC-less CSI 0x9b included),
-# bidirectional overrides and isolates (Trojan-source style reordering).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# bidirectional overrides and isolates (Trojan-source style reordering), and lone
+# surrogates (a JSON input can hold them; no terminal encoding can write them).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def terminal_safe(value: object) -> str:
