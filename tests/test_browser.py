@@ -158,3 +158,19 @@ def test_hostile_report_runs_no_input_in_chromium(hostile):
     assert links == ["https://example.org/a?b=%3Cc%3E&d"]  # the only http(s) URL is the only link
     rows = [n for n in dom.nodes if n["tag"] == "tr" and n["text"].strip().startswith(("__proto__", "javascript:"))]
     assert len(rows) == 2  # the documents table lists the documents with these ids, as text
+
+
+def test_only_the_reports_own_script_may_run(seeds):
+    """Defence in depth: the page's Content-Security-Policy names its script by hash,
+    so even markup that got into the page could not run a script or a handler."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = html_bytes(seeds).decode("utf-8")
+    injected = page.replace(
+        "<main>", "<main><script>document.title='PWNED'</script><img src=x onerror=\"document.title='PWNED'\">", 1)
+    path = ARTIFACTS / "csp-check.html"
+    path.write_text(injected, encoding="utf-8")
+    result = browser.dump_dom(path)
+    dom = dom_of(result.dom)
+    assert next(n for n in dom.nodes if n["tag"] == "title")["text"] == "syndetect report"
+    assert next(n for n in dom.nodes if n["tag"] == "body")["attrs"].get("data-ready") == "1"  # ours ran
+    assert any("Content Security Policy" in line for line in result.console)  # the browser refused the others

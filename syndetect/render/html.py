@@ -15,6 +15,8 @@ when opened.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from importlib import resources
@@ -38,7 +40,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '{script_hash}'; img-src data:; base-uri 'none'; form-action 'none'">
 <meta name="referrer" content="no-referrer">
 <title>syndetect report</title>
 <style>
@@ -78,9 +80,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <section id="skipped"><h2>Skipped inputs</h2><div id="skipped-list"></div></section>
 </main>
 <script type="application/json" id="syndetect-data">{data}</script>
-<script>
-{js}
-</script>
+<script>{js}</script>
 </body>
 </html>
 """
@@ -172,7 +172,10 @@ def render_html(report: Report) -> str:
     version = "".join(ch for ch in str(report.version) if ch.isalnum() or ch in ".+-")
     with gc_paused():
         data = script_json(html_payload(report))
-    return _TEMPLATE.format(css=_asset("report.css"), js=_asset("report.js"), version=version, data=data)
+    js = _asset("report.js")
+    # only this exact script may run (Content-Security-Policy hash), whatever else a page might hold
+    script_hash = "sha256-" + base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+    return _TEMPLATE.format(css=_asset("report.css"), js=js, version=version, data=data, script_hash=script_hash)
 
 
 def html_bytes(report: Report) -> bytes:

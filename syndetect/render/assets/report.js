@@ -228,7 +228,7 @@
     var kids = (children.get(src) || []).filter(linkOk);
     kids.forEach(function (k) {
       var det = el("details", { class: "link" });
-      var sum = el("summary", null, ["→ "].concat(nodeLabel(k[0]), [
+      var sum = el("summary", { title: k[3].join("\n") }, ["→ "].concat(nodeLabel(k[0]), [
         el("span", { class: "basis " + k[1] }, k[1]), " ", el("span", { class: "muted" }, "confidence " + k[2].toFixed(2))]));
       det.appendChild(sum);
       var filled = false;
