@@ -327,7 +327,11 @@ def scan(
         if verbose and not quiet:
             _print_verbose(report)
         if progress is not None:
-            progress.begin("write", f"writing {output}" if output is not None else "rendering")
+            if output is None:  # the report goes to stdout, maybe the same terminal: no live display over it
+                progress.stop()
+                progress = None
+            else:
+                progress.begin("write", f"writing {output}")
         text_top = None if show_all else (top or DEFAULT_TOP)
         wrote = _render_scan(report, chosen, output, fmt is not None, color=color, timings=timings,
                              text_top=text_top, md_top=None if show_all else top, parquet=parquet)
