@@ -109,7 +109,7 @@ def render_text(report: Report, console: Console, *, top: int | None = DEFAULT_T
     shown_clusters = limit(clusters)
     console.print(Text(f"\n{len(clusters):,} reuse clusters (most documents first)", style="bold"))
     for c in shown_clusters:
-        console.print(_cluster_panel(c, report.contexts))
+        console.print(_cluster_panel(c, report.contexts, None if top is None else max(3, min(top, 5))))
     _print_more(console, _more(len(shown_clusters), len(clusters), "clusters"))
 
     if report.boilerplate:
@@ -151,12 +151,14 @@ def _print_provenance(report: Report, console: Console, top: int | None) -> None
 
         roots.sort(key=lambda r: (-size(r), r))
         shown = roots if top is None else roots[:top]
-        per_node = None if top is None else max(top, 5)
         tree = Tree(Text("Provenance (source → copy; basis, confidence: first evidence)", style="bold"))
+        budget = [0]  # links still shown in the current tree (top N per tree)
 
         def grow(node: Tree, src: str, seen: frozenset[str]) -> None:
             kids = children.get(src, [])
-            for copy, basis, conf, evidence, _ in kids if per_node is None else kids[:per_node]:
+            n_show = len(kids) if top is None else max(0, min(len(kids), budget[0]))
+            budget[0] -= n_show
+            for copy, basis, conf, evidence, _ in kids[:n_show]:
                 label = safe_text(copy)
                 label.append(f" ({basis}, {conf:.2f}", style="dim")
                 if evidence:
@@ -166,10 +168,11 @@ def _print_provenance(report: Report, console: Console, top: int | None) -> None
                 child = node.add(label)
                 if copy not in seen:
                     grow(child, copy, seen | {copy})
-            if per_node is not None and len(kids) > per_node:
-                node.add(Text(f"… {len(kids) - per_node} more", style="dim"))
+            if n_show < len(kids):
+                node.add(Text(f"… {len(kids) - n_show} more", style="dim"))
 
         for root in shown:
+            budget[0] = top or 0
             grow(tree.add(safe_text(root, "bold cyan")), root, frozenset({root}))
         console.print(tree)
         _print_more(console, _more(len(shown), len(roots), "provenance roots"))
@@ -216,16 +219,20 @@ def _highlighted(text: str, start: int, end: int) -> Text:
     return t
 
 
-def _cluster_panel(c: Cluster, contexts: dict) -> Panel:
-    """A cluster, each member's shared span highlighted inside its paragraph."""
-    rows = []
-    for m in c.members:
+def _cluster_panel(c: Cluster, contexts: dict, members: int | None = None) -> Panel:
+    """A cluster, each member's shared span highlighted inside its paragraph
+    (the first ``members`` of them; ``None``: all)."""
+    rows: list = []
+    shown = c.members if members is None else c.members[:members]
+    for m in shown:
         rows.append(safe_text(f"{m.doc} ¶{m.paragraph} [{m.start}:{m.end}]", "cyan"))
         paragraph = contexts.get((m.doc, m.paragraph))
         if paragraph is not None and paragraph[m.start : m.end] == m.text:
             rows.append(_highlighted(paragraph, m.start, m.end))
         else:
             rows.append(safe_text(m.text, "bold yellow"))
+    if len(shown) < len(c.members):
+        rows.append(Text(f"… {len(c.members) - len(shown)} more members (--all)", style="dim"))
     title = safe_text(f"{c.id}: {c.words} words in {len(c.docs)} documents")
     if c.origin:
         title.append_text(safe_text(f" — origin {c.origin}"))
