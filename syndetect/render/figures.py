@@ -19,7 +19,7 @@ from syndetect.model import Cluster, DocumentSummary, Report
 
 __all__ = [
     "OutletFigure", "Summary", "outlet_figures", "summary", "outlet_matrix", "provenance_children",
-    "provenance_roots", "top_clusters", "top_documents", "cluster_bases", "NO_OUTLET", "gc_paused",
+    "provenance_roots", "top_clusters", "top_documents", "cluster_bases", "NO_OUTLET", "gc_paused", "pct", "short",
 ]
 
 NO_OUTLET = "(no outlet)"  # label of documents whose outlet is unknown (``outlet: null`` in JSON)
@@ -58,6 +58,17 @@ class Summary:
     boilerplate_paragraphs: int
     provenance_links: int
     skipped: int
+
+
+def pct(x: float) -> str:
+    """A fraction as a whole percentage: ``0.2346`` -> ``23%``."""
+    return f"{100 * x:.0f}%"
+
+
+def short(text: str, n: int) -> str:
+    """``text`` on one line, at most ``n`` characters (an ellipsis where cut)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= n else flat[: n - 1] + "…"
 
 
 @contextmanager

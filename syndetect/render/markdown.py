@@ -13,8 +13,10 @@ from syndetect.model import Report
 from syndetect.render.figures import (
     NO_OUTLET,
     outlet_figures,
+    pct,
     provenance_children,
     provenance_roots,
+    short,
     summary,
     top_clusters,
     top_documents,
@@ -43,13 +45,7 @@ def code(value: object) -> str:
     return f"{fence}{pad}{s}{pad}{fence}"
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def _short(text: str, n: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1] + "…"
+_pct, _short = pct, short
 
 
 def _names(items, n: int = 3) -> str:

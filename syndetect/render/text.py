@@ -19,8 +19,10 @@ from syndetect.model import Cluster, Report
 from syndetect.render.figures import (
     NO_OUTLET,
     outlet_figures,
+    pct,
     provenance_children,
     provenance_roots,
+    short,
     summary,
     top_clusters,
     top_documents,
@@ -32,13 +34,11 @@ __all__ = ["render_text", "DEFAULT_TOP"]
 DEFAULT_TOP = 10  # rows/clusters/trees shown unless --top N or --all
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+_pct = pct
 
 
 def _short(text: str, n: int = 90) -> str:
-    flat = " ".join(terminal_safe(text).split())
-    return flat if len(flat) <= n else flat[: n - 1] + "…"
+    return short(terminal_safe(text), n)
 
 
 def _names(items, n: int = 2, width: int = 28) -> Text:
