@@ -204,7 +204,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
             boilerplate=n_flags.get(d.id, 0),
             upstream=tuple(sorted(set(upstream.get(d.id, ())))),
             url=d.url,
-            content_chars=content_chars.get(d.id, 0),
+            content_chars=content.get(d.id, 0),
         )
         for d in docs
     )
