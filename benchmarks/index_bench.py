@@ -261,6 +261,11 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--index", help="index location (default: a temporary directory); redis://... works too")
     ap.add_argument("--keep", action="store_true", help="keep the temporary index and corpus")
+    ap.add_argument(
+        "--reuse-index", action="store_true",
+        help="--index already holds the added documents (from an earlier run with the same --corpus): "
+        "skip the add step and measure check only; the add figures are taken from the earlier index_bench.json",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "out", help="where index_bench.json goes")
     args = ap.parse_args(argv)
     if args.paragraphs < 1000 or args.checks < 1:
@@ -277,7 +282,13 @@ def main(argv=None) -> int:
             print(f"note: the corpus holds only {n_pars:,} paragraphs to add", file=sys.stderr)
         location = args.index or str(work / "index")
         print(f"adding {len(added):,} documents ({n_pars:,} paragraphs) to {location}", file=sys.stderr)
-        add = bench_add(location, added, args.batch_size, args.workers)
+        previous = args.out / "index_bench.json"
+        if args.reuse_index:
+            if not args.index or not previous.exists():
+                ap.error("--reuse-index needs --index and an earlier index_bench.json in --out")
+            add = json.loads(previous.read_text())["add"]
+        else:
+            add = bench_add(location, added, args.batch_size, args.workers)
         del added  # an ingestion worker does not hold the archive in memory
         gc.collect()
         print(f"checking {len(held)} held-out articles", file=sys.stderr)

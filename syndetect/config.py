@@ -77,10 +77,9 @@ class Params:
         """``(bands, rows)``: explicit, or datasketch's optimum for the threshold."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        from datasketch import MinHashLSH
+        from syndetect.core.minhash import optimal_banding  # numpy only: no datasketch/SciPy import
 
-        lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
-        return lsh.b, lsh.r
+        return optimal_banding(self.threshold, self.num_perm)
 
     def to_dict(self) -> dict:
         d = asdict(self)

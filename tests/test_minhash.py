@@ -231,3 +231,31 @@ def test_permutations_are_datasketchs(num_perm, seed):
     a, b = permutations(num_perm, seed)
     da, db = MinHash(num_perm=num_perm, seed=seed).permutations
     assert np.array_equal(a, np.asarray(da, dtype=np.uint32)) and np.array_equal(b, np.asarray(db, dtype=np.uint32))
+
+
+@pytest.mark.parametrize("num_perm", [8, 16, 64, 100, 128, 256])
+def test_optimal_banding_equals_datasketch_on_a_grid(num_perm):
+    from datasketch.lsh import _optimal_param
+
+    from syndetect.core.minhash import optimal_banding
+
+    thresholds = [round(0.05 * i, 2) for i in range(1, 20)] + [0.01, 0.33, 0.99]
+    for t in thresholds:
+        assert optimal_banding(t, num_perm) == _optimal_param(t, num_perm, 0.5, 0.5), (t, num_perm)
+    for weights in [(0.3, 0.7), (0.9, 0.1)]:
+        assert optimal_banding(0.4, num_perm, weights) == _optimal_param(0.4, num_perm, *weights), weights
+
+
+def test_params_banding_does_not_import_datasketch_or_scipy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from syndetect.config import Params; b = Params(threshold=0.45, num_perm=96).banding; "
+        "print(b, 'datasketch' in sys.modules, 'scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    from datasketch.lsh import _optimal_param
+
+    assert out[-2:] == ["False", "False"]
+    assert " ".join(out[:-2]) == str(_optimal_param(0.45, 96, 0.5, 0.5))

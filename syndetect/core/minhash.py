@@ -31,6 +31,7 @@ __all__ = [
     "signatures",
     "band_keys",
     "unit_content_keys",
+    "optimal_banding",
 ]
 
 _U64 = (1 << 64) - 1
@@ -174,3 +175,34 @@ def unit_content_keys(th: np.ndarray, starts: Sequence[int], ends: Sequence[int]
     return np.fromiter(
         (digest(buf[s * 8 : e * 8]) for s, e in zip(starts, ends)), dtype=np.uint64, count=len(starts)
     )
+
+
+@lru_cache(maxsize=64)
+def optimal_banding(threshold: float, num_perm: int, weights: tuple[float, float] = (0.5, 0.5)) -> tuple[int, int]:
+    """``(bands, rows)`` minimising the weighted false positive + false negative area.
+
+    The same optimum as ``datasketch.lsh._optimal_param`` (which
+    ``MinHashLSH(threshold, num_perm)`` uses), without importing datasketch
+    and SciPy: the probability that a pair of Jaccard similarity ``s`` shares
+    a band is ``P(s) = 1 - (1 - s**r)**b``; the false positive area is the
+    integral of ``P`` over ``[0, threshold]``, the false negative area that of
+    ``1 - P`` over ``[threshold, 1]``. ``P`` is a polynomial of degree
+    ``b * r <= num_perm``, so Gauss-Legendre quadrature with
+    ``num_perm // 2 + 1`` nodes integrates it exactly (up to rounding); ties
+    go to the first ``(b, r)`` in datasketch's order (``b`` then ``r``
+    ascending). ``tests/test_minhash.py`` compares a grid with datasketch.
+    """
+    fp_weight, fn_weight = weights
+    nodes, node_weights = np.polynomial.legendre.leggauss(max(32, num_perm // 2 + 1))
+    b = np.concatenate([np.full(num_perm // bb, bb) for bb in range(1, num_perm + 1)]).astype(np.float64)
+    r = np.concatenate([np.arange(1, num_perm // bb + 1) for bb in range(1, num_perm + 1)]).astype(np.float64)
+
+    def area(lo: float, hi: float, false_negative: bool) -> np.ndarray:
+        s = (hi - lo) / 2 * nodes + (hi + lo) / 2  # nodes mapped onto [lo, hi]
+        miss = (1.0 - s[None, :] ** r[:, None]) ** b[:, None]  # 1 - P(s)
+        values = miss if false_negative else 1.0 - miss
+        return (values @ node_weights) * (hi - lo) / 2
+
+    error = area(0.0, threshold, False) * fp_weight + area(threshold, 1.0, True) * fn_weight
+    best = int(np.argmin(error))  # first minimum, in datasketch's loop order
+    return int(b[best]), int(r[best])
