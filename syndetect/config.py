@@ -34,6 +34,13 @@ class Params:
         most this many differing words; ``min_secondary_words``: once a
         paragraph pair holds a full span, further spans in the same pair are
         kept down to this many words (the second sentence of a quote).
+    Report
+        ``popular_docs``: a cluster over more than this many documents is a
+        popular passage; it is listed once with its members, and document
+        pairs are summarised only where they share a less popular cluster
+        (so the report stays linear in the corpus); ``all_pairs`` lists every
+        pair of documents that share any cluster (N²/2 for a passage in N
+        documents).
     """
 
     shingle_size: int = 5
@@ -49,6 +56,8 @@ class Params:
     min_overlap: float = 0.7
     max_gap_words: int = 8
     min_secondary_words: int = 10
+    popular_docs: int = 64
+    all_pairs: bool = False
 
     def __post_init__(self) -> None:
         def need(cond: bool, message: str) -> None:
@@ -64,6 +73,7 @@ class Params:
             need(self.bands * self.rows <= self.num_perm, "bands * rows must not exceed num_perm")
         need(2 <= self.min_unit <= self.max_unit, "need 2 <= min_unit <= max_unit")
         need(self.max_bucket >= 2, "max_bucket must be at least 2")
+        need(self.popular_docs >= 2, "popular_docs must be at least 2")
         need(self.min_span_words >= self.shingle_size, "min_span_words must be >= shingle_size")
         need(0.0 < self.min_overlap <= 1.0, "min_overlap must be in (0, 1]")
         need(self.max_gap_words >= 0, "max_gap_words must be >= 0")

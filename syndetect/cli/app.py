@@ -294,6 +294,9 @@ def scan(
     ),
     lexicon: list[Path] = typer.Option([], "--lexicon", metavar="FILE", help="Extra boilerplate rules (TOML, see README)."),
     timings: bool = typer.Option(False, "--timings", help="Add stage timings to the JSON report."),
+    all_pairs: bool = typer.Option(
+        False, "--all-pairs", help="List every document pair, also those that share only a popular passage."
+    ),
     shingle_size: int = ShingleOpt, num_perm: int = NumPermOpt, seed: int = SeedOpt,
     threshold: float = ThresholdOpt, bands: Optional[int] = BandsOpt, rows: Optional[int] = RowsOpt,
     min_span_words: int = MinSpanOpt, min_overlap: float = MinOverlapOpt, max_gap_words: int = MaxGapOpt,
@@ -306,6 +309,7 @@ def scan(
     from syndetect.render.text import DEFAULT_TOP
 
     params = _params(shingle_size, num_perm, seed, threshold, bands, rows, min_span_words, min_overlap, max_gap_words)
+    params = params.with_(all_pairs=all_pairs)
     output = Path(output_arg) if output_arg is not None else None
     as_dir = output_arg is not None and output_arg.endswith(("/", os.sep))
     chosen = _format_for(fmt, output, as_dir)  # a bad -o fails before the scan, not after

@@ -124,24 +124,52 @@ def reused_fractions(
     }
 
 
-def pair_summaries(clusters: Iterable[Cluster], content_chars: Mapping[str, int]) -> list[PairSummary]:
-    """What each pair of documents shares, through the clusters they are both in."""
-    shared: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
+def pair_summaries(
+    clusters: Iterable[Cluster],
+    content_chars: Mapping[str, int],
+    *,
+    popular_docs: int | None = None,
+) -> list[PairSummary]:
+    """What each pair of documents shares, through the clusters they are both in.
+
+    A cluster over more than ``popular_docs`` documents is a *popular
+    passage* (wire copy printed by hundreds of outlets): it does not make its
+    documents a pair by itself — their N²/2 pairs would say nothing the
+    cluster's member list does not — but it is counted in the summary of every
+    pair that also shares a less popular cluster. ``None`` lists every pair.
+    Work and output are linear in the members of popular clusters: pairs come
+    from the other clusters (at most ``popular_docs`` documents each), and each
+    pair reads only its two documents' members.
+    """
+    clusters = list(clusters)
+    of_doc: dict[str, list[int]] = defaultdict(list)  # doc -> indexes of its clusters (ascending)
+    ranges: dict[tuple[int, str], dict[int, list[tuple[int, int]]]] = {}  # (cluster, doc) -> paragraph -> ranges
+    for ci, c in enumerate(clusters):
+        for m in c.members:
+            per = ranges.get((ci, m.doc))
+            if per is None:
+                per = ranges[(ci, m.doc)] = defaultdict(list)
+                of_doc[m.doc].append(ci)
+            per[m.paragraph].append((m.start, m.end))
+    pairs: set[tuple[str, str]] = set()
     for c in clusters:
         docs = c.docs
+        if popular_docs is not None and len(docs) > popular_docs:
+            continue
         for i, a in enumerate(docs):
             for b in docs[i + 1 :]:
-                shared[(a, b)].append(c)
+                pairs.add((a, b))
     out = []
-    for (a, b), cs in sorted(shared.items()):
+    for a, b in sorted(pairs):
+        shared = sorted(set(of_doc[a]).intersection(of_doc[b]))
         side: dict[str, dict[int, list[tuple[int, int]]]] = {a: defaultdict(list), b: defaultdict(list)}
-        for c in cs:
-            for m in c.members:
-                if m.doc in side:
-                    side[m.doc][m.paragraph].append((m.start, m.end))
+        for ci in shared:
+            for doc in (a, b):
+                for par, rs in ranges[(ci, doc)].items():
+                    side[doc][par].extend(rs)
 
         def frac(doc: str) -> float:
             return fraction(covered_chars(side[doc]), content_chars.get(doc, 0))
 
-        out.append(PairSummary(a, b, len(cs), len(side[a]), len(side[b]), frac(a), frac(b)))
+        out.append(PairSummary(a, b, len(shared), len(side[a]), len(side[b]), frac(a), frac(b)))
     return out

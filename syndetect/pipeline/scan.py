@@ -181,7 +181,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["provenance"] = time.perf_counter() - t
 
     fractions = reused_fractions(clusters, content)
-    pairs_summary = pair_summaries(clusters, content)
+    pairs_summary = pair_summaries(clusters, content, popular_docs=None if params.all_pairs else params.popular_docs)
     n_pars: dict[str, int] = {}
     n_flags: dict[str, int] = {}
     for p in paragraphs:
