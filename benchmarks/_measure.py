@@ -57,6 +57,14 @@ def _ru_maxrss_bytes(who: str = "children") -> int | None:
     return value if sys.platform == "darwin" else value * 1024
 
 
+def _children_cpu_s() -> float | None:
+    """User + system CPU seconds of all waited-for descendants (a busy machine stretches wall time, not this)."""
+    if resource is None:
+        return None
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _vm_hwm(pid: int) -> int:
     """Linux only: the process's own RSS high-water mark (VmHWM), 0 if unknown."""
     try:
@@ -67,6 +75,27 @@ def _vm_hwm(pid: int) -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def _pss(pid: int) -> int:
+    """Linux only: the process's proportional set size (shared pages split between sharers), 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_pss(proc) -> int:
+    """Sum of PSS over ``proc`` and its live descendants: the tree's memory, each page counted once."""
+    try:
+        members = [proc] + proc.children(recursive=True)
+    except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+        return 0
+    return sum(_pss(p.pid) for p in members)
 
 
 def _tree_rss(proc) -> tuple[int, int]:
@@ -94,6 +123,7 @@ class _TreePoller(threading.Thread):
         self.peak = 0
         self.hwm = 0
         self.samples = 0
+        self.pss = 0
         self._stop_event = threading.Event()
         try:
             self._proc = psutil.Process(pid) if psutil is not None else None
@@ -108,6 +138,8 @@ class _TreePoller(threading.Thread):
             self.samples += 1
             self.peak = max(self.peak, rss)
             self.hwm = max(self.hwm, hwm)
+            if _HAVE_PROC_STATUS and self.samples % 5 == 1:  # smaps_rollup walks page tables: every 5th poll
+                self.pss = max(self.pss, _tree_pss(self._proc))
             if self._stop_event.wait(self.interval):
                 return
 
@@ -129,13 +161,15 @@ def run_measured(
     Returns a dict with ``wall_s``, ``peak_rss_mb`` (max of all methods),
     ``returncode``, ``stdout``, ``stderr`` (text, undecodable bytes replaced)
     and the details ``peak_rss_mb_psutil``, ``peak_rss_mb_hwm``,
-    ``peak_rss_mb_rusage`` (None when the rusage high-water mark is not
+    ``peak_pss_mb`` (the process tree's summed proportional set size, Linux,
+    sampled every fifth poll: each shared page counted once), ``cpu_s`` (user + system CPU seconds of the child and its waited-for descendants), ``peak_rss_mb_rusage`` (None when the rusage high-water mark is not
     attributable to this child, see the module docstring), ``rss_samples``,
     ``timed_out``, ``parent_peak_rss_mb`` and ``cmd``.  A command that cannot be started raises
     ``OSError``; on timeout the child is killed and ``returncode`` is the kill
     status.
     """
     cmd = [str(c) for c in cmd]
+    cpu_before = _children_cpu_s()
     ru_before = _ru_maxrss_bytes()
     parent_peak = _ru_maxrss_bytes("self")
     t0 = time.perf_counter()
@@ -163,6 +197,7 @@ def run_measured(
         raise
     wall = time.perf_counter() - t0
     poller.stop()
+    cpu = _children_cpu_s() - cpu_before if cpu_before is not None else None
     ru_after = _ru_maxrss_bytes()
 
     rusage_peak = None
@@ -179,6 +214,8 @@ def run_measured(
         "peak_rss_mb_psutil": round(psutil_peak / MB, 2) if psutil_peak is not None else None,
         "peak_rss_mb_rusage": round(rusage_peak / MB, 2) if rusage_peak is not None else None,
         "peak_rss_mb_hwm": round(hwm_peak / MB, 2) if hwm_peak is not None else None,
+        "cpu_s": round(cpu, 3) if cpu is not None else None,
+        "peak_pss_mb": round(poller.pss / MB, 2) if poller.pss else None,
         "rss_samples": poller.samples,
         "parent_peak_rss_mb": round(parent_peak / MB, 2) if parent_peak is not None else None,
         "returncode": proc.returncode,

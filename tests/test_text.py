@@ -352,3 +352,58 @@ def test_units_sentences_windows_and_quotes():
     pt = analyze_paragraph(text)
     start = pt.tokens.index("q0")
     assert (start, start + 12) in pt.units
+
+
+# ---------------------------------------------------------------------------
+# The batch segmentation of the map stage equals segment_hashes paragraph by paragraph
+# ---------------------------------------------------------------------------
+def _per_paragraph(batch, n):
+    hashes, offsets, cut_par, cut_pos, cut_kind = batch
+    out = []
+    for i in range(n):
+        mine = cut_par == i
+        out.append((
+            hashes[offsets[i] : offsets[i + 1]].tolist(),
+            cut_pos[mine & (cut_kind != 2)].tolist(),
+            cut_pos[mine & (cut_kind != 1)].tolist(),
+        ))
+    return out
+
+
+def _real_paragraphs() -> list[str]:
+    import json
+
+    truth = Path(__file__).resolve().parent.parent / "fixtures" / "article-extraction-benchmark" / "ground-truth.json"
+    bodies = json.loads(truth.read_text(encoding="utf-8"))
+    texts = [b.get("articleBody") or "" for _, b in sorted(bodies.items())]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    return [t[s:e] for t in texts for s, e in split_paragraphs(t)]
+
+
+def test_segment_batch_equals_segment_hashes_on_real_paragraphs():
+    from syndetect.core.text import segment_batch, segment_hashes
+
+    texts = _real_paragraphs()
+    assert len(texts) > 4000
+    expected = [segment_hashes(t) for t in texts]
+    assert _per_paragraph(segment_batch(texts), len(texts)) == expected
+    garbled = [garble(t) for t in texts[:500]]  # mojibake repaired in place
+    assert _per_paragraph(segment_batch(garbled), len(garbled)) == [segment_hashes(t) for t in garbled]
+
+
+@PROPS
+@given(st.lists(TEXTS, max_size=6))
+def test_segment_batch_equals_segment_hashes_property(texts):
+    from syndetect.core.text import segment_batch, segment_hashes
+
+    # paragraphs as split_paragraphs gives them (stripped, no blank line), and raw strings (any, e.g. "a\n\nb")
+    pars = [p for t in texts for p in paragraphs(t)]
+    for batch in (pars, texts):
+        assert _per_paragraph(segment_batch(batch), len(batch)) == [segment_hashes(t) for t in batch]
+
+
+def test_segment_batch_line_breaks_at_the_edges():
+    from syndetect.core.text import segment_batch, segment_hashes
+
+    for texts in (["a b.\n", "\nc d"], ["x\n", "\n", "y"], ["one\n\ntwo", "three"], [], ["\n", "\n"]):
+        assert _per_paragraph(segment_batch(texts), len(texts)) == [segment_hashes(t) for t in texts]

@@ -14,6 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
 
 __all__ = [
     "split_paragraphs",
@@ -24,6 +27,7 @@ __all__ = [
     "sentence_units",
     "units_from_cuts",
     "segment_hashes",
+    "segment_batch",
     "ParagraphTokens",
     "analyze_paragraph",
 ]
@@ -361,6 +365,83 @@ def segment_hashes(text: str) -> tuple[list[int], list[int], list[int]]:
             else:
                 sentence_cuts.append(n)
     return hashes, sentence_cuts, quote_cuts
+
+
+# The batch form of segment_hashes: one C-level ``findall`` over a whole batch
+# of paragraphs joined by blank lines (a paragraph never holds one), with the
+# markers as alternatives of the same pattern, and one dictionary look-up per
+# match; cuts and paragraph boundaries are then found with numpy. Markers and
+# tokens never overlap (they start with different characters), so this finds
+# exactly the tokens and cuts of segment_hashes paragraph by paragraph (tested).
+_BATCH_RE = re.compile(f"{_SENT_END_RE.pattern}|{_QUOTE_RE.pattern}|\n\n|{TOKEN_RE.pattern}")
+_PARAGRAPH, _SENTENCE, _QUOTE, _BOTH, _EMPTY = range(5)  # codes of non-tokens (token hashes are >= 5)
+_CODES: dict[str, int] = {}
+_COLLIDING: set[str] = set()  # tokens whose hash is one of the codes above (never seen; kept exact anyway)
+
+
+def _code(raw: str) -> int:
+    if raw == "\n\n":
+        code = _PARAGRAPH
+    elif _QUOTE_RE.search(raw):
+        code = _QUOTE if _QUOTE_RE.match(raw) else _BOTH
+    elif _SENT_END_RE.match(raw):
+        code = _SENTENCE
+    else:
+        h = _RAW_HASH.get(raw) if raw in _RAW_HASH else _raw_hash(raw)
+        code = _EMPTY if h is None else h
+        if h is not None and h < 5:
+            _COLLIDING.add(raw)
+    if len(_CODES) < 2_000_000:
+        _CODES[raw] = code
+    return code
+
+
+def segment_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`segment_hashes` of many paragraphs at once, as arrays.
+
+    Returns ``(hashes, offsets, cut_paragraph, cut_position, cut_kind)``:
+    the ``uint64`` token hashes of all paragraphs back to back (paragraph
+    ``i`` is ``hashes[offsets[i]:offsets[i+1]]``); and every cut, in order,
+    with its paragraph, its token index inside that paragraph and its kind
+    (1 sentence, 2 quotation, 3 both).
+    """
+    n = len(texts)
+    if n == 0 or any("\n\n" in t for t in texts):  # not a paragraph of split_paragraphs: one at a time
+        return _segment_each(texts)
+    raws = _BATCH_RE.findall(_repair("\n\n".join(texts)))
+    codes = list(map(_CODES.get, raws))
+    if None in codes:
+        codes = [c if c is not None else _code(r) for c, r in zip(codes, raws)]
+    if _COLLIDING and not _COLLIDING.isdisjoint(raws):
+        return _segment_each(texts)
+    arr = np.array(codes, dtype=np.uint64)
+    is_token = arr >= _EMPTY + 1
+    is_sep = arr == _PARAGRAPH
+    if int(is_sep.sum()) != n - 1:  # texts that end and start with a line break ("a\n", "\nb")
+        return _segment_each(texts)
+    before = np.cumsum(is_token) - is_token  # tokens before each match
+    offsets = np.empty(n + 1, dtype=np.int64)
+    offsets[0] = 0
+    offsets[1:-1] = before[is_sep]
+    offsets[-1] = int(is_token.sum())
+    cut = (arr >= _SENTENCE) & (arr <= _BOTH)
+    cut_paragraph = np.cumsum(is_sep)[cut]
+    cut_position = before[cut] - offsets[cut_paragraph]
+    return arr[is_token], offsets, cut_paragraph, cut_position, arr[cut].astype(np.int64)
+
+
+def _segment_each(texts: Sequence[str]):
+    """The batch result built paragraph by paragraph (the exact reference)."""
+    hashes: list[int] = []
+    offsets = [0]
+    cuts: list[tuple[int, int, int]] = []  # paragraph, position, kind
+    for i, text in enumerate(texts):
+        h, sentence_cuts, quote_cuts = segment_hashes(text)
+        cuts.extend(sorted([(i, c, _SENTENCE) for c in sentence_cuts] + [(i, c, _QUOTE) for c in quote_cuts]))
+        hashes.extend(h)
+        offsets.append(len(hashes))
+    c = np.array(cuts, dtype=np.int64).reshape(-1, 3)
+    return np.array(hashes, dtype=np.uint64), np.array(offsets, dtype=np.int64), c[:, 0], c[:, 1], c[:, 2]
 
 
 def analyze_paragraph(text: str, *, min_unit: int = 8, max_unit: int = 40) -> ParagraphTokens:

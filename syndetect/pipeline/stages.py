@@ -31,8 +31,8 @@ import numpy as np
 
 from syndetect.config import Params
 from syndetect.core.candidates import bucket_pairs, unique_cross_doc
-from syndetect.core.minhash import band_keys, shingle_hashes, signatures, unit_content_keys
-from syndetect.core.text import segment_hashes, split_paragraphs, token_spans, units_from_cuts
+from syndetect.core.text import split_paragraphs, token_spans
+from syndetect.core.units import map_paragraphs
 from syndetect.core.verify import Prepared, align, prepare
 from syndetect.model import Document, Match, Paragraph
 
@@ -66,47 +66,9 @@ class UnitBatch:
 
 
 def map_units(texts: Sequence[str], ids: Sequence[int], params: Params) -> UnitBatch:
-    """Map stage: units, their content keys and LSH band keys for a batch of paragraphs."""
-    k = params.shingle_size
-    bands, rows = params.banding
-    all_hashes: list[int] = []
-    unit_owner: list[int] = []
-    unit_start: list[int] = []  # token offsets into the batch's concatenated token hashes
-    unit_end: list[int] = []
-    for pid, text in zip(ids, texts):
-        hashes, sentence_cuts, quote_cuts = segment_hashes(text)
-        n = len(hashes)
-        if n < params.min_span_words:  # too short to hold a reused span
-            continue
-        base = len(all_hashes)
-        all_hashes.extend(hashes)
-        for s, e in units_from_cuts(n, sentence_cuts, quote_cuts, min_unit=params.min_unit, max_unit=params.max_unit):
-            unit_owner.append(pid)
-            unit_start.append(base + s)
-            unit_end.append(base + e)
-    empty64 = np.empty(0, dtype=np.uint64)
-    if not unit_owner:
-        return UnitBatch(np.empty(0, np.int64), empty64, np.empty(0, np.int64), empty64, np.empty((0, bands), np.uint64))
-    th = np.array(all_hashes, dtype=np.uint64)
-    owners = np.asarray(unit_owner, dtype=np.int64)
-    content = unit_content_keys(th, unit_start, unit_end)
-    _, first = np.unique(content, return_index=True)
-    first.sort()
-    starts = np.asarray(unit_start, dtype=np.int64)[first]
-    ends = np.asarray(unit_end, dtype=np.int64)[first]
-    # Shingles of the whole batch at once; a unit of at least k tokens takes
-    # the shingles that start inside it and end inside it.
-    sh = shingle_hashes(th, k)
-    counts = np.maximum(ends - starts - k + 1, 1)
-    offsets = np.zeros(len(first) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    gather = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
-    values = sh[np.minimum(gather, len(sh) - 1)]
-    short = np.flatnonzero(ends - starts < k)
-    for u in short.tolist():  # a unit shorter than a shingle is one short shingle
-        values[offsets[u]] = shingle_hashes(th[starts[u] : ends[u]], k)[0]
-    sig = signatures(values, offsets, params.num_perm, params.seed)
-    return UnitBatch(owners, content, owners[first], content[first], band_keys(sig, bands, rows))
+    """Map stage: units, their content keys and LSH band keys for a batch of paragraphs (columnar, in
+    :func:`syndetect.core.units.map_paragraphs`)."""
+    return UnitBatch(*map_paragraphs(texts, ids, params))
 
 
 def group_candidates(batches: Sequence[UnitBatch], owner_doc: np.ndarray, params: Params) -> np.ndarray:
