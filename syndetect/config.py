@@ -56,7 +56,7 @@ class Params:
     min_overlap: float = 0.7
     max_gap_words: int = 8
     min_secondary_words: int = 10
-    popular_docs: int = 64
+    popular_docs: int = 16
     all_pairs: bool = False
 
     def __post_init__(self) -> None:
