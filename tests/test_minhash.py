@@ -259,3 +259,38 @@ def test_params_banding_does_not_import_datasketch_or_scipy():
 
     assert out[-2:] == ["False", "False"]
     assert " ".join(out[:-2]) == str(_optimal_param(0.45, 96, 0.5, 0.5))
+
+
+def test_signature_columns_are_the_leading_columns():
+    rng = np.random.default_rng(3)
+    hashes = rng.integers(0, 1 << 32, 500, dtype=np.uint64).astype(np.uint32)
+    offsets = np.array([0, 7, 8, 120, 500])
+    full = signatures(hashes, offsets, 128, 1)
+    assert np.array_equal(signatures(hashes, offsets, 128, 1, columns=111), full[:, :111])
+    assert np.array_equal(signatures(hashes, offsets, 128, 1, columns=500), full)
+
+
+def test_map_stage_band_keys_are_those_of_the_full_datasketch_signatures():
+    from datasketch import MinHash
+
+    from syndetect.core.text import tokenize, units_from_cuts, segment_hashes
+    from syndetect.core.units import map_paragraphs
+
+    params = Params()
+    bands, rows = params.banding
+    text = (
+        'The ministry said in a statement that the talks between the two delegations had been constructive. '
+        '"Both sides agreed to meet again next month to settle the remaining questions," an official said, '
+        'adding that the border crossings would stay open for trade and for families until the next round.'
+    )
+    owners, content, rep_owners, rep_content, keys = map_paragraphs([text], [0], params)
+    toks = tokenize(text)
+    _, sc, qc = segment_hashes(text)
+    units = units_from_cuts(len(toks), sc, qc, min_unit=params.min_unit, max_unit=params.max_unit)
+    assert len(units) == len(owners) == len(keys)  # every unit distinct here
+    for (s, e), key in zip(units, keys):
+        m = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=shingle_hash)
+        for i in range(max(1, e - s - params.shingle_size + 1)):
+            m.update(toks[s + i : min(s + i + params.shingle_size, e)])
+        sig = np.asarray(m.hashvalues, dtype=np.uint32)[None, :]
+        assert np.array_equal(band_keys(sig, bands, rows)[0], key)

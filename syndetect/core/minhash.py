@@ -116,18 +116,21 @@ def signatures(
     offsets: np.ndarray,
     num_perm: int = 128,
     seed: int = 1,
+    columns: int | None = None,
 ) -> np.ndarray:
     """MinHash signatures of many sets at once.
 
     ``hashes`` (``uint32``) holds the shingle hashes of all sets back to
     back; set ``i`` is ``hashes[offsets[i]:offsets[i+1]]`` and must not be
-    empty. Returns a ``(len(offsets) - 1, num_perm)`` ``uint32`` matrix.
+    empty. Returns a ``(len(offsets) - 1, num_perm)`` ``uint32`` matrix, or
+    only its first ``columns`` columns (LSH reads ``bands * rows`` of them).
     One permutation at a time over the whole batch (contiguous 1-D passes,
     then a segmented minimum), which is cache-friendly.
     """
     offsets = np.asarray(offsets, dtype=np.int64)
     m = len(offsets) - 1
-    out = np.empty((m, num_perm), dtype=np.uint32)
+    width = num_perm if columns is None else min(columns, num_perm)
+    out = np.empty((m, width), dtype=np.uint32)
     if m == 0:
         return out
     if np.any(np.diff(offsets) <= 0):
@@ -137,7 +140,7 @@ def signatures(
     starts = offsets[:-1] - offsets[0]
     row = np.empty_like(mixed)
     with np.errstate(over="ignore"):
-        for j in range(num_perm):
+        for j in range(width):
             np.multiply(mixed, a[j], out=row)
             row += b[j]
             out[:, j] = np.minimum.reduceat(row, starts)

@@ -74,5 +74,5 @@ def map_paragraphs(
     short = np.flatnonzero(ends - starts < k)
     for u in short.tolist():  # a unit shorter than a shingle is one short shingle
         values[unit_offsets[u]] = shingle_hashes(th[starts[u] : ends[u]], k)[0]
-    sig = signatures(values, unit_offsets, params.num_perm, params.seed)
+    sig = signatures(values, unit_offsets, params.num_perm, params.seed, columns=bands * rows)
     return owners, content, owners[first], content[first], band_keys(sig, bands, rows)
