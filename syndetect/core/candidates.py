@@ -23,7 +23,10 @@ def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.nd
     """
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    order = np.lexsort((owners, keys))
+    if len(owners) < 2 or bool(np.all(owners[1:] >= owners[:-1])):
+        order = np.argsort(keys, kind="stable")  # owners already ascending: the same order, one key
+    else:
+        order = np.lexsort((owners, keys))
     k = keys[order]
     o = owners[order].astype(np.int64)
     # drop repeated (key, owner)
@@ -82,4 +85,7 @@ def unique_cross_doc(pieces: list[np.ndarray], owner_doc: np.ndarray) -> np.ndar
     pairs = pairs[owner_doc[pairs[:, 0]] != owner_doc[pairs[:, 1]]]
     if len(pairs) == 0:
         return pairs
-    return np.unique(pairs, axis=0)
+    # unique rows as one int64 code per pair (sorted like the rows: by lo, then hi)
+    width = np.int64(int(pairs.max()) + 1)
+    codes = np.unique(pairs[:, 0] * width + pairs[:, 1])
+    return np.stack([codes // width, codes % width], axis=1)
