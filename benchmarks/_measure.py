@@ -65,28 +65,26 @@ def _children_cpu_s() -> float | None:
     return ru.ru_utime + ru.ru_stime
 
 
-def _vm_hwm(pid: int) -> int:
-    """Linux only: the process's own RSS high-water mark (VmHWM), 0 if unknown."""
+def _proc_kb(pid: int, name: str, field: bytes) -> int:
+    """Linux only: a ``Field:  N kB`` line of ``/proc/<pid>/<name>``, in bytes; 0 if unknown."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as fh:
+        with open(f"/proc/{pid}/{name}", "rb") as fh:
             for line in fh:
-                if line.startswith(b"VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def _vm_hwm(pid: int) -> int:
+    """Linux only: the process's own RSS high-water mark (VmHWM), 0 if unknown."""
+    return _proc_kb(pid, "status", b"VmHWM:")
 
 
 def _pss(pid: int) -> int:
     """Linux only: the process's proportional set size (shared pages split between sharers), 0 if unknown."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return _proc_kb(pid, "smaps_rollup", b"Pss:")
 
 
 def _tree_pss(proc) -> int:
