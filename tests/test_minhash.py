@@ -294,3 +294,18 @@ def test_map_stage_band_keys_are_those_of_the_full_datasketch_signatures():
             m.update(toks[s + i : min(s + i + params.shingle_size, e)])
         sig = np.asarray(m.hashvalues, dtype=np.uint32)[None, :]
         assert np.array_equal(band_keys(sig, bands, rows)[0], key)
+
+
+@pytest.mark.parametrize("n_sets", [1, 7, 60, 400])
+def test_small_and_large_batch_paths_agree(n_sets, monkeypatch):
+    import syndetect.core.minhash as mh
+
+    rng = np.random.default_rng(n_sets)
+    offsets = np.r_[0, np.cumsum(rng.integers(1, 50, n_sets))]
+    hashes = rng.integers(0, 1 << 32, offsets[-1], dtype=np.uint64).astype(np.uint32)
+    monkeypatch.setattr(mh, "_SMALL_BATCH", 1 << 40)
+    sig2d = signatures(hashes, offsets, 128, 1)
+    keys2d = band_keys(sig2d, 37, 3)
+    monkeypatch.setattr(mh, "_SMALL_BATCH", 0)
+    sig = signatures(hashes, offsets, 128, 1)
+    assert np.array_equal(sig2d, sig) and np.array_equal(keys2d, band_keys(sig, 37, 3))

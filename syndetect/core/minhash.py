@@ -138,6 +138,10 @@ def signatures(
     a, b = permutations(num_perm, seed)
     mixed = _fmix32(np.asarray(hashes[offsets[0] : offsets[-1]], dtype=np.uint32))
     starts = offsets[:-1] - offsets[0]
+    if len(mixed) * width <= _SMALL_BATCH:  # a few sets (a check): all permutations in one 2-D pass
+        with np.errstate(over="ignore"):
+            out[:] = np.minimum.reduceat(mixed[:, None] * a[None, :width] + b[None, :width], starts, axis=0)
+        return out
     row = np.empty_like(mixed)
     with np.errstate(over="ignore"):
         for j in range(width):
@@ -145,6 +149,9 @@ def signatures(
             row += b[j]
             out[:, j] = np.minimum.reduceat(row, starts)
     return out
+
+
+_SMALL_BATCH = 1 << 16  # cells up to which one 2-D pass beats a loop over columns (measured)
 
 
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -158,6 +165,17 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     if bands * rows > num_perm:
         raise ParameterError("bands * rows exceeds the signature length")
     keys = np.empty((m, bands), dtype=np.uint64)
+    if m * bands * rows <= _SMALL_BATCH:  # all bands at once (sums mod 2**64 in any order are equal)
+        with np.errstate(over="ignore"):
+            acc = (sig[:, : bands * rows].astype(np.uint64).reshape(m, bands, rows) * _BAND_ROW[:rows]).sum(
+                axis=2, dtype=np.uint64
+            )
+            acc += (np.arange(1, bands + 1, dtype=np.uint64) * _BAND_ROW[1023])[None, :]
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+        keys[:] = acc
+        return keys
     s64 = sig.astype(np.uint64)
     with np.errstate(over="ignore"):
         for band in range(bands):
