@@ -8,11 +8,11 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndetect.core.candidates import bucket_pairs
 from syndetect.config import Params
-from syndetect.errors import ParameterError
+from syndetect.core.candidates import bucket_pairs
 from syndetect.core.minhash import band_keys, shingle_hash, shingle_hashes, signatures, token_hashes, unit_content_keys
 from syndetect.core.text import tokenize
+from syndetect.errors import ParameterError
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 WORDS = st.sampled_from([f"w{i}" for i in range(30)] + ["pakistan", "iran", "the", "a", "é", "ß", "中文"])
@@ -273,7 +273,7 @@ def test_signature_columns_are_the_leading_columns():
 def test_map_stage_band_keys_are_those_of_the_full_datasketch_signatures():
     from datasketch import MinHash
 
-    from syndetect.core.text import tokenize, units_from_cuts, segment_hashes
+    from syndetect.core.text import segment_hashes, tokenize, units_from_cuts
     from syndetect.core.units import map_paragraphs
 
     params = Params()

@@ -168,8 +168,12 @@ def pair_summaries(
                 for par, rs in ranges[(ci, doc)].items():
                     side[doc][par].extend(rs)
 
-        def frac(doc: str) -> float:
-            return fraction(covered_chars(side[doc]), content_chars.get(doc, 0))
-
-        out.append(PairSummary(a, b, len(shared), len(side[a]), len(side[b]), frac(a), frac(b)))
+        out.append(
+            PairSummary(
+                a, b, len(shared), len(side[a]), len(side[b]),
+                fraction(covered_chars(side[a]), content_chars.get(a, 0)),
+                fraction(covered_chars(side[b]), content_chars.get(b, 0)),
+            )
+        )
     return out
+

@@ -10,7 +10,7 @@ paragraph is choosing its units from its sentence and quotation cuts
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
