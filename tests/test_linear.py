@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from syndetect import Document, Params, scan
-from syndetect.pipeline.scan import exact_repeats, group_candidates, map_units, paragraphs_of
+from syndetect.pipeline.stages import exact_repeats, group_candidates, map_units, paragraphs_of
 from syndetect.render.report import render_json
 
 QUOTE = (
