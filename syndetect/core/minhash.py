@@ -14,8 +14,8 @@ Shingle hashes: each token is hashed with ``xxhash.xxh3_64``; a shingle of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 import xxhash
