@@ -10,7 +10,7 @@ documents.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from syndetect.core.measures import content_hash, covered_chars, fraction
 from syndetect.model import Cluster, Match, Member, PairSummary

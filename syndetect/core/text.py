@@ -172,7 +172,6 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     Offsets exclude surrounding whitespace.
     """
     lines: list[tuple[int, int]] = []  # stripped (start, end) or (-1, -1) for blank
-    pos = 0
     for m in _LINE_RE.finditer(text):
         if m.start() == m.end():
             break
@@ -184,7 +183,6 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
             lead = len(seg) - len(seg.lstrip())
             s = m.start() + lead
             lines.append((s, s + len(stripped)))
-        pos = m.end()
     lengths = [e - s for s, e in lines if s >= 0]
     if not lengths:
         return []

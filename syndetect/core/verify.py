@@ -11,8 +11,8 @@ side, match.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from syndetect.config import Params
 from syndetect.core.minhash import shingle_hashes, token_hashes
