@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One article. ``source`` says where it came from (``path`` or ``path:line``)."""
+    """One article. ``source`` says where it came from (``path`` or ``path:line``).
+
+    ``published`` is ISO 8601 (a date, or a datetime with its zone when one
+    was given) and ``date_source`` says where it came from (``field:pubDate``,
+    ``html-meta:article:published_time``, ``dateline:Updated: 18 Jan 2024`` …;
+    see :mod:`syndetect.readers.dates`). ``crawled`` is when a crawler fetched
+    the page (a WARC record's date): weaker evidence than a publication date.
+    ``encoding`` names a non-UTF-8 encoding the text was decoded from and why;
+    ``meta`` holds the input's other fields, passed through to the report.
+    """
 
     id: str
     text: str
@@ -20,6 +29,10 @@ class Document:
     outlet: str | None = None
     url: str | None = None
     published: str | None = None
+    date_source: str | None = None
+    crawled: str | None = None
+    encoding: str | None = None
+    meta: dict | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +154,10 @@ class DocumentSummary:
     upstream: tuple[str, ...] = ()
     url: str | None = None
     content_chars: int = 0  # characters outside boilerplate paragraphs (denominator of reused_fraction)
+    date_source: str | None = None
+    crawled: str | None = None
+    encoding: str | None = None
+    meta: dict | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from syndetect import __version__
 from syndetect.config import Params
 from syndetect.errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
+from syndetect.readers.base import ReaderOptions
 from syndetect.readers.inputs import read_inputs
 
 # --- help: clean metavars and examples --------------------------------------
@@ -182,6 +183,30 @@ RowsOpt = typer.Option(None, "--rows", help="LSH rows per band (with --bands).")
 MinSpanOpt = typer.Option(_D.min_span_words, "--min-span-words", help="Fewest matching words in a reused span.")
 MinOverlapOpt = typer.Option(_D.min_overlap, "--min-overlap", help="Least share of a span's words that must match.")
 MaxGapOpt = typer.Option(_D.max_gap_words, "--max-gap-words", help="Most differing words bridged inside one span.")
+# Reading inputs (README "Inputs"): JSONL/CSV field names, text encoding.
+IdFieldOpt = typer.Option(None, "--id-field", help="JSONL/CSV field holding the document id (default: id, doc_id …).")
+TextFieldOpt = typer.Option(None, "--text-field", help="JSONL/CSV field holding the text (default: text, body, content, article …).")
+TitleFieldOpt = typer.Option(None, "--title-field", help="JSONL/CSV field holding the title (default: title, headline).")
+DateFieldOpt = typer.Option(None, "--date-field", help="JSONL/CSV field holding the publication date (default: published, date, pubDate …).")
+OutletFieldOpt = typer.Option(None, "--outlet-field", help="JSONL/CSV field holding the outlet (default: outlet, source, site, series …).")
+UrlFieldOpt = typer.Option(None, "--url-field", help="JSONL/CSV field holding the URL (default: url, link).")
+EncodingOpt = typer.Option(None, "--encoding", help="Text encoding of the inputs (default: BOM, UTF-8, declared, else guessed).")
+
+
+def _reader_options(id_field, text_field, title_field, date_field, outlet_field, url_field, encoding, workers) -> ReaderOptions:
+    from syndetect.readers.encoding import normalise_codec
+
+    if encoding is not None and normalise_codec(encoding) is None:
+        raise typer.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding")
+    return ReaderOptions(
+        id_field=id_field, text_field=text_field, title_field=title_field, date_field=date_field,
+        outlet_field=outlet_field, url_field=url_field, encoding=encoding, workers=workers,
+    )
+
+
+def _nothing_read(inputs, paths: list[str]) -> InputError:
+    """Exit 2 when no document at all could be read, saying why."""
+    return InputError(", ".join(paths), inputs.why_empty())
 
 
 def _progress_callback(quiet: bool):
@@ -300,6 +325,9 @@ def scan(
     shingle_size: int = ShingleOpt, num_perm: int = NumPermOpt, seed: int = SeedOpt,
     threshold: float = ThresholdOpt, bands: Optional[int] = BandsOpt, rows: Optional[int] = RowsOpt,
     min_span_words: int = MinSpanOpt, min_overlap: float = MinOverlapOpt, max_gap_words: int = MaxGapOpt,
+    id_field: str | None = IdFieldOpt, text_field: str | None = TextFieldOpt, title_field: str | None = TitleFieldOpt,
+    date_field: str | None = DateFieldOpt, outlet_field: str | None = OutletFieldOpt, url_field: str | None = UrlFieldOpt,
+    encoding: str | None = EncodingOpt,
 ) -> int:
     """Scan a corpus: reused passages, boilerplate and provenance.
 
@@ -310,6 +338,7 @@ def scan(
 
     params = _params(shingle_size, num_perm, seed, threshold, bands, rows, min_span_words, min_overlap, max_gap_words)
     params = params.with_(all_pairs=all_pairs)
+    options = _reader_options(id_field, text_field, title_field, date_field, outlet_field, url_field, encoding, workers)
     output = Path(output_arg) if output_arg is not None else None
     as_dir = output_arg is not None and output_arg.endswith(("/", os.sep))
     chosen = _format_for(fmt, output, as_dir)  # a bad -o fails before the scan, not after
@@ -319,15 +348,16 @@ def scan(
     if progress is not None:
         progress.start()
     try:
-        inputs = read_inputs(paths)
-        if update is not None:
-            inputs = progress.counted(inputs, "read")
-        report = run_scan(inputs, params, workers=workers, progress=update, lexicon_paths=[str(p) for p in lexicon])
+        inputs = read_inputs(paths, options=options)
+        source = progress.counted(inputs, "read") if update is not None else inputs
+        report = run_scan(source, params, workers=workers, progress=update, lexicon_paths=[str(p) for p in lexicon])
         if not quiet:
             from syndetect.render.safe import safe_text
 
             for s in report.skipped:
                 _err.print(safe_text("skipped ", "yellow") + safe_text(str(s)), soft_wrap=True)
+        if inputs.documents == 0:
+            raise _nothing_read(inputs, paths)
         if verbose and not quiet:
             _print_verbose(report)
         if progress is not None:
@@ -429,17 +459,18 @@ def _overrides(**given) -> dict:
     return {k: v for k, v in given.items() if v is not None}
 
 
-def _read_documents(paths: list[str]) -> list:
+def _read_documents(paths: list[str], options: ReaderOptions | None = None) -> list:
     """Every document of the inputs; any unreadable input is an error (exit 2)."""
     from syndetect.model import Skipped
 
     docs = []
-    for item in read_inputs(paths):
+    inputs = read_inputs(paths, options=options)
+    for item in inputs:
         if isinstance(item, Skipped):
             raise InputError(item.source, item.reason, item.line)
         docs.append(item)
     if not docs:
-        raise InputError(", ".join(paths), "no documents to check")
+        raise _nothing_read(inputs, paths)
     return docs
 
 
@@ -517,6 +548,9 @@ def check(
     lexicon: list[Path] = LexiconOpt,
     shingle_size: Optional[int] = IxShingleOpt, num_perm: Optional[int] = IxNumPermOpt, seed: Optional[int] = IxSeedOpt,
     threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
+    id_field: str | None = IdFieldOpt, text_field: str | None = TextFieldOpt, title_field: str | None = TitleFieldOpt,
+    date_field: str | None = DateFieldOpt, outlet_field: str | None = OutletFieldOpt, url_field: str | None = UrlFieldOpt,
+    encoding: str | None = EncodingOpt,
 ) -> int:
     """Check new articles against the index: exit 1 if any reuses indexed text, 0 if clean, 2 on error."""
     import json
@@ -526,7 +560,9 @@ def check(
     allow = Allowlist.of(outlets=allow_outlet)
     if allowlist is not None:
         allow = allow.merged(Allowlist.load(allowlist))
-    docs = _read_documents(paths)
+    docs = _read_documents(
+        paths, _reader_options(id_field, text_field, title_field, date_field, outlet_field, url_field, encoding, 1)
+    )
     overrides = _overrides(
         shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold, bands=bands, rows=rows
     )
@@ -575,15 +611,21 @@ def index_add(
     lexicon: list[Path] = LexiconOpt,
     shingle_size: Optional[int] = IxShingleOpt, num_perm: Optional[int] = IxNumPermOpt, seed: Optional[int] = IxSeedOpt,
     threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
+    id_field: str | None = IdFieldOpt, text_field: str | None = TextFieldOpt, title_field: str | None = TitleFieldOpt,
+    date_field: str | None = DateFieldOpt, outlet_field: str | None = OutletFieldOpt, url_field: str | None = UrlFieldOpt,
+    encoding: str | None = EncodingOpt,
 ) -> int:
     """Add documents to the index (created if missing); re-adding an id replaces it."""
     from syndetect.index import Index
     from syndetect.model import Skipped
 
     skipped: list = []
+    inputs = read_inputs(
+        paths, options=_reader_options(id_field, text_field, title_field, date_field, outlet_field, url_field, encoding, workers)
+    )
 
     def documents():
-        for item in read_inputs(paths):
+        for item in inputs:
             if isinstance(item, Skipped):
                 skipped.append(item)
                 if not quiet:
@@ -597,6 +639,8 @@ def index_add(
         if skipped:
             first = skipped[0]
             raise InputError(first.source, f"{first.reason} ({len(skipped)} input(s) skipped; --strict)", first.line)
+        if not source:
+            raise _nothing_read(inputs, paths)
     overrides = _overrides(
         shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold, bands=bands, rows=rows
     )
@@ -609,6 +653,8 @@ def index_add(
         finally:
             if progress is not None:
                 progress.stop()
+        if inputs.documents == 0:
+            raise _nothing_read(inputs, paths)
         if not quiet:
             _err.print(
                 f"added {result.documents} document(s), {result.paragraphs} paragraphs"

@@ -205,6 +205,10 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
             upstream=tuple(sorted(set(upstream.get(d.id, ())))),
             url=d.url,
             content_chars=content.get(d.id, 0),
+            date_source=d.date_source,
+            crawled=d.crawled,
+            encoding=d.encoding,
+            meta=d.meta,
         )
         for d in docs
     )

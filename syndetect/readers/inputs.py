@@ -1,53 +1,37 @@
-"""Read articles from files, directories, JSONL, CSV and stdin.
+"""Read articles from files, directories and stdin, through the reader registry.
 
 Bad input never stops a scan: each unreadable file or malformed line becomes
 a :class:`~syndetect.model.Skipped` entry naming the file (and line) and the
 rest of the corpus is read. Callers decide whether skipped inputs are fatal
-(``scan --strict``, ``check``).
+(``scan --strict``, ``check``), and ask :meth:`Inputs.why_empty` why nothing
+was read when nothing was.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
+import stat
 import sys
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from syndetect.model import Document, Skipped
+from syndetect.readers import compression
+from syndetect.readers.base import HEAD_BYTES, Item, Reader, ReaderOptions, Source, known_suffixes, reader_for_suffix, skip, sniff_reader
+from syndetect.readers.html import HTML, _extract_file
+from syndetect.readers.ids import assign_file_ids, path_id
+from syndetect.readers.jsonl import JSONL, read_jsonl
+from syndetect.readers.table import read_csv  # noqa: F401  (re-exported)
+from syndetect.readers.text import TEXT, read_text_file  # noqa: F401  (re-exported)
+from syndetect.readers.warc import WARC
 
-__all__ = ["read_inputs", "read_jsonl", "read_csv", "read_text_file", "TEXT_SUFFIXES", "SUFFIXES"]
+__all__ = ["read_inputs", "Inputs", "read_jsonl", "read_csv", "read_text_file", "TEXT_SUFFIXES", "SUFFIXES"]
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-SUFFIXES = TEXT_SUFFIXES | {".jsonl", ".ndjson", ".csv"}
-OPTIONAL_FIELDS = ("title", "outlet", "url", "published")
-csv.field_size_limit(1 << 30)
-
-
-def read_inputs(paths: Iterable[str], stdin: IO[str] | None = None) -> Iterator[Document | Skipped]:
-    """Documents (or skip notices) from every path, in a deterministic order.
-
-    Directories are walked recursively (sorted), taking files with a known
-    suffix (``.txt .md .jsonl .csv`` ...); a file named explicitly is read
-    whatever its suffix (unknown suffixes as one plain-text article).
-    ``-`` reads JSONL from ``stdin``. Document ids must be unique: a repeated
-    id is skipped with a message naming both places.
-    """
-    seen: dict[str, str] = {}
-    for item in _expand(paths):
-        if isinstance(item, Skipped):
-            yield item
-            continue
-        for doc in _read_one(item, stdin):
-            if isinstance(doc, Document):
-                if doc.id in seen:
-                    where, line = _split_source(doc.source)
-                    yield Skipped(where, f"duplicate document id {doc.id!r} (first read from {seen[doc.id]})", line)
-                    continue
-                seen[doc.id] = doc.source
-            yield doc
+TEXT_SUFFIXES = set(TEXT.suffixes)
+SUFFIXES = known_suffixes()
 
 
 def _split_source(source: str) -> tuple[str, int | None]:
@@ -57,140 +41,203 @@ def _split_source(source: str) -> tuple[str, int | None]:
     return source, None
 
 
-def _expand(paths: Iterable[str]) -> Iterator[str | Skipped]:
-    for raw in paths:
-        if raw == "-":
-            yield raw
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = []
-            for root, dirs, files in os.walk(path, onerror=None):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in files:
-                    if Path(name).suffix.lower() in SUFFIXES and not name.startswith("."):
-                        found.append(os.path.join(root, name))
-            for f in sorted(found):
-                yield f
-        elif path.exists():
-            yield raw
-        else:
-            yield Skipped(raw, "no such file or directory")
+def _format_suffix(name: str) -> str:
+    return compression.strip_suffixes(name)[1]
 
 
-def _read_one(path: str, stdin: IO[str] | None) -> Iterator[Document | Skipped]:
-    if path == "-":
-        stream = stdin if stdin is not None else sys.stdin
-        yield from read_jsonl(stream, "<stdin>")
-        return
-    suffix = Path(path).suffix.lower()
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        yield Skipped(path, f"cannot read: {exc.strerror or exc}")
-        return
-    if not data.strip():
-        yield Skipped(path, "empty file")
-        return
-    if b"\x00" in data[:8192]:
-        yield Skipped(path, "binary file (contains NUL bytes)")
-        return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield Skipped(path, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})")
-        return
-    if suffix in (".jsonl", ".ndjson"):
-        yield from read_jsonl(io.StringIO(text), path)
-    elif suffix == ".csv":
-        yield from read_csv(io.StringIO(text, newline=""), path)
-    else:
-        yield read_text_file(text, path)
+class Inputs:
+    """Documents (or skip notices) from every path, in a deterministic order; iterate once.
 
+    Directories are walked recursively (sorted; hidden names left out),
+    taking files whose format suffix a reader knows, compressed or not
+    (``.txt .md .html .warc .jsonl .csv .tsv`` …, ``page.html.gz``); a file
+    named explicitly is read whatever its suffix (an unknown one by content:
+    WARC, HTML, JSONL, else plain text). ``-`` reads JSONL from ``stdin``.
+    Ids follow :mod:`syndetect.readers.ids`; a record id seen before is
+    skipped with a message naming both places.
+    """
 
-def read_text_file(text: str, path: str) -> Document | Skipped:
-    """One article per file; id = file stem; Markdown/YAML front matter read for metadata."""
-    meta: dict[str, str] = {}
-    if text.startswith("---\n") or text.startswith("---\r\n"):
-        end = text.find("\n---", 4)
-        if end != -1:
-            for line in text[4:end].splitlines():
-                key, sep, value = line.partition(":")
-                if sep and key.strip().lower() in (*OPTIONAL_FIELDS, "date", "id"):
-                    meta[key.strip().lower()] = value.strip().strip("\"'")
-            nl = text.find("\n", end + 4)
-            text = text[nl + 1 :] if nl != -1 else ""
-    if not text.strip():
-        return Skipped(path, "no article text")
-    return Document(
-        id=meta.get("id") or Path(path).stem,
-        text=text,
-        source=path,
-        title=meta.get("title"),
-        outlet=meta.get("outlet"),
-        url=meta.get("url"),
-        published=meta.get("published") or meta.get("date"),
-    )
+    def __init__(self, paths: Iterable[str], stdin: IO[str] | None = None, options: ReaderOptions | None = None) -> None:
+        self.paths = list(paths)
+        self.stdin = stdin
+        self.options = options or ReaderOptions()
+        self.documents = 0
+        self.skipped: list[Skipped] = []
+        self.ignored: Counter[str] = Counter()  # suffix -> files in directories no reader takes
+        self.passed_over: Counter[str] = Counter()  # WARC records that are not pages
+        self.files = 0
+        self._used = False
+        self._file_ids: dict[str, str] = {}
 
+    # --- expansion ----------------------------------------------------
+    def _expand(self) -> list[tuple[str, bool] | Skipped]:
+        out: list[tuple[str, bool] | Skipped] = []
+        suffixes = known_suffixes()
+        for raw in self.paths:
+            if raw == "-":
+                out.append((raw, True))
+                continue
+            path = Path(raw)
+            if path.is_dir():
+                found: list[str] = []
+                errors: list[Skipped] = []
 
-def _record(obj: object, source: str, line: int) -> Document | Skipped:
-    if not isinstance(obj, dict):
-        return Skipped(source, f"expected a JSON object, got {type(obj).__name__}", line)
-    for key in ("id", "text"):
-        if key not in obj or obj[key] is None or obj[key] == "":
-            return Skipped(source, f"missing required field {key!r}", line)
-    doc_id, text = obj["id"], obj["text"]
-    if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
-        return Skipped(source, "field 'id' must be a string or integer", line)
-    if not isinstance(text, str):
-        return Skipped(source, "field 'text' must be a string", line)
-    if not text.strip():
-        return Skipped(source, "field 'text' is blank", line)
-    extra = {}
-    for key in OPTIONAL_FIELDS:
-        value = obj.get(key)
-        if value is not None and not isinstance(value, str):
-            value = str(value)
-        extra[key] = value or None
-    return Document(id=str(doc_id), text=text, source=f"{source}:{line}", **extra)
+                def onerror(exc: OSError, errors=errors) -> None:
+                    errors.append(skip(exc.filename or raw, f"cannot read directory: {exc.strerror or exc}"))
 
+                for root, dirs, files in os.walk(path, onerror=onerror):
+                    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                    for name in files:
+                        if name.startswith("."):
+                            continue
+                        suffix = _format_suffix(name)
+                        if suffix in suffixes:
+                            found.append(os.path.join(root, name))
+                        else:
+                            self.ignored[Path(name).suffix.lower() if suffix == "" else _shown_suffix(name)] += 1
+                out.extend((f, False) for f in sorted(found))
+                out.extend(sorted(errors, key=lambda s: s.source))
+            elif path.exists() or path.is_symlink():
+                out.append((raw, True))
+            else:
+                out.append(skip(raw, "no such file or directory"))
+        return out
 
-def read_jsonl(stream: IO[str], source: str) -> Iterator[Document | Skipped]:
-    """One article per line: ``id`` and ``text`` required."""
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
+    # --- reading one file ---------------------------------------------
+    def _source(self, path: str, doc_id: str, explicit: bool) -> tuple[Reader, Source] | Skipped:
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(source, f"invalid JSON: {exc.msg} (column {exc.colno})", number)
-            continue
-        yield _record(obj, source, number)
-
-
-def read_csv(stream: IO[str], source: str) -> Iterator[Document | Skipped]:
-    """A header row, then one article per record: ``id`` and ``text`` columns required."""
-    reader = csv.DictReader(stream, strict=True)
-    try:
-        header = reader.fieldnames
-    except csv.Error as exc:
-        yield Skipped(source, f"malformed CSV header: {exc}", 1)
-        return
-    missing = [c for c in ("id", "text") if not header or c not in header]
-    if missing:
-        yield Skipped(source, f"CSV header lacks required column(s): {', '.join(missing)}", 1)
-        return
-    while True:
-        start = reader.line_num + 1  # a record may span lines: report where it starts
+            st = os.stat(path)
+        except OSError as exc:
+            return skip(path, f"cannot read: {exc.strerror or exc}")
+        if not stat.S_ISREG(st.st_mode):
+            return skip(path, "not a regular file (a FIFO, socket or device is not read)")
         try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            # the reader cannot find the next record boundary after this
-            yield Skipped(source, f"malformed CSV record ({exc}); the rest of the file is not read", start)
-            return
-        if None in row:
-            yield Skipped(source, "more fields than the header names", start)
-            continue
-        yield _record(row, source, start)
+            with open(path, "rb") as raw:
+                magic = raw.read(8)
+        except OSError as exc:
+            return skip(path, f"cannot read: {exc.strerror or exc}")
+        kind = compression.detect(magic)
+        src = Source(path, doc_id, kind)
+        try:
+            with src.open() as stream:
+                src.head = stream.read(HEAD_BYTES)
+        except OSError as exc:
+            if isinstance(exc, (PermissionError, FileNotFoundError)):
+                return skip(path, f"cannot read: {exc.strerror or exc}")
+            return skip(path, f"corrupt {kind} data: {exc}")
+        except Exception as exc:  # lzma/bz2/zstd errors
+            return skip(path, f"corrupt {kind} data: {exc}")
+        reader = reader_for_suffix(_format_suffix(os.path.basename(path)))
+        if reader is None or reader is TEXT and not explicit:
+            reader = sniff_reader(src.head) or reader or TEXT
+        return reader, src
+
+    def __iter__(self) -> Iterator[Item]:
+        if self._used:
+            raise RuntimeError("Inputs can be iterated once")
+        self._used = True
+        seen: dict[str, str] = {}
+        for item in self._items():
+            if isinstance(item, Skipped):
+                self.skipped.append(item)
+                yield item
+                continue
+            if item.id in seen:
+                if self._file_ids.get(item.source) == item.id:  # a file whose stem a record took: its path
+                    for fallback in (path_id(item.source), path_id(item.source, keep_suffix=True)):
+                        if fallback not in seen:
+                            item = replace(item, id=fallback)
+                            break
+                if item.id in seen:
+                    where, line = _split_source(item.source)
+                    s = skip(where, f"duplicate document id {item.id!r} (first read from {seen[item.id]})", line)
+                    self.skipped.append(s)
+                    yield s
+                    continue
+            seen[item.id] = item.source
+            self.documents += 1
+            yield item
+
+    def _items(self) -> Iterator[Item]:
+        entries = self._expand()
+        files = [e[0] for e in entries if not isinstance(e, Skipped) and e[0] != "-"]
+        ids = self._file_ids = assign_file_ids(files)
+        heavy = sum(1 for f in files if _format_suffix(os.path.basename(f)) in HTML.suffixes)
+        has_warc = any(_format_suffix(os.path.basename(f)) in WARC.suffixes for f in files)
+        workers = self.options.workers if self.options.workers is not None else (os.cpu_count() or 1)
+        pool = None
+        if workers > 1 and (heavy >= self.options.pool_min or has_warc):
+            pool = ProcessPoolExecutor(max_workers=workers)
+        try:
+            yield from self._read_all(entries, ids, pool, workers)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _read_all(self, entries, ids, pool, workers) -> Iterator[Item]:
+        window: deque = deque()  # ("items", list) or ("future", Future): keeps the input order
+        limit = 4 * workers
+
+        def drain(all_: bool = False) -> Iterator[Item]:
+            while window and (all_ or len(window) > limit or window[0][0] == "items"):
+                state, value = window.popleft()
+                yield from (value.result() if state == "future" else value)
+
+        for entry in entries:
+            if isinstance(entry, Skipped):
+                window.append(("items", [entry]))
+                yield from drain()
+                continue
+            path, explicit = entry
+            if path == "-":
+                yield from drain(True)
+                yield from read_jsonl(self.stdin if self.stdin is not None else sys.stdin, "<stdin>", self.options)
+                continue
+            self.files += 1
+            chosen = self._source(path, ids[path], explicit)
+            if isinstance(chosen, Skipped):
+                window.append(("items", [chosen]))
+                yield from drain()
+                continue
+            reader, src = chosen
+            if pool is not None and reader is HTML:
+                window.append(("future", pool.submit(_extract_file, src.path, src.doc_id, src.compression, self.options)))
+                yield from drain()
+                continue
+            yield from drain(True)
+            yield from reader.read(src, self.options, pool)
+            if reader is WARC:
+                self.passed_over.update(WARC.passed_over)
+        yield from drain(True)
+
+    # --- when nothing was read ----------------------------------------
+    def why_empty(self) -> str:
+        """Why no document was read, in one line (for the exit-2 message)."""
+        parts: list[str] = []
+        known = ", ".join(sorted(known_suffixes()))
+        if self.ignored:
+            top = ", ".join(f"{n} file(s) with suffix {s or '(none)'}" for s, n in self.ignored.most_common(3))
+            parts.append(f"{top} in the directories are not an input kind syndetect reads (it reads {known},"
+                         " compressed or not; name a file explicitly to read it as text)")
+        if self.passed_over:
+            top = ", ".join(f"{n} {k}" for k, n in self.passed_over.most_common(4))
+            parts.append(f"the WARC records hold no HTML or text pages ({top})")
+        if self.skipped:
+            reasons = Counter(s.reason.split(" (")[0] for s in self.skipped)
+            top = "; ".join(f"{n}× {r}" for r, n in reasons.most_common(3))
+            parts.append(f"{len(self.skipped)} input(s) skipped ({top}; first: {self.skipped[0]})")
+        if not parts:
+            parts.append("no documents to read: " + ("the paths hold no files" if not self.files else "the files hold no articles"))
+        return "0 documents: " + "; ".join(parts)
+
+
+def _shown_suffix(name: str) -> str:
+    base, fmt = compression.strip_suffixes(name)
+    lower = name.lower()
+    comp = next((s for s in compression.COMPRESSION_SUFFIXES if lower.endswith(s)), "")
+    return (fmt + comp) or Path(name).suffix.lower()
+
+
+def read_inputs(paths: Iterable[str], stdin: IO[str] | None = None, options: ReaderOptions | None = None) -> Inputs:
+    """Documents (or skip notices) from every path; see :class:`Inputs`."""
+    return Inputs(paths, stdin, options)

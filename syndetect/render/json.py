@@ -67,6 +67,10 @@ def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
                 "upstream": list(d.upstream),
                 "url": d.url,
                 "content_chars": d.content_chars,
+                "date_source": d.date_source,
+                "crawled": d.crawled,
+                "encoding": d.encoding,
+                "meta": d.meta or {},
             }
             for d in report.documents
         ],

@@ -1,0 +1,171 @@
+"""HTML pages through trafilatura: main text (paragraphs kept), title, date, site name, URL, language.
+
+Nothing here touches the network: trafilatura, htmldate and courlan get the
+page's markup (an lxml tree), never a URL to fetch.
+
+The publication date, strongest first: the page's own metadata tags
+(``article:published_time``, ``datePublished`` in JSON-LD or microdata,
+``pubdate``, Dublin Core …, read with their time and zone; ``date_source``
+``html-meta:<name>``), then htmldate's reading of the page (``html:htmldate``;
+a date), then a dateline in the first lines of the text. A page's crawl date
+(from a WARC) is only used to resolve relative datelines ("18 hours ago").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any, Iterator
+
+from syndetect.model import Document, Skipped
+from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
+from syndetect.readers.dates import find_dateline, parse_date
+from syndetect.readers.encoding import DecodeError, decode
+
+__all__ = ["HtmlReader", "extract_page", "PageResult", "declared_charset"]
+
+_META_DATES = (
+    "article:published_time", "og:published_time", "datepublished", "article:published", "published_time",
+    "pubdate", "publishdate", "publish-date", "publish_date", "dc.date.issued", "dcterms.issued", "dc.date",
+    "dcterms.date", "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime", "date",
+)
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+_JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
+
+PageResult = dict  # the fields of a Document (without id/source), or {"skip": reason}
+
+
+def declared_charset(head: bytes) -> str | None:
+    """The charset a page declares in a ``<meta>`` tag in its first bytes."""
+    m = _CHARSET.search(head[:4096])
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def _meta_date(tree) -> tuple[str, str] | None:
+    """``(iso, name)`` from the page's own date metadata (time and zone kept)."""
+    found: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = el.get("content")
+        if key in _META_DATES and value and key not in found:
+            found[key] = value
+    for el in tree.iter("time"):
+        if el.get("itemprop", "").lower() == "datepublished" or el.get("pubdate") is not None:
+            if el.get("datetime"):
+                found.setdefault("time[datePublished]", el.get("datetime"))
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            m = _JSONLD_DATE.search(script.text)
+            if m:
+                found.setdefault("json-ld:datePublished", json.loads(f'"{m.group(1)}"'))
+                break
+    order = ["json-ld:datePublished", "time[datePublished]", *_META_DATES]
+    for key in order:
+        if key in found:
+            iso = parse_date(found[key])
+            if iso:
+                return iso, key
+    return None
+
+
+def _language(tree) -> str | None:
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        for el in tree.iter("meta"):
+            key = (el.get("property") or el.get("http-equiv") or el.get("name") or "").lower()
+            if key in ("og:locale", "content-language", "language") and el.get("content"):
+                lang = el.get("content")
+                break
+    return lang.strip().replace("_", "-") if lang and lang.strip() else None
+
+
+def extract_page(
+    data: bytes, *, url: str | None = None, crawled: datetime | None = None, charset: str | None = None,
+    encoding: str | None = None, max_bytes: int | None = None,
+) -> PageResult:
+    """Extract one page (bytes as fetched); a dict of document fields, or ``{"skip": reason}``."""
+    if max_bytes is not None and len(data) > max_bytes:
+        return {"skip": f"page larger than {max_bytes:,} bytes (not read)"}
+    try:
+        text, note = decode(data, encoding=encoding, declared=charset or declared_charset(data))
+    except DecodeError as exc:
+        return {"skip": str(exc)}
+    if "<" not in text:
+        return {"skip": "no HTML markup"}
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    tree = load_html(text)
+    if tree is None:
+        return {"skip": "not parseable as HTML"}
+    language = _language(tree)
+    meta_date = _meta_date(tree)
+    doc = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
+    )
+    if doc is None or not (doc.text or "").strip():
+        return {"skip": "no article text found in the page"}
+    body = doc.text
+    published = date_source = None
+    if meta_date:
+        published, date_source = meta_date[0], f"html-meta:{meta_date[1]}"
+    elif doc.date and parse_date(doc.date):
+        published, date_source = parse_date(doc.date), "html:htmldate"
+    else:
+        found = find_dateline(body, crawled)
+        if found:
+            published, date_source = found
+    meta = {k: v for k, v in (("language", language), ("author", doc.author), ("hostname", doc.hostname)) if v}
+    return {
+        "text": body,
+        "title": doc.title or None,
+        "outlet": doc.sitename or None,
+        "url": doc.url or url,
+        "published": published,
+        "date_source": date_source,
+        "crawled": crawled.isoformat() if crawled else None,
+        "encoding": note,
+        "meta": meta or None,
+    }
+
+
+def page_document(result: PageResult, doc_id: str, source: str) -> Document | Skipped:
+    if "skip" in result:
+        return skip(source, result["skip"])
+    return Document(id=doc_id, source=source, **result)
+
+
+def _extract_file(path: str, doc_id: str, compression_kind: str | None, options: ReaderOptions) -> list[Item]:
+    """Worker-pool entry point: one HTML file."""
+    return list(HTML.read(Source(path, doc_id, compression_kind), options))
+
+
+class HtmlReader(Reader):
+    name = "html"
+    suffixes = (".html", ".htm", ".xhtml", ".shtml")
+    heavy = True
+    one_document = True
+
+    def sniff(self, head: bytes) -> bool:
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+        return start.startswith((b"<!doctype html", b"<html")) or (start.startswith(b"<") and b"<html" in start)
+
+    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
+        try:
+            data = source.read_bytes(options.max_page_bytes)
+        except OSError as exc:
+            yield skip(source.path, f"cannot read: {exc.strerror or exc}")
+            return
+        except Exception as exc:  # corrupt compressed data (gzip, bz2, xz, zstd errors)
+            yield skip(source.path, f"corrupt {source.compression} data: {exc}")
+            return
+        if not data.strip():
+            yield skip(source.path, "empty file")
+            return
+        yield page_document(
+            extract_page(data, encoding=options.encoding, max_bytes=options.max_page_bytes), source.doc_id, source.path
+        )
+
+
+HTML = register(HtmlReader())

@@ -1,0 +1,55 @@
+"""JSONL / NDJSON (and ``-``, JSONL on standard input): one article per line."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import IO, Any, Iterator
+
+from syndetect.model import Skipped
+from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
+from syndetect.readers.records import record_to_document
+from syndetect.readers.text import decode_source
+
+__all__ = ["JsonlReader", "read_jsonl"]
+
+
+def read_jsonl(
+    stream: IO[str], source: str, options: ReaderOptions | None = None, file_id: str | None = None
+) -> Iterator[Item]:
+    """One article per line; fields mapped as :mod:`syndetect.readers.records` says."""
+    opts = options or ReaderOptions()
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield skip(source, f"invalid JSON: {exc.msg} (column {exc.colno})", number)
+            continue
+        yield record_to_document(obj, source, number, opts, f"{file_id or source}:{number}")
+
+
+class JsonlReader(Reader):
+    name = "jsonl"
+    suffixes = (".jsonl", ".ndjson")
+
+    def sniff(self, head: bytes) -> bool:
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if first != b"{":
+            return False
+        line = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+        try:
+            return isinstance(json.loads(line), dict)
+        except ValueError:
+            return False
+
+    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
+        got = decode_source(source, options)
+        if isinstance(got, Skipped):
+            yield got
+            return
+        yield from read_jsonl(io.StringIO(got[0]), source.path, options, source.doc_id)
+
+
+JSONL = register(JsonlReader())
