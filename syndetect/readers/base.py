@@ -31,6 +31,17 @@ Item = Document | Skipped
 HEAD_BYTES = 64 * 1024
 
 
+def with_encoding(items: Iterator[Item], note: str | None) -> Iterator[Item]:
+    """The documents of ``items`` marked with the encoding their file was decoded from."""
+    if note is None:
+        yield from items
+        return
+    from dataclasses import replace
+
+    for item in items:
+        yield replace(item, encoding=note) if isinstance(item, Document) else item
+
+
 def skip(source: str, reason: str, line: int | None = None) -> Skipped:
     """The one way readers report an input (or a line of it) they cannot read."""
     return Skipped(source, reason, line)

@@ -116,12 +116,18 @@ def extract_page(
         found = find_dateline(body, crawled)
         if found:
             published, date_source = found
-    meta = {k: v for k, v in (("language", language), ("author", doc.author), ("hostname", doc.hostname)) if v}
+    canonical = doc.url if doc.url and doc.url != url else None
+    meta = {
+        k: v for k, v in (
+            ("language", language), ("author", doc.author), ("hostname", doc.hostname),
+            ("canonical_url", canonical if url else None),
+        ) if v
+    }
     return {
         "text": body,
         "title": doc.title or None,
         "outlet": doc.sitename or None,
-        "url": doc.url or url,
+        "url": url or doc.url or None,  # the URL it was fetched from (WARC), else the page's canonical URL
         "published": published,
         "date_source": date_source,
         "crawled": crawled.isoformat() if crawled else None,

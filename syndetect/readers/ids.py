@@ -10,8 +10,8 @@ The scheme (also in the README):
 * It is called by its **path** instead — relative to the working directory
   (absolute outside it), ``/``-separated, without the suffixes
   (``archive/posts/b/index``) — when its stem is a generic page-bundle name
-  (``index``, ``_index``, ``README``, ``default``, ``page``, ``article``,
-  ``post``, ``content``), when two files read together share the stem, or
+  (``index``, ``_index``, ``README``, ``default``, ``item``, ``page``,
+  ``content``: Hugo, Jekyll, Grav), when two files read together share the stem, or
   when a record or front matter already took the stem. Two files that differ
   only by suffix keep the suffix in their path ids (``notes.md``, ``notes.txt``).
 * Records (JSONL lines, CSV rows) carry their own ``id``; without one they
@@ -35,7 +35,7 @@ from syndetect.readers.compression import COMPRESSION_SUFFIXES, strip_suffixes
 
 __all__ = ["GENERIC_STEMS", "stem_of", "path_id", "assign_file_ids"]
 
-GENERIC_STEMS = frozenset({"index", "_index", "readme", "default", "page", "article", "post", "content"})
+GENERIC_STEMS = frozenset({"index", "_index", "readme", "default", "item", "page", "content"})
 
 
 def stem_of(path: str) -> str:

@@ -7,7 +7,7 @@ import json
 from typing import IO, Any, Iterator
 
 from syndetect.model import Skipped
-from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
+from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip, with_encoding
 from syndetect.readers.records import record_to_document
 from syndetect.readers.text import decode_source
 
@@ -49,7 +49,7 @@ class JsonlReader(Reader):
         if isinstance(got, Skipped):
             yield got
             return
-        yield from read_jsonl(io.StringIO(got[0]), source.path, options, source.doc_id)
+        yield from with_encoding(read_jsonl(io.StringIO(got[0]), source.path, options, source.doc_id), got[1])
 
 
 JSONL = register(JsonlReader())

@@ -7,7 +7,7 @@ import io
 from typing import IO, Any, Iterator
 
 from syndetect.model import Skipped
-from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
+from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip, with_encoding
 from syndetect.readers.records import ALIASES, pick, record_to_document
 from syndetect.readers.text import decode_source
 
@@ -97,7 +97,8 @@ class TableReader(Reader):
 
         suffix = strip_suffixes(source.path.rsplit("/", 1)[-1])[1]
         delimiter = "\t" if suffix in (".tsv", ".tab") else None
-        yield from read_csv(io.StringIO(got[0], newline=""), source.path, options, source.doc_id, delimiter)
+        rows = read_csv(io.StringIO(got[0], newline=""), source.path, options, source.doc_id, delimiter)
+        yield from with_encoding(rows, got[1])
 
 
 TABLE = register(TableReader())
