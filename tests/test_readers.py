@@ -688,3 +688,16 @@ def test_fifo_is_not_read(tmp_path):
 def test_source_from_bytes_reads_compressed_memory():
     src = Source.from_bytes(gzip.compress(BODY.encode()), "mem.txt.gz", "mem")
     assert src.compression == "gzip" and src.read_bytes() == BODY.encode()
+
+
+def test_syndetect_scan_of_the_html_folder(tmp_path):
+    """The done-when command: `syndetect scan fixtures/article-extraction-benchmark/html`."""
+    out = tmp_path / "report.json"
+    r = run("scan", HTML_DIR, "-o", out, "--workers", "2", "--quiet")
+    assert r.exit_code == 0, r.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    docs = report["documents"]
+    assert len(docs) == 181 and report["skipped"] == []
+    assert sum(1 for d in docs if d["published"]) >= 170
+    assert sum(1 for d in docs if d["outlet"]) >= 170
+    assert all(d["date_source"] for d in docs if d["published"])

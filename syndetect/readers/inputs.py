@@ -18,12 +18,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from syndetect.model import Document, Skipped
+from syndetect.model import Skipped
 from syndetect.readers import compression
 from syndetect.readers.base import HEAD_BYTES, Item, Reader, ReaderOptions, Source, known_suffixes, reader_for_suffix, skip, sniff_reader
 from syndetect.readers.html import HTML, _extract_file
 from syndetect.readers.ids import assign_file_ids, path_id
-from syndetect.readers.jsonl import JSONL, read_jsonl
+from syndetect.readers.jsonl import read_jsonl
 from syndetect.readers.table import read_csv  # noqa: F401  (re-exported)
 from syndetect.readers.text import TEXT, read_text_file  # noqa: F401  (re-exported)
 from syndetect.readers.warc import WARC
@@ -104,7 +104,7 @@ class Inputs:
         return out
 
     # --- reading one file ---------------------------------------------
-    def _source(self, path: str, doc_id: str, explicit: bool) -> tuple[Reader, Source] | Skipped:
+    def _source(self, path: str, doc_id: str) -> tuple[Reader, Source] | Skipped:
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -128,8 +128,8 @@ class Inputs:
         except Exception as exc:  # lzma/bz2/zstd errors
             return skip(path, f"corrupt {kind} data: {exc}")
         reader = reader_for_suffix(_format_suffix(os.path.basename(path)))
-        if reader is None or reader is TEXT and not explicit:
-            reader = sniff_reader(src.head) or reader or TEXT
+        if reader is None:  # a known suffix decides; an unknown one (named explicitly): the content
+            reader = sniff_reader(src.head) or TEXT
         return reader, src
 
     def __iter__(self) -> Iterator[Item]:
@@ -188,13 +188,13 @@ class Inputs:
                 window.append(("items", [entry]))
                 yield from drain()
                 continue
-            path, explicit = entry
+            path, _explicit = entry
             if path == "-":
                 yield from drain(True)
                 yield from read_jsonl(self.stdin if self.stdin is not None else sys.stdin, "<stdin>", self.options)
                 continue
             self.files += 1
-            chosen = self._source(path, ids[path], explicit)
+            chosen = self._source(path, ids[path])
             if isinstance(chosen, Skipped):
                 window.append(("items", [chosen]))
                 yield from drain()
