@@ -65,7 +65,7 @@ class WarcReader(Reader):
     heavy = True
 
     def sniff(self, head: bytes) -> bool:
-        return head.startswith(b"WARC/")
+        return head.startswith((b"WARC/", b"filedesc://"))
 
     def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
         from warcio.archiveiterator import ArchiveIterator
