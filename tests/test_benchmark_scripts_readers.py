@@ -30,6 +30,7 @@ def test_scores_are_right_on_known_texts():
     assert s["words"]["f1"] == s["shingles"]["f1"] == 1.0
 
 
+@pytest.mark.slow
 def test_extraction_script_on_five_pages(tmp_path):
     html = tmp_path / "html"
     html.mkdir()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from syndetect.readers.inputs import read_csv, read_inputs, read_jsonl, read_text_file
 from syndetect.model import Document, Skipped
 from syndetect.readers.ids import path_id
+from syndetect.readers.inputs import read_csv, read_inputs, read_jsonl, read_text_file
 
 BODY = "Pakistan struck hideouts in Iran on Thursday.\nThe ministry said the operation was a success.\n"
 

@@ -447,6 +447,7 @@ def html_folder_docs() -> list[Document]:
     return docs
 
 
+@pytest.mark.slow
 def test_the_181_real_pages_are_read_with_dates_and_outlets(html_folder_docs):
     docs = html_folder_docs
     assert len(docs) == 181 and len({d.id for d in docs}) == 181
@@ -457,11 +458,11 @@ def test_the_181_real_pages_are_read_with_dates_and_outlets(html_folder_docs):
     assert {d.id for d in docs} == set(truth)  # the stem of <hash>.html.gz
 
 
-def test_worker_pool_gives_the_same_documents(html_folder_docs):
+def test_worker_pool_gives_the_same_documents():
     some = sorted(HTML_DIR.iterdir())[:12]
     pooled, _ = items_of(*some, options=ReaderOptions(workers=2, pool_min=1))
     serial, _ = items_of(*some, options=ReaderOptions(workers=1))
-    assert pooled == serial == [d for d in html_folder_docs if d.id in {d.id for d in serial}]
+    assert len(serial) == 12 and pooled == serial
 
 
 def test_no_network_access(tmp_path, monkeypatch):
@@ -482,6 +483,7 @@ def test_no_network_access(tmp_path, monkeypatch):
 # ---------------------------------------------------------------------------
 # WARC
 # ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_warc_of_the_181_pages_gives_the_same_documents_as_the_folder(tmp_path, html_folder_docs):
     truth = json.loads((BENCH / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
@@ -690,6 +692,7 @@ def test_source_from_bytes_reads_compressed_memory():
     assert src.compression == "gzip" and src.read_bytes() == BODY.encode()
 
 
+@pytest.mark.slow
 def test_syndetect_scan_of_the_html_folder(tmp_path):
     """The done-when command: `syndetect scan fixtures/article-extraction-benchmark/html`."""
     out = tmp_path / "report.json"

@@ -7,7 +7,13 @@ compression (gzip, bz2, xz, zstd) by magic bytes for all of them.
 
 from syndetect.readers.base import REGISTRY, Reader, ReaderOptions, Source, register  # noqa: F401
 from syndetect.readers.inputs import (  # noqa: F401
-    SUFFIXES, TEXT_SUFFIXES, Inputs, read_csv, read_inputs, read_jsonl, read_text_file,
+    SUFFIXES,
+    TEXT_SUFFIXES,
+    Inputs,
+    read_csv,
+    read_inputs,
+    read_jsonl,
+    read_text_file,
 )
 
 __all__ = [

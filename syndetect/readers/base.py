@@ -16,8 +16,9 @@ object on the first line); what nothing claims is read as plain text.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable, ClassVar, Iterator
+from typing import IO, Any, ClassVar, TypeVar
 
 from syndetect.model import Document, Skipped
 from syndetect.readers import compression
@@ -105,7 +106,7 @@ class Source:
             return stream.read() if limit is None else stream.read(limit + 1)
 
     @classmethod
-    def from_bytes(cls, data: bytes, path: str = "<memory>", doc_id: str = "doc") -> "Source":
+    def from_bytes(cls, data: bytes, path: str = "<memory>", doc_id: str = "doc") -> Source:
         kind = compression.detect(data[:8])
 
         def opener() -> IO[bytes]:
@@ -134,9 +135,10 @@ class Reader:
 
 
 REGISTRY: list[Reader] = []
+R = TypeVar("R", bound=Reader)
 
 
-def register(reader: Reader) -> Reader:
+def register(reader: R) -> R:
     """Add a reader (later registrations win a suffix)."""
     REGISTRY.append(reader)
     return reader

@@ -11,7 +11,7 @@ import bz2
 import gzip
 import io
 import lzma
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, cast
 
 __all__ = ["MAGIC", "COMPRESSION_SUFFIXES", "detect", "open_stream", "strip_suffixes"]
 
@@ -37,11 +37,11 @@ def open_stream(raw: BinaryIO, kind: str | None) -> IO[bytes]:
     if kind is None:
         return raw
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
     if kind == "bz2":
-        return bz2.BZ2File(raw, mode="rb")
+        return cast(IO[bytes], bz2.BZ2File(raw, mode="rb"))
     if kind == "xz":
-        return lzma.LZMAFile(raw, mode="rb")
+        return cast(IO[bytes], lzma.LZMAFile(raw, mode="rb"))
     if kind == "zstd":
         import zstandard
 

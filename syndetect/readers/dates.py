@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 __all__ = ["parse_date", "parse_datetime", "find_dateline"]
@@ -156,7 +156,7 @@ def parse_crawled(value: str | None) -> datetime | None:
     if got is None or not isinstance(got[0], datetime):
         return None
     dt = got[0]
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 _LABEL = r"(?:(?:last\s+)?updated|first\s+published|published|posted|date|on)\s*[:\-–—]?\s*"

@@ -46,13 +46,17 @@ def decode(data: bytes, *, encoding: str | None = None, declared: str | None = N
         try:
             return _strip_bom(data.decode(codec)), None if codec == "utf-8" else f"{codec} (--encoding)"
         except UnicodeDecodeError as exc:
-            raise DecodeError(f"not {codec} text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}; --encoding)")
+            raise DecodeError(
+                f"not {codec} text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}; --encoding)"
+            ) from None
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
                 text = data[len(bom):].decode(codec)
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"not {codec} text despite its byte-order mark (invalid data at offset {exc.start + len(bom)})")
+                raise DecodeError(
+                    f"not {codec} text despite its byte-order mark (invalid data at offset {exc.start + len(bom)})"
+                ) from None
             return text, None if codec == "utf-8" else f"{codec.split('-')[0]}-{codec.split('-')[1]} (byte-order mark)"
     if b"\x00" in data[:8192]:
         raise DecodeError("binary file (contains NUL bytes)")

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from syndetect.model import Document, Skipped
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
@@ -101,7 +102,7 @@ def extract_page(
         return {"skip": "not parseable as HTML"}
     language = _language(tree)
     meta_date = _meta_date(tree)
-    doc = trafilatura.bare_extraction(
+    doc: Any = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
     )
     if doc is None or not (doc.text or "").strip():
@@ -113,7 +114,7 @@ def extract_page(
     elif doc.date and parse_date(doc.date):
         published, date_source = parse_date(doc.date), "html:htmldate"
     else:
-        found = find_dateline(body, crawled)
+        found = find_dateline(str(body), crawled)
         if found:
             published, date_source = found
     canonical = doc.url if doc.url and doc.url != url else None

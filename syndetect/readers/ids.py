@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from syndetect.readers.compression import COMPRESSION_SUFFIXES, strip_suffixes
 

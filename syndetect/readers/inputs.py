@@ -13,14 +13,25 @@ import os
 import stat
 import sys
 from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from syndetect.model import Skipped
 from syndetect.readers import compression
-from syndetect.readers.base import HEAD_BYTES, Item, Reader, ReaderOptions, Source, known_suffixes, reader_for_suffix, skip, sniff_reader
+from syndetect.readers.base import (
+    HEAD_BYTES,
+    Item,
+    Reader,
+    ReaderOptions,
+    Source,
+    known_suffixes,
+    reader_for_suffix,
+    skip,
+    sniff_reader,
+)
 from syndetect.readers.html import HTML, _extract_file
 from syndetect.readers.ids import assign_file_ids, path_id
 from syndetect.readers.jsonl import read_jsonl
@@ -82,7 +93,7 @@ class Inputs:
                 found: list[str] = []
                 errors: list[Skipped] = []
 
-                def onerror(exc: OSError, errors=errors) -> None:
+                def onerror(exc: OSError, errors: list[Skipped] = errors, raw: str = raw) -> None:
                     errors.append(skip(exc.filename or raw, f"cannot read directory: {exc.strerror or exc}"))
 
                 for root, dirs, files in os.walk(path, onerror=onerror):
@@ -96,7 +107,8 @@ class Inputs:
                         else:
                             self.ignored[Path(name).suffix.lower() if suffix == "" else _shown_suffix(name)] += 1
                 out.extend((f, False) for f in sorted(found))
-                out.extend(sorted(errors, key=lambda s: s.source))
+                errors.sort(key=lambda s: s.source)
+                out.extend(errors)
             elif path.exists() or path.is_symlink():
                 out.append((raw, True))
             else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 from syndetect.model import Skipped
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip, with_encoding

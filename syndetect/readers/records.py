@@ -22,7 +22,7 @@ an id gets ``<file id>:<line>``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from syndetect.model import Document, Skipped
@@ -65,9 +65,9 @@ def pick(keys: list[str] | tuple[str, ...], name: str, options: ReaderOptions) -
 
 def _epoch(value: float) -> str | None:
     if 1e8 <= value < 1e10:  # seconds since 1970 (1973 … 2286)
-        return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+        return datetime.fromtimestamp(value, tz=UTC).isoformat()
     if 1e11 <= value < 1e13:  # milliseconds
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc).isoformat()
+        return datetime.fromtimestamp(value / 1000, tz=UTC).isoformat()
     return None
 
 

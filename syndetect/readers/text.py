@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from syndetect.model import Document, Skipped
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip

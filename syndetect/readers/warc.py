@@ -15,7 +15,8 @@ worker pool when there is one, a bounded number at a time, in order.
 from __future__ import annotations
 
 from collections import Counter, deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from syndetect.model import Document
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
