@@ -704,3 +704,13 @@ def test_syndetect_scan_of_the_html_folder(tmp_path):
     assert sum(1 for d in docs if d["published"]) >= 170
     assert sum(1 for d in docs if d["outlet"]) >= 170
     assert all(d["date_source"] for d in docs if d["published"])
+
+
+def test_progress_is_counted_in_documents(tmp_path):
+    for i in range(20):
+        (tmp_path / f"s{i:02}.txt").write_text(BODY, encoding="utf-8")
+    calls = []
+    docs = [d for d in read_inputs([str(tmp_path)], options=ReaderOptions(workers=1),
+                                   progress=lambda stage, done, total: calls.append((stage, done, total)))]
+    assert len(docs) == 20
+    assert calls == [("read", 8, None), ("read", 16, None), ("read", 20, 20)]

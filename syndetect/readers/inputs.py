@@ -13,7 +13,7 @@ import os
 import stat
 import sys
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -68,7 +68,10 @@ class Inputs:
     skipped with a message naming both places.
     """
 
-    def __init__(self, paths: Iterable[str], stdin: IO[str] | None = None, options: ReaderOptions | None = None) -> None:
+    def __init__(
+        self, paths: Iterable[str], stdin: IO[str] | None = None, options: ReaderOptions | None = None,
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> None:
         self.paths = list(paths)
         self.stdin = stdin
         self.options = options or ReaderOptions()
@@ -77,6 +80,7 @@ class Inputs:
         self.ignored: Counter[str] = Counter()  # suffix -> files in directories no reader takes
         self.passed_over: Counter[str] = Counter()  # WARC records that are not pages
         self.files = 0
+        self.progress = progress  # progress("read", documents so far, None): reading has no known total
         self._used = False
         self._file_ids: dict[str, str] = {}
 
@@ -168,7 +172,11 @@ class Inputs:
                     continue
             seen[item.id] = item.source
             self.documents += 1
+            if self.progress is not None and self.documents % 8 == 0:
+                self.progress("read", self.documents, None)
             yield item
+        if self.progress is not None:
+            self.progress("read", self.documents, self.documents)
 
     def _items(self) -> Iterator[Item]:
         entries = self._expand()
@@ -250,6 +258,9 @@ def _shown_suffix(name: str) -> str:
     return (fmt + comp) or Path(name).suffix.lower()
 
 
-def read_inputs(paths: Iterable[str], stdin: IO[str] | None = None, options: ReaderOptions | None = None) -> Inputs:
+def read_inputs(
+    paths: Iterable[str], stdin: IO[str] | None = None, options: ReaderOptions | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> Inputs:
     """Documents (or skip notices) from every path; see :class:`Inputs`."""
-    return Inputs(paths, stdin, options)
+    return Inputs(paths, stdin, options, progress)
