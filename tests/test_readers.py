@@ -714,3 +714,28 @@ def test_progress_is_counted_in_documents(tmp_path):
                                    progress=lambda stage, done, total: calls.append((stage, done, total)))]
     assert len(docs) == 20
     assert calls == [("read", 8, None), ("read", 16, None), ("read", 20, 20)]
+
+
+def test_jsonl_and_csv_are_streamed_and_a_break_costs_only_the_rest(tmp_path):
+    lines = [json.dumps({"id": f"r{i}", "text": f"story number {i} " * 20}) for i in range(3000)]
+    data = ("\n".join(lines) + "\n").encode()
+    cut = tmp_path / "feed.jsonl.gz"
+    cut.write_bytes(gzip.compress(data)[:-2000])  # truncated: the end of the stream is missing
+    docs, skipped = items_of(cut)
+    assert 0 < len(docs) < 3000 and [d.id for d in docs] == [f"r{i}" for i in range(len(docs))]
+    (s,) = skipped
+    assert s.source == str(cut) and "corrupt gzip data" in s.reason and "rest of the file" in s.reason
+    bad = tmp_path / "late.csv"  # UTF-8 for the first 64 KiB, then a stray cp1252 byte
+    bad.write_bytes(b"id,text\n" + b"".join(b"r%d,plain words here\n" % i for i in range(5000)) + b"r9,caf\xe9\n")
+    docs, (s,) = items_of(bad)
+    assert len(docs) == 5000 and s.line == 5002 and "not utf-8 text" in s.reason and "--encoding" in s.reason
+
+
+def test_an_undecodable_jsonl_line_costs_only_itself(tmp_path):
+    f = tmp_path / "feed.jsonl"
+    good = [json.dumps({"id": f"r{i}", "text": "plain words " * 30}).encode() for i in range(4000)]
+    good[3000] = b'{"id": "bad", "text": "caf\xe9"}'
+    f.write_bytes(b"\n".join(good) + b"\n")
+    docs, skipped = items_of(f)
+    assert len(docs) == 3999 and "bad" not in {d.id for d in docs}
+    assert [(s.line, "not utf-8 text" in s.reason) for s in skipped] == [(3001, True)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 
-__all__ = ["DecodeError", "decode", "normalise_codec"]
+__all__ = ["DecodeError", "decode", "normalise_codec", "choose_encoding"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
@@ -87,3 +87,38 @@ def decode(data: bytes, *, encoding: str | None = None, declared: str | None = N
 
 def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def choose_encoding(head: bytes, *, encoding: str | None = None) -> tuple[str, int, str | None]:
+    """``(codec, bytes of BOM to drop, note)`` for a stream read from its first bytes (``head``).
+
+    For streamed inputs (JSONL, CSV): the choice is made once, from the head;
+    a byte that does not fit further on is reported at its line.
+    """
+    if encoding:
+        codec = normalise_codec(encoding)
+        if codec is None:
+            raise DecodeError(f"unknown encoding {encoding!r} (--encoding)")
+        return codec, (len(codecs.BOM_UTF8) if codec == "utf-8" and head.startswith(codecs.BOM_UTF8) else 0), (
+            None if codec == "utf-8" else f"{codec} (--encoding)")
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            note = None if codec == "utf-8" else f"{'-'.join(codec.split('-')[:2])} (byte-order mark)"
+            return codec, len(bom), note
+    if b"\x00" in head[:8192]:
+        raise DecodeError("binary file (contains NUL bytes)")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8", 0, None
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    codec = normalise_codec(best.encoding) if best is not None else None
+    if codec:
+        return codec, 0, f"{codec} (guessed by charset-normalizer)"
+    raise DecodeError(
+        f"not UTF-8 text (invalid byte 0x{head[first_bad]:02x} at offset {first_bad}) and no other encoding fits;"
+        " give --encoding"
+    )

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from syndetect.model import Skipped
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip, with_encoding
 from syndetect.readers.records import record_to_document
-from syndetect.readers.text import decode_source
+from syndetect.readers.text import STREAM_ERRORS, bad_line_reason, open_text, stream_error
 
 __all__ = ["JsonlReader", "read_jsonl"]
 
 
 def read_jsonl(
-    stream: IO[str], source: str, options: ReaderOptions | None = None, file_id: str | None = None
+    stream: Iterable[str | None], source: str, options: ReaderOptions | None = None, file_id: str | None = None
 ) -> Iterator[Item]:
-    """One article per line; fields mapped as :mod:`syndetect.readers.records` says."""
+    """One article per line; fields mapped as :mod:`syndetect.readers.records` says (``None``: an undecodable line)."""
     opts = options or ReaderOptions()
     for number, line in enumerate(stream, 1):
+        if line is None:
+            yield skip(source, bad_line_reason(getattr(stream, "error", None)), number)
+            continue
         if not line.strip():
             continue
+        line = line.lstrip("\ufeff") if number == 1 else line
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -46,11 +49,17 @@ class JsonlReader(Reader):
             return False
 
     def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
-        got = decode_source(source, options)
+        got = open_text(source, options)  # streamed: a feed of any size is never read whole
         if isinstance(got, Skipped):
             yield got
             return
-        yield from with_encoding(read_jsonl(io.StringIO(got[0]), source.path, options, source.doc_id), got[1])
+        lines, note = got
+        with lines:
+            try:
+                yield from with_encoding(read_jsonl(lines, source.path, options, source.doc_id), note)
+            except STREAM_ERRORS as exc:
+                yield stream_error(source, exc, lines.number + 1)
+
 
 
 JSONL = register(JsonlReader())

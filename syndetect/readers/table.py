@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from syndetect.model import Skipped
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip, with_encoding
+from syndetect.readers.compression import strip_suffixes
 from syndetect.readers.records import ALIASES, pick, record_to_document
-from syndetect.readers.text import decode_source
+from syndetect.readers.text import STREAM_ERRORS, DecodedLines, open_text, stream_error
 
 __all__ = ["TableReader", "read_csv", "sniff_delimiter"]
 
@@ -31,20 +33,15 @@ def sniff_delimiter(sample: str, default: str = ",") -> str:
 
 
 def read_csv(
-    stream: IO[str], source: str, options: ReaderOptions | None = None, file_id: str | None = None,
+    stream: IO[str] | Iterable[str], source: str, options: ReaderOptions | None = None, file_id: str | None = None,
     delimiter: str | None = None,
 ) -> Iterator[Item]:
     """A header row, then one article per record (a text column is required: ``text``, ``body`` … or ``--text-field``)."""
     opts = options or ReaderOptions()
-    if delimiter is None:
-        start = stream.tell() if stream.seekable() else None
-        sample = stream.read(65536)
-        if start is not None:
-            stream.seek(start)
-            delimiter = sniff_delimiter(sample)
-        else:  # pragma: no cover - callers pass seekable streams
-            stream = io.StringIO(sample + stream.read(), newline="")
-            delimiter = sniff_delimiter(sample)
+    if delimiter is None:  # a stream given directly: sniff from its start
+        text = stream.read() if isinstance(stream, io.TextIOBase) else "".join(stream)
+        delimiter = sniff_delimiter(text[:65536])
+        stream = io.StringIO(text, newline="")
     reader = csv.DictReader(stream, delimiter=delimiter, strict=True)
     try:
         header = reader.fieldnames
@@ -90,16 +87,29 @@ class TableReader(Reader):
     suffixes = (".csv", ".tsv", ".tab")
 
     def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
-        got = decode_source(source, options)
+        got = open_text(source, options)  # streamed: a table of any size is never read whole
         if isinstance(got, Skipped):
             yield got
             return
-        from syndetect.readers.compression import strip_suffixes
+        lines, note = got
+        suffix = strip_suffixes(os.path.basename(source.path))[1]
+        if suffix in (".tsv", ".tab"):
+            delimiter = "\t"
+        else:
+            delimiter = sniff_delimiter(source.head.decode(lines.codec, errors="ignore"))
+        with lines:
+            try:
+                yield from with_encoding(read_csv(_stop_at_bad(lines), source.path, options, source.doc_id, delimiter), note)
+            except STREAM_ERRORS as exc:
+                yield stream_error(source, exc, lines.number + (0 if isinstance(exc, UnicodeDecodeError) else 1))
 
-        suffix = strip_suffixes(source.path.rsplit("/", 1)[-1])[1]
-        delimiter = "\t" if suffix in (".tsv", ".tab") else None
-        rows = read_csv(io.StringIO(got[0], newline=""), source.path, options, source.doc_id, delimiter)
-        yield from with_encoding(rows, got[1])
+
+def _stop_at_bad(lines: DecodedLines) -> Iterator[str]:
+    """A CSV record may span lines, so an undecodable line ends the table (the error names it)."""
+    for line in lines:
+        if line is None:
+            raise lines.error or UnicodeDecodeError("utf-8", b"", 0, 1, "undecodable line")
+        yield line
 
 
 TABLE = register(TableReader())

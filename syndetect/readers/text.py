@@ -2,26 +2,101 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any, BinaryIO, cast
 
 from syndetect.model import Document, Skipped
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
-from syndetect.readers.encoding import DecodeError, decode
+from syndetect.readers.encoding import DecodeError, choose_encoding, decode
 from syndetect.readers.records import record_to_document
 
-__all__ = ["TextReader", "read_text_file", "decode_source"]
+__all__ = ["TextReader", "read_text_file", "decode_source", "open_text", "STREAM_ERRORS", "stream_error",
+           "DecodedLines"]
+
+# what reading a decompressed, decoded stream can raise past its first bytes
+STREAM_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, ValueError, RuntimeError)
+
+
+def stream_error(source: Source, exc: BaseException, line: int) -> Skipped:
+    """The skip notice for a stream that breaks at ``line`` (bad byte, truncated or corrupt compressed data)."""
+    if isinstance(exc, UnicodeDecodeError):
+        what = bad_line_reason(exc)
+    elif isinstance(exc, PermissionError | FileNotFoundError):
+        what = f"cannot read: {exc.strerror or exc}"
+    else:
+        what = f"corrupt {source.compression or 'file'} data ({exc or type(exc).__name__})"
+    return skip(source.path, f"{what}; the rest of the file is not read", line)
+
+
+class DecodedLines:
+    """The lines of a decompressed binary stream, decoded one by one and counted.
+
+    A line that does not decode is given as ``None`` (``error`` says why), so
+    a JSONL reader can skip just that line; byte-order-mark wide encodings
+    (UTF-16/32) are decoded as a stream instead.
+    """
+
+    def __init__(self, raw: IO[bytes], codec: str) -> None:
+        self.raw = raw
+        self.codec = codec
+        self.number = 0
+        self.error: UnicodeDecodeError | None = None
+
+    def __iter__(self) -> Iterator[str | None]:
+        if self.codec.startswith(("utf-16", "utf-32")):
+            for line in io.TextIOWrapper(cast(BinaryIO, self.raw), encoding=self.codec, newline=""):
+                self.number += 1
+                yield line
+            return
+        for chunk in self.raw:
+            self.number += 1
+            try:
+                yield chunk.decode(self.codec)
+            except UnicodeDecodeError as exc:
+                self.error = exc
+                yield None
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> DecodedLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def bad_line_reason(exc: UnicodeDecodeError | None) -> str:
+    if exc is None:  # pragma: no cover
+        return "undecodable line"
+    return f"not {exc.encoding} text (invalid byte 0x{exc.object[exc.start]:02x}; give --encoding)"
+
+
+def open_text(source: Source, options: ReaderOptions) -> tuple[DecodedLines, str | None] | Skipped:
+    """The decompressed file as decoded lines (never read whole), and the encoding note; or why not."""
+    if not source.head.strip():
+        return skip(source.path, "empty file")
+    try:
+        codec, bom, note = choose_encoding(source.head, encoding=options.encoding)
+    except DecodeError as exc:
+        return skip(source.path, str(exc))
+    try:
+        raw = source.open()
+        if bom:
+            raw.read(bom)
+    except STREAM_ERRORS as exc:
+        return skip(source.path, f"cannot read: {exc}")
+    return DecodedLines(raw, codec), note
 
 
 def decode_source(source: Source, options: ReaderOptions, declared: str | None = None) -> tuple[str, str | None] | Skipped:
-    """The whole decompressed file as text (and the encoding note), or why it cannot be read."""
+    """The whole decompressed file as text (and the encoding note), or why it cannot be read (one-document files)."""
     try:
         data = source.read_bytes()
     except OSError as exc:
         return skip(source.path, f"cannot read: {exc.strerror or exc}")
-    except (EOFError, ValueError, RuntimeError) as exc:  # truncated or corrupt compressed data
-        return skip(source.path, f"corrupt {source.compression or ''} data: {exc}".replace("  ", " "))
-    except Exception as exc:  # zstandard raises its own ZstdError
+    except Exception as exc:  # truncated or corrupt compressed data (EOFError, lzma/zstd errors)
         return skip(source.path, f"corrupt {source.compression} data: {exc}")
     if not data.strip():
         return skip(source.path, "empty file")
