@@ -739,3 +739,17 @@ def test_an_undecodable_jsonl_line_costs_only_itself(tmp_path):
     docs, skipped = items_of(f)
     assert len(docs) == 3999 and "bad" not in {d.id for d in docs}
     assert [(s.line, "not utf-8 text" in s.reason) for s in skipped] == [(3001, True)]
+
+
+def test_reading_under_spawn_equals_serial():
+    """The readers' tasks run on the pipeline's executor under the spawn start method too."""
+    from syndetect.pipeline.executors import ProcessExecutor
+    from syndetect.readers.ids import assign_file_ids
+    from syndetect.readers.inputs import Inputs
+
+    some = [str(p) for p in sorted(HTML_DIR.iterdir())[:4]]
+    serial = list(read_inputs(some, options=ReaderOptions(workers=1)))
+    inputs = Inputs(some, options=ReaderOptions(workers=2))
+    with ProcessExecutor(2, start_method="spawn") as executor:
+        spawned = list(inputs._read_all(inputs._expand(), assign_file_ids(some), executor))
+    assert len(serial) == 4 and spawned == serial

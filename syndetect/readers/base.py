@@ -55,9 +55,10 @@ class ReaderOptions:
     A ``*_field`` names the JSONL/CSV field (column) that holds that value;
     without it the common aliases are tried (see :mod:`syndetect.readers.records`).
     ``encoding`` forces a text encoding (otherwise: BOM, UTF-8, declared
-    charset, charset-normalizer's guess). ``workers`` processes extract HTML
-    and parse WARC records when there are at least ``pool_min`` pages
-    (``None``: all cores; 1: in this process). ``max_page_bytes``: an HTML
+    charset, charset-normalizer's guess). ``workers`` processes (the
+    pipeline's executor) extract HTML pages, of files or WARC records, when
+    there are at least ``pool_min`` HTML files or any WARC (``None``: all
+    cores; 1: in this process). ``max_page_bytes``: an HTML
     page or WARC payload larger than this is skipped (memory stays bounded).
     """
 
@@ -130,7 +131,9 @@ class Reader:
         """Whether decompressed content starting with ``head`` is this kind (for unknown suffixes)."""
         return False
 
-    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
+    def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
+        """Documents and skip notices of one input; ``executor`` (a
+        :class:`syndetect.pipeline.executors.Executor`) may run the heavy part."""
         raise NotImplementedError
 
 

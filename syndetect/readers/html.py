@@ -143,8 +143,12 @@ def page_document(result: PageResult, doc_id: str, source: str) -> Document | Sk
     return Document(id=doc_id, source=source, **result)
 
 
-def _extract_file(path: str, doc_id: str, compression_kind: str | None, options: ReaderOptions) -> list[Item]:
-    """Worker-pool entry point: one HTML file."""
+def extract_file_task(options: ReaderOptions, task: tuple) -> list[Item]:
+    """Executor stage: ``("html", path, doc_id, compression)`` → the page's document (or skip);
+    ``("done", items)`` → those items (inputs already settled in the main process, kept in order)."""
+    if task[0] == "done":
+        return task[1]
+    _, path, doc_id, compression_kind = task
     return list(HTML.read(Source(path, doc_id, compression_kind), options))
 
 
@@ -158,7 +162,7 @@ class HtmlReader(Reader):
         start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
         return start.startswith((b"<!doctype html", b"<html")) or (start.startswith(b"<") and b"<html" in start)
 
-    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
+    def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
         try:
             data = source.read_bytes(options.max_page_bytes)
         except OSError as exc:

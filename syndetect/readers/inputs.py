@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -32,7 +31,7 @@ from syndetect.readers.base import (
     skip,
     sniff_reader,
 )
-from syndetect.readers.html import HTML, _extract_file
+from syndetect.readers.html import HTML, extract_file_task
 from syndetect.readers.ids import assign_file_ids, path_id
 from syndetect.readers.jsonl import read_jsonl
 from syndetect.readers.table import read_csv  # noqa: F401  (re-exported)
@@ -179,56 +178,59 @@ class Inputs:
             self.progress("read", self.documents, self.documents)
 
     def _items(self) -> Iterator[Item]:
+        from syndetect.pipeline.executors import SerialExecutor, make_executor
+
         entries = self._expand()
         files = [e[0] for e in entries if not isinstance(e, Skipped) and e[0] != "-"]
         ids = self._file_ids = assign_file_ids(files)
         heavy = sum(1 for f in files if _format_suffix(os.path.basename(f)) in HTML.suffixes)
         has_warc = any(_format_suffix(os.path.basename(f)) in WARC.suffixes for f in files)
-        workers = self.options.workers if self.options.workers is not None else (os.cpu_count() or 1)
-        pool = None
-        if workers > 1 and (heavy >= self.options.pool_min or has_warc):
-            pool = ProcessPoolExecutor(max_workers=workers)
+        use_pool = heavy >= self.options.pool_min or has_warc
+        executor = make_executor(self.options.workers) if use_pool else SerialExecutor()
         try:
-            yield from self._read_all(entries, ids, pool, workers)
+            yield from self._read_all(entries, ids, executor)
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            executor.close()
 
-    def _read_all(self, entries, ids, pool, workers) -> Iterator[Item]:
-        window: deque = deque()  # ("items", list) or ("future", Future): keeps the input order
-        limit = 4 * workers
+    def _read_all(self, entries, ids, executor) -> Iterator[Item]:
+        """Runs of HTML files go to the executor (in order, a bounded number in flight); other inputs are read here."""
+        run: list[tuple] = []
 
-        def drain(all_: bool = False) -> Iterator[Item]:
-            while window and (all_ or len(window) > limit or window[0][0] == "items"):
-                state, value = window.popleft()
-                yield from (value.result() if state == "future" else value)
+        def flush() -> Iterator[Item]:
+            if run:
+                for items in executor.map(extract_file_task, self.options, list(run)):
+                    yield from items
+                run.clear()
 
         for entry in entries:
             if isinstance(entry, Skipped):
-                window.append(("items", [entry]))
-                yield from drain()
+                if run:
+                    run.append(("done", [entry]))
+                else:
+                    yield entry
                 continue
             path, _explicit = entry
             if path == "-":
-                yield from drain(True)
+                yield from flush()
                 yield from read_jsonl(self.stdin if self.stdin is not None else sys.stdin, "<stdin>", self.options)
                 continue
             self.files += 1
             chosen = self._source(path, ids[path])
             if isinstance(chosen, Skipped):
-                window.append(("items", [chosen]))
-                yield from drain()
+                if run:
+                    run.append(("done", [chosen]))
+                else:
+                    yield chosen
                 continue
             reader, src = chosen
-            if pool is not None and reader is HTML:
-                window.append(("future", pool.submit(_extract_file, src.path, src.doc_id, src.compression, self.options)))
-                yield from drain()
+            if reader is HTML:
+                run.append(("html", src.path, src.doc_id, src.compression))
                 continue
-            yield from drain(True)
-            yield from reader.read(src, self.options, pool)
+            yield from flush()
+            yield from reader.read(src, self.options, executor if reader is WARC else None)
             if reader is WARC:
                 self.passed_over.update(WARC.passed_over)
-        yield from drain(True)
+        yield from flush()
 
     # --- when nothing was read ----------------------------------------
     def why_empty(self) -> str:

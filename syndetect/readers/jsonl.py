@@ -48,7 +48,7 @@ class JsonlReader(Reader):
         except ValueError:
             return False
 
-    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
+    def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
         got = open_text(source, options)  # streamed: a feed of any size is never read whole
         if isinstance(got, Skipped):
             yield got

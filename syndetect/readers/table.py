@@ -86,7 +86,7 @@ class TableReader(Reader):
     name = "table"
     suffixes = (".csv", ".tsv", ".tab")
 
-    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
+    def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
         got = open_text(source, options)  # streamed: a table of any size is never read whole
         if isinstance(got, Skipped):
             yield got

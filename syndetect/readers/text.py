@@ -151,7 +151,7 @@ class TextReader(Reader):
     suffixes = (".txt", ".md", ".markdown", ".text")
     one_document = True
 
-    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
+    def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
         got = decode_source(source, options)
         if isinstance(got, Skipped):
             yield got

@@ -8,13 +8,14 @@ name (else the URL's host, as for every document with a URL), ``published``
 ``WARC-Date`` (when the page was fetched — weaker evidence than a
 publication date; relative datelines such as "18 hours ago" are resolved
 against it). Other records (requests, metadata, revisits, images …) are
-passed over without being read into memory. Pages are extracted in the
-worker pool when there is one, a bounded number at a time, in order.
+passed over without being read into memory. Pages are extracted by the
+pipeline's executor when there is one (records read as it consumes them, a
+bounded number in flight, results in order).
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,12 +53,19 @@ def _text_record(data: bytes, url: str, crawled, charset: str | None, encoding: 
             "crawled": crawled.isoformat() if crawled else None, "encoding": note}
 
 
-def _extract(kind: str, data: bytes, url: str, crawled, charset: str | None, options: ReaderOptions) -> dict:
-    """Worker-pool entry point: one record's payload."""
+def extract_record_task(options: ReaderOptions, task: tuple) -> Item:
+    """Executor stage: one record's payload → its document (or skip notice)."""
+    if task[0] == "skip":
+        return skip(task[1], task[2])
+    kind, data, url, crawled, charset, where = task
     if kind == "html":
-        return extract_page(data, url=url, crawled=crawled, charset=charset, encoding=options.encoding,
-                            max_bytes=options.max_page_bytes)
-    return _text_record(data, url, crawled, charset, options.encoding)
+        result = extract_page(data, url=url, crawled=crawled, charset=charset, encoding=options.encoding,
+                              max_bytes=options.max_page_bytes)
+    else:
+        result = _text_record(data, url, crawled, charset, options.encoding)
+    if "skip" in result:
+        return skip(where, result["skip"])
+    return Document(id=url, source=where, **result)
 
 
 class WarcReader(Reader):
@@ -68,57 +76,37 @@ class WarcReader(Reader):
     def sniff(self, head: bytes) -> bool:
         return head.startswith((b"WARC/", b"filedesc://"))
 
-    def read(self, source: Source, options: ReaderOptions, pool: Any = None) -> Iterator[Item]:
-        from warcio.archiveiterator import ArchiveIterator
-        from warcio.exceptions import ArchiveLoadFailed
-
+    def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
         self.passed_over: Counter[str] = Counter()
-        window: deque = deque()
-        limit = 4 * max(1, getattr(pool, "_max_workers", 1))
-        n_docs = 0
+        tasks = self._tasks(source, options)
+        if executor is None:
+            yield from (extract_record_task(options, t) for t in tasks)
+        else:  # records are read as the executor consumes them: a bounded number in flight
+            yield from executor.map(extract_record_task, options, tasks)
+
+    def _tasks(self, source: Source, options: ReaderOptions) -> Iterator[tuple]:
+        from warcio.archiveiterator import ArchiveIterator
+
         try:
             stream = source.open()
         except OSError as exc:
-            yield skip(source.path, f"cannot read: {exc.strerror or exc}")
+            yield ("skip", source.path, f"cannot read: {exc.strerror or exc}")
             return
+        pages = 0
         with stream:
             records = ArchiveIterator(stream, arc2warc=True)
             while True:
                 try:
                     record = next(records)
+                    job = self._job(record, source, options)
                 except StopIteration:
                     break
-                except (ArchiveLoadFailed, ValueError, EOFError, OSError) as exc:
-                    yield skip(source.path, f"WARC not readable after {n_docs} page(s): {exc}".strip())
+                except Exception as exc:  # a damaged archive or compressed stream: what came before is kept
+                    yield ("skip", source.path, f"WARC not readable after {pages} page(s): {exc or type(exc).__name__}")
                     break
-                except Exception as exc:  # corrupt compressed data
-                    yield skip(source.path, f"WARC not readable after {n_docs} page(s): {exc}")
-                    break
-                job = self._job(record, source, options)
-                if job is None:
-                    continue
-                if isinstance(job, tuple) and job[0] == "skip":
-                    window.append(("done", skip(source.path, job[1]), None, None))
-                else:
-                    kind, data, url, crawled, charset, where = job
-                    n_docs += 1
-                    if pool is not None:
-                        window.append(("future", pool.submit(_extract, kind, data, url, crawled, charset, options), url, where))
-                    else:
-                        window.append(("done", _extract(kind, data, url, crawled, charset, options), url, where))
-                while window and (len(window) > limit or window[0][0] == "done"):
-                    yield self._finish(window.popleft(), source)
-        while window:
-            yield self._finish(window.popleft(), source)
-
-    def _finish(self, entry, source: Source) -> Item:
-        state, value, url, where = entry
-        if state == "done" and url is None:
-            return value
-        result = value.result() if state == "future" else value
-        if "skip" in result:
-            return skip(where, result["skip"])
-        return Document(id=url, source=where, **result)
+                if job is not None:
+                    pages += job[0] != "skip"
+                    yield job
 
     def _job(self, record, source: Source, options: ReaderOptions):
         rtype = record.rec_type
@@ -147,13 +135,13 @@ class WarcReader(Reader):
             return None
         where = f"{source.path}#{url}"
         if not url:
-            return ("skip", "WARC record without WARC-Target-URI")
+            return ("skip", source.path, "WARC record without WARC-Target-URI")
         length = record.rec_headers.get_header("Content-Length")
         if length and length.isdigit() and int(length) > options.max_page_bytes:
-            return ("skip", f"{url}: record larger than {options.max_page_bytes:,} bytes (not read)")
+            return ("skip", where, f"record larger than {options.max_page_bytes:,} bytes (not read)")
         data = record.content_stream().read(options.max_page_bytes + 1)
         if len(data) > options.max_page_bytes:
-            return ("skip", f"{url}: page larger than {options.max_page_bytes:,} bytes (not read)")
+            return ("skip", where, f"page larger than {options.max_page_bytes:,} bytes (not read)")
         crawled = parse_crawled(record.rec_headers.get_header("WARC-Date"))
         return kind, data, url, crawled, _charset(ctype), where
 
