@@ -202,12 +202,15 @@ class Inputs:
                     yield from items
                 run.clear()
 
+        def settled(item: Skipped) -> Iterator[Item]:  # in order: behind the pages still in the run
+            if run:
+                run.append(("done", [item]))
+            else:
+                yield item
+
         for entry in entries:
             if isinstance(entry, Skipped):
-                if run:
-                    run.append(("done", [entry]))
-                else:
-                    yield entry
+                yield from settled(entry)
                 continue
             path, _explicit = entry
             if path == "-":
@@ -217,10 +220,7 @@ class Inputs:
             self.files += 1
             chosen = self._source(path, ids[path])
             if isinstance(chosen, Skipped):
-                if run:
-                    run.append(("done", [chosen]))
-                else:
-                    yield chosen
+                yield from settled(chosen)
                 continue
             reader, src = chosen
             if reader is HTML:

@@ -6,10 +6,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from syndetect.model import Skipped
-from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip, with_encoding
+from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
 from syndetect.readers.records import record_to_document
-from syndetect.readers.text import STREAM_ERRORS, bad_line_reason, open_text, stream_error
+from syndetect.readers.text import bad_line_reason, read_lines
 
 __all__ = ["JsonlReader", "read_jsonl"]
 
@@ -49,17 +48,7 @@ class JsonlReader(Reader):
             return False
 
     def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
-        got = open_text(source, options)  # streamed: a feed of any size is never read whole
-        if isinstance(got, Skipped):
-            yield got
-            return
-        lines, note = got
-        with lines:
-            try:
-                yield from with_encoding(read_jsonl(lines, source.path, options, source.doc_id), note)
-            except STREAM_ERRORS as exc:
-                yield stream_error(source, exc, lines.number + 1)
-
+        yield from read_lines(source, options, lambda lines: read_jsonl(lines, source.path, options, source.doc_id))
 
 
 JSONL = register(JsonlReader())

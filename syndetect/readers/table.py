@@ -8,11 +8,10 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from syndetect.model import Skipped
-from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip, with_encoding
+from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
 from syndetect.readers.compression import strip_suffixes
 from syndetect.readers.records import ALIASES, pick, record_to_document
-from syndetect.readers.text import STREAM_ERRORS, DecodedLines, open_text, stream_error
+from syndetect.readers.text import DecodedLines, read_lines
 
 __all__ = ["TableReader", "read_csv", "sniff_delimiter"]
 
@@ -87,21 +86,16 @@ class TableReader(Reader):
     suffixes = (".csv", ".tsv", ".tab")
 
     def read(self, source: Source, options: ReaderOptions, executor: Any = None) -> Iterator[Item]:
-        got = open_text(source, options)  # streamed: a table of any size is never read whole
-        if isinstance(got, Skipped):
-            yield got
-            return
-        lines, note = got
         suffix = strip_suffixes(os.path.basename(source.path))[1]
-        if suffix in (".tsv", ".tab"):
-            delimiter = "\t"
-        else:
-            delimiter = sniff_delimiter(source.head.decode(lines.codec, errors="ignore"))
-        with lines:
-            try:
-                yield from with_encoding(read_csv(_stop_at_bad(lines), source.path, options, source.doc_id, delimiter), note)
-            except STREAM_ERRORS as exc:
-                yield stream_error(source, exc, lines.number + (0 if isinstance(exc, UnicodeDecodeError) else 1))
+
+        def parse(lines: DecodedLines) -> Iterator[Item]:
+            if suffix in (".tsv", ".tab"):
+                delimiter = "\t"
+            else:
+                delimiter = sniff_delimiter(source.head.decode(lines.codec, errors="ignore"))
+            return read_csv(_stop_at_bad(lines), source.path, options, source.doc_id, delimiter)
+
+        yield from read_lines(source, options, parse)
 
 
 def _stop_at_bad(lines: DecodedLines) -> Iterator[str]:

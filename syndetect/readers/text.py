@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any, BinaryIO, cast
 
 from syndetect.model import Document, Skipped
@@ -12,7 +12,7 @@ from syndetect.readers.encoding import DecodeError, choose_encoding, decode
 from syndetect.readers.records import record_to_document
 
 __all__ = ["TextReader", "read_text_file", "decode_source", "open_text", "STREAM_ERRORS", "stream_error",
-           "DecodedLines"]
+           "DecodedLines", "read_lines"]
 
 # what reading a decompressed, decoded stream can raise past its first bytes
 STREAM_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, ValueError, RuntimeError)
@@ -88,6 +88,25 @@ def open_text(source: Source, options: ReaderOptions) -> tuple[DecodedLines, str
     except STREAM_ERRORS as exc:
         return skip(source.path, f"cannot read: {exc}")
     return DecodedLines(raw, codec), note
+
+
+def read_lines(
+    source: Source, options: ReaderOptions, parse: Callable[[DecodedLines], Iterator[Item]]
+) -> Iterator[Item]:
+    """Stream a line-oriented file (JSONL, CSV) through ``parse``: never read whole; a break (a bad byte,
+    truncated or corrupt compressed data) ends it with a notice at its line, keeping what came before."""
+    from syndetect.readers.base import with_encoding
+
+    got = open_text(source, options)
+    if isinstance(got, Skipped):
+        yield got
+        return
+    lines, note = got
+    with lines:
+        try:
+            yield from with_encoding(parse(lines), note)
+        except STREAM_ERRORS as exc:
+            yield stream_error(source, exc, lines.number + (0 if isinstance(exc, UnicodeDecodeError) else 1))
 
 
 def decode_source(source: Source, options: ReaderOptions, declared: str | None = None) -> tuple[str, str | None] | Skipped:
