@@ -346,7 +346,6 @@ def scan(
         raise OutputError("--parquet goes with --format csv -o DIR")
     progress, update = _progress_callback(quiet)
     if progress is not None:
-        inputs.progress = update  # documents read (HTML extraction, WARC records)
         progress.start()
     try:
         inputs = read_inputs(paths, options=options)
