@@ -30,7 +30,7 @@ from syndetect.model import Document, Paragraph
 
 __all__ = [
     "Reader", "Store", "KeysOf", "PreparedDocument", "IndexedParagraph", "EMPTY", "COUNTERS", "removal_pairs",
-    "cap_per_key", "now",
+    "now",
 ]
 
 EMPTY = np.empty(0, dtype=np.int64)
@@ -139,18 +139,6 @@ def removal_pairs(rows: Sequence[tuple[int, int, str]], keys_of: KeysOf) -> tupl
         return EMPTY, EMPTY
     keys, owners = keys_of([t for _, t in keyed])
     return keys, np.array([pid for pid, _ in keyed], dtype=np.int64)[owners]
-
-
-def cap_per_key(keys: np.ndarray, paras: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most ``cap`` paragraphs (the smallest ids) per key."""
-    if len(keys) == 0:
-        return EMPTY, EMPTY
-    order = np.lexsort((paras, keys))
-    keys, paras = keys[order], paras[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
-    keep = rank < cap
-    return keys[keep], paras[keep]
 
 
 def now() -> str:
