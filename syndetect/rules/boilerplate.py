@@ -211,9 +211,7 @@ class Boilerplate:
         self.site_names = dict(sites)
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
-        outside = self.outside_body(paragraphs, by_key)
-        repetition.outlet_templates(paragraphs, site, by_key, self.repetition, self.lexicon.category, outside,
-                                    lambda text: shape.is_prose(text, self.shape))
+        repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key)))
         return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
 
     def body_cores(self, paragraphs: Sequence[Paragraph], flags: Iterable) -> BodyCores:
@@ -227,6 +225,10 @@ class Boilerplate:
         cores = BodyCores(paragraphs, flagged, self.shape)
         self._cores_memo = (paragraphs, flagged, cores)
         return cores
+
+    def _context(self, site: dict[str, str | None], outside: repetition.Outside) -> repetition.Context:
+        return repetition.Context(site, outside, lambda text: shape.is_prose(text, self.shape), self.lexicon.category,
+                                  self.repetition)
 
     def outside_body(self, paragraphs: Sequence[Paragraph], flags: Iterable) -> repetition.Outside:
         """``outside(doc, paragraph)``: the paragraph lies outside its page's article body
@@ -312,9 +314,8 @@ class Boilerplate:
         site = {d.id: site_of(d, self.site_names) for d in docs}
         text_of = {(p.doc, p.index): p.text for p in paragraphs}
         new_flags = {(f.doc, f.paragraph): f for f in flags}
-        outside = self.outside_body(paragraphs, new_flags)
-        repetition.unrelated_recurrences(clusters, text_of, site, new_flags, self.repetition, self.lexicon.category,
-                                         outside, lambda text: shape.is_prose(text, self.shape))
+        ctx = self._context(site, self.outside_body(paragraphs, new_flags))
+        repetition.unrelated_recurrences(clusters, text_of, new_flags, ctx)
         kept: list[Cluster] = []
         for c in clusters:
             members = tuple(m for m in c.members if (m.doc, m.paragraph) not in new_flags)

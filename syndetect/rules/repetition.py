@@ -33,7 +33,7 @@ from syndetect.model import BoilerplateFlag, Cluster, Paragraph
 from syndetect.rules.shape import params_from
 
 __all__ = [
-    "RepetitionParams", "REPETITION_RULES", "template_key", "outlet_templates", "unrelated_recurrences",
+    "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "outlet_templates", "unrelated_recurrences",
 ]
 
 REPETITION_RULES = ("repetition/site-template", "repetition/outside-body")
@@ -67,16 +67,23 @@ def template_key(text: str, site: str | None = None) -> str:
 Outside = Callable[[str, int], bool]  # (doc, paragraph) -> lies outside the page's article body
 
 
+@dataclass(frozen=True)
+class Context:
+    """What the repetition rules know about the pages: each document's site, the
+    page position of its paragraphs, the shape and category tests, the thresholds."""
+
+    site: dict[str, str | None]
+    outside: Outside
+    prose: Callable[[str], bool]
+    category: Callable[[str], str]
+    params: RepetitionParams
+
+
 def outlet_templates(
-    paragraphs: Sequence[Paragraph],
-    site: dict[str, str | None],
-    flags: dict[tuple[str, int], BoilerplateFlag],
-    params: RepetitionParams,
-    category: Callable[[str], str],
-    outside: Outside,
-    prose: Callable[[str], bool],
+    paragraphs: Sequence[Paragraph], flags: dict[tuple[str, int], BoilerplateFlag], ctx: Context
 ) -> None:
     """``repetition/site-template`` on exact templates: adds flags to ``flags`` in place."""
+    site, outside, prose, category, params = ctx.site, ctx.outside, ctx.prose, ctx.category, ctx.params
     seen: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
     keys: dict[tuple[str, int], str] = {}
     for p in paragraphs:
@@ -139,18 +146,15 @@ def outlet_templates(
 def unrelated_recurrences(
     clusters: Sequence[Cluster],
     text_of: dict[tuple[str, int], str],
-    site: dict[str, str | None],
     flags: dict[tuple[str, int], BoilerplateFlag],
-    params: RepetitionParams,
-    category: Callable[[str], str],
-    outside: Outside,
-    prose: Callable[[str], bool],
+    ctx: Context,
 ) -> None:
     """The post-cluster repetition rules: adds flags to ``flags`` in place.
 
     Cost is linear in the cluster members (no pairwise work over the
     documents that share a passage).
     """
+    site, outside, prose, category, params = ctx.site, ctx.outside, ctx.prose, ctx.category, ctx.params
     def covers(c: Cluster) -> bool:
         return all((m.end - m.start) >= params.whole_fraction * len(text_of[(m.doc, m.paragraph)].strip())
                    for m in c.members)
@@ -171,12 +175,14 @@ def unrelated_recurrences(
         the top, or from the bottom."""
         return len({m.paragraph for m in c.members}) == 1 or len({last[m.doc] - m.paragraph for m in c.members}) == 1
 
+    def short(c: Cluster) -> bool:
+        return all(len(text_of[(m.doc, m.paragraph)].split()) <= params.whole_max_words for m in c.members)
+
     candidates = {
         c.id for c in clusters
         if one_site(c) and covers(c) and (
             all(outside(m.doc, m.paragraph) for m in c.members)
-            or not any(prose(text_of[(m.doc, m.paragraph)]) for m in c.members)
-            or same_place(c)
+            or (short(c) and (not any(prose(text_of[(m.doc, m.paragraph)]) for m in c.members) or same_place(c)))
         )
     }
     # clusters inside the bodies of each page: a page pair sharing one is related
@@ -190,7 +196,7 @@ def unrelated_recurrences(
         whole = covers(c) and all(len(text_of[(m.doc, m.paragraph)].split()) <= params.whole_max_words for m in c.members)
         sites = {site.get(d) for d in docs_in}
         all_outside = all(outside(m.doc, m.paragraph) for m in c.members)
-        if not (whole or all_outside or covers(c)):
+        if not (whole or all_outside):
             continue
         # pages that share body text besides this passage are related (syndication, a story printed twice)
         holders: dict[str, list[str]] = defaultdict(list)
@@ -204,7 +210,7 @@ def unrelated_recurrences(
             o = next(iter(sites))
             if all_outside and len(docs_in) >= params.min_repeats_outside_body:
                 rule, reason = "repetition/site-template", f"site template: recurs in {len(docs_in)} pages of {o} outside the article body"
-            elif covers(c) and len(docs_in) >= params.min_repeats and not related:
+            elif whole and len(docs_in) >= params.min_repeats and not related:
                 rule, reason = "repetition/site-template", f"site template: recurs in {len(docs_in)} pages of {o} that share no other body text"
         elif all_outside and len(docs_in) >= params.min_repeats_outside_body and not related:
             rule, reason = "repetition/outside-body", f"recurs in {len(docs_in)} pages of {len(sites)} sites, outside the article body in each"
