@@ -231,7 +231,8 @@ def test_wire_paragraph_in_unrelated_outlets_is_one_cluster_never_boilerplate(ou
     assert report.boilerplate == ()
     (cluster,) = report.clusters
     assert cluster.docs == tuple(d.id for d in docs)
-    assert len(report.pairs) == outlets * (outlets - 1) // 2
+    if outlets <= Params().popular_docs:  # a more popular passage is listed once, without its document pairs
+        assert len(report.pairs) == outlets * (outlets - 1) // 2
 
 
 def test_one_outlet_promo_line_in_four_pages_is_boilerplate_and_no_cluster():
