@@ -103,13 +103,16 @@ class Cluster:
 
 @dataclass(frozen=True, slots=True)
 class BoilerplateFlag:
-    """A paragraph labelled as noise, with the rule that flagged it."""
+    """A paragraph labelled as noise: ``rule`` is the stable id of the rule
+    that flagged it (``lexicon/<name>``, ``shape/...``, ``repetition/...``),
+    ``reason`` says why in words."""
 
     doc: str
     paragraph: int
     text: str
     category: str
     reason: str
+    rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,7 @@ class ProvenanceEdge:
     confidence: float
     evidence: tuple[str, ...] = ()
     clusters: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # ids of the evidence kinds (syndetect.provenance.evidence.EVIDENCE_KINDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,7 +177,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["boilerplate"] += time.perf_counter() - t
 
     t = time.perf_counter()
-    edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, rules.site_names(detector))
+    edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, rules.site_names(detector), detector=detector)
     timings["provenance"] = time.perf_counter() - t
 
     fractions = reused_fractions(clusters, content)

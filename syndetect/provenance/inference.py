@@ -1,12 +1,13 @@
 """Provenance: who has the text first, who copied it, and how sure that is.
 
-Evidence, strongest first: publication dates (``published``, front matter,
-or a dateline such as ``date 2024-01-18`` at the top of the text); explicit
-credits and notices ("Source: India Today", "(AP)", "published from a
-syndicated feed", "Copyright ... The Associated Press"); wire outlets;
-containment (the copy holds a subset or trimmed version of the source's
-paragraphs); attribution around quoted speech ("a statement read", "the
-ministry said").
+Evidence (:mod:`syndetect.provenance.evidence`), strongest first:
+publication dates (``published``, front matter, or a dateline such as
+``date 2024-01-18`` at the top of the text); explicit credits and notices
+("Source: India Today", "(AP)", "published from a syndicated feed",
+"Copyright ... The Associated Press"); wire outlets (the registry in
+``data/wires.toml``); containment (the copy holds a subset or trimmed version
+of the source's paragraphs); attribution around quoted speech ("a statement
+read", "the ministry said").
 
 Each cluster gets an ``origin`` and a ``chain`` of ``(source, copy)`` links.
 Edges say ``basis``:
@@ -16,34 +17,29 @@ Edges say ``basis``:
   corpus) is a shared origin: the docs did not copy each other by any
   evidence in the corpus;
 * ``unknown-direction`` — two docs share text and nothing says who was first.
+
+and ``kinds``: the ids of the evidence kinds they rest on
+(:data:`~syndetect.provenance.evidence.EVIDENCE_KINDS`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
-from datetime import datetime, timezone
-from typing import Sequence
+from typing import TYPE_CHECKING
 
-from syndetect.rules.boilerplate import outlet_of
+from syndetect.core.text import tokenize
 from syndetect.model import BoilerplateFlag, Cluster, Document, Member, Paragraph, ProvenanceEdge
-from syndetect.core.text import normalize_text, tokenize
+from syndetect.provenance.evidence import DocEvidence, Labels, collect_evidence, credit_kind, parse_date
 
-__all__ = ["infer_provenance", "DocEvidence", "parse_date", "WIRES"]
+if TYPE_CHECKING:
+    from syndetect.rules.boilerplate import Boilerplate
 
-WIRES = {
-    "associated press": "Associated Press", "ap": "Associated Press", "reuters": "Reuters",
-    "afp": "AFP", "agence france-presse": "AFP", "pti": "PTI", "press trust of india": "PTI",
-    "ians": "IANS", "ani": "ANI", "uni": "UNI", "bloomberg": "Bloomberg", "dpa": "dpa",
-    "xinhua": "Xinhua", "efe": "EFE", "ansa": "ANSA", "kyodo": "Kyodo",
-}
-_WIRE_TAG = re.compile(r"\((AP|Reuters|AFP|PTI|IANS|ANI|UNI|Bloomberg|dpa|Xinhua)\)")
-_DATELINE = re.compile(
-    r"^\s*(?:date|published|posted|updated)?\s*[:\-]?\s*(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)",
-    re.IGNORECASE,
-)
+__all__ = ["infer_provenance", "DocEvidence", "parse_date"]
+
 _QUOTES = re.compile("[\"\u201c\u201d\u201e]")
 _SPEECH_AFTER = re.compile(
     r"^[\s,.;:'’\"”)]*(?:(?:he|she|it|they)\s+)?(?:the\s+|an?\s+(?:official\s+)?)?"
@@ -60,116 +56,19 @@ _SPEECH_BEFORE = re.compile(
 )
 
 
-def parse_date(value: str | None) -> datetime | None:
-    """An ISO 8601 date or datetime (naive ones taken as UTC)."""
-    if not value:
-        return None
-    v = value.strip().replace("Z", "+00:00")
-    for candidate in (v, v[:10]):
-        try:
-            dt = datetime.fromisoformat(candidate)
-        except ValueError:
-            continue
-        return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    return None
+_MARKUP = re.compile(r"<[a-zA-Z/!][^<>]{0,400}>|\b[\w:-]+=\"[^\"<>]{0,400}\"")
 
 
-@dataclass
-class DocEvidence:
-    """What one document says about its own origin."""
-
-    doc: str
-    outlet: str | None
-    date: datetime | None = None
-    date_source: str | None = None
-    credits: list[tuple[str, str]] = field(default_factory=list)  # (label, quoted line)
-    notices: list[str] = field(default_factory=list)
-    is_wire: bool = False
-
-
-_OUTLET_NOISE = re.compile(
-    r"\b(copyright|all rights reserved|with inputs from|inputs from|media group|group|inc|ltd|llc|plc|"
-    r"the|trust principles|our standards|\d{4})\b|[©]"
-)
-_GENERIC_CREDITS = {"agencies", "agency", "wires", "news agencies", "wire services"}
-_ALIASES = {"thomson reuters": "reuters", "ap": "associated press", "agence france presse": "afp",
-            "press trust of india": "pti"}
-
-
-@lru_cache(maxsize=1 << 16)
-def _canon(label: str) -> str:
-    """Canonical outlet name: "The Associated Press", "AP" and "© 2024 AP" compare equal."""
-    flat = _OUTLET_NOISE.sub(" ", normalize_text(label))
-    flat = " ".join(flat.split())
-    return _ALIASES.get(flat, flat)
-
-
-def collect_evidence(
-    docs: Sequence[Document], paragraphs: Sequence[Paragraph], flags: Sequence[BoilerplateFlag], site_names: dict
-) -> dict[str, DocEvidence]:
-    from syndetect.rules.boilerplate import Boilerplate
-
-    detector = Boilerplate.load()
-    first_par: dict[str, Paragraph] = {}
-    for p in paragraphs:
-        first_par.setdefault(p.doc, p)
-    out: dict[str, DocEvidence] = {}
-    for d in docs:
-        outlet = outlet_of(d, site_names)
-        ev = DocEvidence(d.id, outlet)
-        ev.is_wire = bool(outlet and _canon(outlet) in WIRES)
-        if parse_date(d.published):
-            ev.date, ev.date_source = parse_date(d.published), f"published {d.published}"
-        else:
-            m = _DATELINE.match(d.text[:200])
-            if m and parse_date(m.group(1)):
-                ev.date, ev.date_source = parse_date(m.group(1)), f"dateline '{m.group(0).strip()}'"
-        fp = first_par.get(d.id)
-        if fp:
-            m = _WIRE_TAG.search(fp.text[:300])
-            if m and not (outlet and _same_outlet(m.group(1), outlet)):
-                ev.credits.append((WIRES.get(m.group(1).lower(), m.group(1)), f"wire tag '{m.group(0)}' in the first paragraph"))
-        out[d.id] = ev
-    for f in flags:
-        if f.category not in ("credit", "notice"):
-            continue
-        found = detector.match_rule(f.text)
-        if not found:
-            continue
-        rule, m = found
-        line = " ".join(f.text.split())
-        if f.category == "notice":
-            out[f.doc].notices.append(line)
-        source = m.groupdict().get("source")
-        if source:
-            label = _display(source)
-            own = out[f.doc].outlet
-            if not _canon(label) or (own and _same_outlet(label, own)):
-                continue  # the outlet's own copyright line is no upstream
-            out[f.doc].credits.append((label, f"credit line '{line}'"))
-    return out
-
-
-def _display(label: str) -> str:
-    """A readable credit label: "© 2024 The Associated Press." -> "Associated Press"."""
-    canon = _canon(label)
-    for alias, name in WIRES.items():
-        if canon == _canon(alias):
-            return name
-    words = re.sub(r"^(?:with inputs from|inputs from)\s+", "", label.strip().rstrip(".").strip(), flags=re.I)
-    words = re.sub(r"^(?:©|copyright|\(c\))\s*(?:\d{4}\s*)?", "", words, flags=re.I).strip()
-    return re.sub(r"^the\s+", "", words, flags=re.I) or label.strip()
-
-
-@lru_cache(maxsize=1 << 16)
-def _same_outlet(a: str, b: str) -> bool:
-    ca, cb = _canon(a), _canon(b)
-    return bool(ca and cb) and (ca == cb or f" {ca} " in f" {cb} " or f" {cb} " in f" {ca} ")
+def _unmarked(text: str) -> str:
+    """The text with HTML tags and attribute values blanked: their quote marks are not speech."""
+    if "<" not in text and '="' not in text:
+        return text
+    return _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _quoted_share(text: str, start: int, end: int) -> float:
-    """Share of ``text[start:end]`` that lies inside quotation marks."""
-    marks = [m.start() for m in _QUOTES.finditer(text)]
+    """Share of ``text[start:end]`` that lies inside quotation marks (never those of markup residue)."""
+    marks = [m.start() for m in _QUOTES.finditer(_unmarked(text))]
     if not marks:
         return 0.0
     inside = 0
@@ -248,20 +147,33 @@ def infer_provenance(
     clusters: Sequence[Cluster],
     flags: Sequence[BoilerplateFlag],
     site_names: dict | None = None,
+    *,
+    detector: Boilerplate | None = None,
 ) -> tuple[list[ProvenanceEdge], list[Cluster]]:
-    """Provenance edges between documents (and external sources), and clusters with origin and chain."""
-    evidence = collect_evidence(docs, paragraphs, flags, site_names or {})
+    """Provenance edges between documents (and external sources), and clusters with origin and chain.
+
+    ``detector`` is the scan's boilerplate detector (its lexicon, with the
+    user's rules, and its wires registry read the evidence).
+    """
+    if detector is None:
+        from syndetect.rules.boilerplate import Boilerplate
+
+        detector = Boilerplate.load()
+    labels = Labels(detector.wires)
+    evidence = collect_evidence(docs, paragraphs, flags, site_names or {}, detector)
     text_of = {(p.doc, p.index): p.text for p in paragraphs}
-    doc_outlet = {d: _canon(e.outlet) for d, e in evidence.items() if e.outlet}
     edges: dict[tuple[str, str, str], dict] = {}
 
-    def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str) -> None:
+    def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str, kinds: Sequence[str]) -> None:
         key = (source, copy, basis)
-        e = edges.setdefault(key, {"confidence": 0.0, "evidence": [], "clusters": []})
+        e = edges.setdefault(key, {"confidence": 0.0, "evidence": [], "clusters": [], "kinds": []})
         e["confidence"] = max(e["confidence"], round(confidence, 2))
         for w in why:
             if w not in e["evidence"]:
                 e["evidence"].append(w)
+        for k in kinds:
+            if k not in e["kinds"]:
+                e["kinds"].append(k)
         if cid not in e["clusters"]:
             e["clusters"].append(cid)
 
@@ -269,9 +181,29 @@ def infer_provenance(
     for d in sorted(evidence):
         for notice in evidence[d].notices:
             if re.search(r"syndicated|agency feed|wire (feed|copy)", notice, re.IGNORECASE):
-                add("external:syndicated feed", d, "direct", 0.9, [f"notice '{notice}'"], "")
+                add("external:syndicated feed", d, "direct", 0.9, [f"notice '{notice}'"], "", ["notice/syndicated"])
 
     affinity = _affinity(clusters)
+    statements = {c.id: _statement_label(c.members, text_of, c.id) for c in clusters}
+    # A quote inside a larger passage that the same documents share travelled with that passage:
+    # it folds into the passage's edge (a statement upstream is for quote-only sharing).
+    # "Inside" = in the same or a neighbouring paragraph of the passage, in every document.
+    passages_at: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for c in clusters:
+        if not statements[c.id][0]:
+            for m in c.members:
+                for k in (m.paragraph - 1, m.paragraph, m.paragraph + 1):
+                    passages_at[(m.doc, k)].add(c.id)
+    for c in clusters:
+        if statements[c.id][0]:
+            common: set[str] | None = None
+            for m in c.members:
+                here = passages_at.get((m.doc, m.paragraph), set())
+                common = set(here) if common is None else common & here
+                if not common:
+                    break
+            if common:
+                statements[c.id] = (None, [])
     out_clusters = []
     for c in clusters:
         docs_in = list(c.docs)
@@ -280,13 +212,13 @@ def infer_provenance(
         by_doc: dict[str, list[Member]] = defaultdict(list)
         for m in c.members:
             by_doc[m.doc].append(m)
-        label, quote_ev = _statement_label(c.members, text_of, c.id)
+        label, quote_ev = statements[c.id]
         if label:
             origin = label
             for d in docs_in:
                 why = [w for w in quote_ev if w.startswith(d + ":")] or [f"{d}: carries the quoted passage"]
                 why.append(f"{len(docs_in)} documents quote the same words")
-                add(label, d, "common-upstream", 0.8, why, c.id)
+                add(label, d, "common-upstream", 0.8, why, c.id, ["quote/statement"])
                 chain.append((label, d))
             out_clusters.append(replace(c, origin=origin, chain=tuple(chain)))
             continue
@@ -296,20 +228,24 @@ def infer_provenance(
         placed: set[str] = set()
         externals: dict[str, list[str]] = defaultdict(list)
         for d in docs_in:
-            for lab, line in evidence[d].credits:
-                inside = [o for o in docs_in if o != d and evidence[o].outlet and _same_outlet(evidence[o].outlet, lab)]
-                if inside and line.startswith("wire tag"):
+            first = min(m.paragraph for m in by_doc[d])
+            for (lab, line), scope in zip(evidence[d].credits, evidence[d].credit_from):
+                if first < scope:
+                    continue  # the document's own text before the credited wire copy
+                kind = credit_kind(line)
+                inside = [o for o in docs_in if o != d and evidence[o].outlet and labels.same(evidence[o].outlet, lab)]
+                if inside and kind == "credit/wire-tag":
                     continue  # the tag travelled with the text: dates and similarity decide (step 2)
-                if _canon(lab) in _GENERIC_CREDITS and any(evidence[o].is_wire for o in docs_in if o != d):
+                if labels.is_generic(lab) and any(evidence[o].is_wire for o in docs_in if o != d):
                     continue  # "(Agencies)" names no outlet: the wire in the cluster is the better answer
                 if inside:
                     src = max(inside, key=lambda o: (_similarity(member_text[d], member_text[o]), -_ts(evidence[o]), o))
-                    add(src, d, "direct", 0.9, [f"{d}: {line}", f"{src} is {evidence[src].outlet}"], c.id)
+                    add(src, d, "direct", 0.9, [f"{d}: {line}", f"{src} is {evidence[src].outlet}"], c.id, [kind])
                     chain.append((src, d))
                     origin = origin or src
                 else:
                     ext = f"external:{lab}"
-                    add(ext, d, "direct", 0.85, [f"{d}: {line}"], c.id)
+                    add(ext, d, "direct", 0.85, [f"{d}: {line}"], c.id, [kind])
                     chain.append((ext, d))
                     externals[ext].append(d)
                     origin = origin or ext
@@ -317,37 +253,43 @@ def infer_provenance(
         # 2. The rest: the most similar earlier document by wire status or
         #    date; else the external source others credit; else containment.
         ordered = _order_by_evidence(docs_in, evidence)
-        undirected: list[tuple[str, str, float, list[str]]] = []
+        undirected: list[tuple[str, str, float, list[str], list[str]]] = []
         for pos, (d, _) in enumerate(ordered):
             if d in placed:
                 continue
-            link = _link(d, [o for o, _ in ordered[:pos]], affinity, evidence)
+            # never against a direction already found: a document credited as d's source is not its copy
+            earlier = [o for o, _ in ordered[:pos] if (d, o, "direct") not in edges]
+            link = _link(d, earlier, affinity, evidence, labels)
             if link is None and externals:
                 ext, crediting = sorted(externals.items(), key=lambda kv: (-len(kv[1]), kv[0]))[0]
                 names = ", ".join(sorted(set(crediting)))
                 add(ext, d, "common-upstream", 0.6,
                     [f"{d} shares this text with {names}, which credit{'s' if len(set(crediting)) == 1 else ''} {ext[9:]}",
-                     f"no date or credit says {d} and {names} copied each other"], c.id)
+                     f"no date or credit says {d} and {names} copied each other"], c.id,
+                    sorted({credit_kind(line) for o in crediting for lab, line in evidence[o].credits}))
                 chain.append((ext, d))
                 continue
             if link is None:
                 link = _weak_link(d, [o for o in docs_in if o != d], by_doc, text_of, member_text)
-            src, basis, conf, why = link
+            src, basis, conf, why, kinds, *alternatives = link
             if basis == "unknown-direction":  # decided after the directed links
-                undirected.append((*sorted((src, d)), conf, why))
+                undirected.append((*sorted((src, d)), conf, why, kinds))
                 continue
-            add(src, d, basis, conf, why, c.id)
-            if basis != "unknown-direction":
-                chain.append((src, d))
-                if origin is None:
-                    origin = ordered[0][0]
-        for a, b, conf, why in undirected:  # only pairs no evidence gave a direction
+            add(src, d, basis, conf, why, c.id, kinds)
+            chain.append((src, d))
+            for alt, alt_why, alt_kinds in alternatives[0] if alternatives else ():
+                add(alt, d, basis, conf, alt_why, c.id, alt_kinds)
+                chain.append((alt, d))
+            if origin is None:
+                origin = ordered[0][0]
+        for a, b, conf, why, kinds in undirected:  # only pairs no evidence gave a direction
             if (a, b, "direct") not in edges and (b, a, "direct") not in edges:
-                add(a, b, "unknown-direction", conf, why, c.id)
+                add(a, b, "unknown-direction", conf, why, c.id, kinds)
         out_clusters.append(replace(c, origin=origin, chain=tuple(chain)))
 
     result = [
-        ProvenanceEdge(s, cp, b, v["confidence"], tuple(v["evidence"]), tuple(x for x in v["clusters"] if x))
+        ProvenanceEdge(s, cp, b, v["confidence"], tuple(v["evidence"]), tuple(x for x in v["clusters"] if x),
+                       tuple(v["kinds"]))
         for (s, cp, b), v in edges.items()
     ]
     result.sort(key=lambda e: (e.copy, e.source, e.basis))
@@ -364,18 +306,21 @@ def _order_by_evidence(docs_in: list[str], evidence: dict[str, DocEvidence]) -> 
     return [(d, "wire" if evidence[d].is_wire else ("dated" if evidence[d].date else "undated")) for d in ordered]
 
 
-def _link(d: str, earlier: list[str], affinity: dict, evidence: dict[str, DocEvidence]):
+def _link(d: str, earlier: list[str], affinity: dict, evidence: dict[str, DocEvidence], labels: Labels):
     """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so."""
     ev = evidence[d]
-    candidates = []
+    candidates: list[tuple[str, float, list[str], list[str]]] = []
     for src in earlier:
         sev = evidence[src]
         if sev.is_wire and not ev.is_wire:
-            candidates.append((src, 0.8, [f"{src} is a wire service ({sev.outlet})", f"{d} is not"]))
+            wire_why = (f"{src} is on {sev.wire}'s own host: the wire's copy" if sev.wire_basis == "wire/host"
+                        else f"{src} is a wire service ({sev.outlet})")
+            candidates.append((src, 0.8, [wire_why, f"{d} is not"], [sev.wire_basis or "wire/outlet"]))
         elif sev.date and ev.date and ev.date > sev.date:
             hours = (ev.date - sev.date).total_seconds() / 3600
             candidates.append((src, 0.75 if hours >= 1 else 0.6,
-                               [f"{src}: {sev.date_source}", f"{d}: {ev.date_source}", f"{d} is {hours:.1f} h later"]))
+                               [f"{src}: {sev.date_source}", f"{d}: {ev.date_source}", f"{d} is {hours:.1f} h later"],
+                               sorted({sev.date_kind or "", ev.date_kind or ""} - {""})))
     if not candidates:
         return None
     # the copy's text is closest to the document it was taken from (edits
@@ -385,14 +330,39 @@ def _link(d: str, earlier: list[str], affinity: dict, evidence: dict[str, DocEvi
     def rank(cand):
         src = cand[0]
         sev = evidence[src]
-        names_it = any(sev.outlet and _same_outlet(sev.outlet, lab) for lab in credited)
+        names_it = any(sev.outlet and labels.same(sev.outlet, lab) for lab in credited)
         return (round(affinity.get((min(d, src), max(d, src)), 0.0), 3), names_it, sev.is_wire, -_ts(sev), src)
 
-    src, conf, why = max(candidates, key=rank)
-    if any(evidence[src].outlet and _same_outlet(evidence[src].outlet, lab) for lab in credited):
+    best_cand = max(candidates, key=rank)
+    src, conf = best_cand[0], best_cand[1]
+    why: list[str] = list(best_cand[2])
+    kinds: list[str] = list(best_cand[3])
+    if any(evidence[src].outlet and labels.same(evidence[src].outlet, lab) for lab in credited):
         why = why + [f"{d} credits {evidence[src].outlet}"]
+        kinds = kinds + sorted({credit_kind(line) for lab, line in ev.credits if labels.same(evidence[src].outlet, lab)})
         conf = max(conf, 0.85)
-    return src, "direct", conf, why
+        return src, "direct", conf, why, kinds
+    if len(candidates) > 1:
+        kinds = kinds + ["similarity"]
+    # The wire, or an outlet that reprinted the wire? When their versions are equally close and
+    # nothing else tells, say so: both candidates, lower confidence.
+    sev = evidence[src]
+    if sev.is_wire:
+        best = rank((src,))[0]
+        reprinters = sorted(
+            (c for c in candidates
+             if c[0] != src and not evidence[c[0]].is_wire and rank((c[0],))[0] == best
+             and any(labels.same(lab, sev.wire) for lab, _ in evidence[c[0]].credits)),
+            key=lambda c: c[0],
+        )
+        if reprinters:
+            names = ", ".join(c[0] for c in reprinters)
+            note = (f"{d}'s text is as close to {names} (which reprint{'s' if len(reprinters) == 1 else ''} "
+                    f"{sev.wire}) as to {src}: either may be {d}'s source")
+            alternatives = [(c[0], c[2] + [note], c[3] + ["similarity", "ambiguous"]) for c in reprinters]
+            return src, "direct", 0.5, why + [note], kinds + ["ambiguous"], alternatives
+    return src, "direct", conf, why, kinds
+
 
 
 _AFFINITY_MAX_VERSIONS = 32
@@ -444,10 +414,10 @@ def _weak_link(d: str, others: list[str], by_doc, text_of, member_text):
     for src in others:
         contained = _contained(by_doc[d], by_doc[src], text_of)
         if contained:
-            return src, "direct", 0.5, [contained]
+            return src, "direct", 0.5, [contained], ["containment"]
     src = max(others, key=lambda o: (_similarity(member_text[d], member_text[o]), o))
     a, b = sorted((d, src))
-    return src, "unknown-direction", 0.0, [f"{a} and {b} share text; no date, credit or containment says who was first"]
+    return src, "unknown-direction", 0.0, [f"{a} and {b} share text; no date, credit or containment says who was first"], ["none"]
 
 
 def _contained(copy: list[Member], source: list[Member], text_of) -> str | None:

@@ -21,6 +21,7 @@ def _edge_dict(e) -> dict:
         "confidence": e.confidence,
         "evidence": list(e.evidence),
         "clusters": list(e.clusters),
+        "kinds": list(getattr(e, "kinds", ())),  # ids of the evidence kinds
     }
 
 

@@ -1,5 +1,11 @@
-"""Boilerplate rules: lexicon, shape and repetition."""
+"""Boilerplate rules: lexicon, shape and repetition, combined by the detector (boilerplate)."""
 
-from syndetect.rules.boilerplate import CATEGORIES, Boilerplate, Rule, outlet_of  # noqa: F401
+from syndetect.rules.boilerplate import Boilerplate, outlet_of  # noqa: F401
+from syndetect.rules.lexicon import CATEGORIES, Lexicon, Rule  # noqa: F401
+from syndetect.rules.repetition import REPETITION_RULES, RepetitionParams  # noqa: F401
+from syndetect.rules.shape import SHAPE_RULES, ShapeParams  # noqa: F401
 
-__all__ = ["Rule", "Boilerplate", "CATEGORIES", "outlet_of"]
+__all__ = [
+    "Rule", "Lexicon", "Boilerplate", "CATEGORIES", "outlet_of", "SHAPE_RULES", "REPETITION_RULES", "ShapeParams",
+    "RepetitionParams",
+]

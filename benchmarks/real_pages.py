@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""Real-page benchmark: boilerplate and provenance on the 181 real pages.
+
+Two measurements, both on the whole-page text of
+``fixtures/article-extraction-benchmark`` (HTML → text with page furniture
+kept, as :mod:`prepare_datasets` converts it):
+
+1. **Boilerplate on the real pages.** The 181 pages are scanned together;
+   every paragraph of a page is labelled *body* (it lies inside the page's
+   ground-truth ``articleBody``) or *furniture* (everything else). Reported:
+   furniture recall (furniture paragraphs flagged) and the share of body
+   paragraphs flagged.
+
+2. **Transplants with ground truth.** Real article bodies are put into real
+   page templates (the furniture before and after a page's own body):
+
+   * *template repeats* — three different bodies in one site's template
+     (one of them on a sister host): the pages share only furniture, so any
+     pair reported among them is "page text only";
+   * *syndication* — one body in the templates of 2, 3, 4 or 6 sites;
+   * *wire* — a wire body on a wire-host URL (reuters.com, apnews.com, ...)
+     with a dateline and tag ("LOS ANGELES (Reuters) -") and the wire's own
+     copyright line, reprinted later by two outlets with the tag and a credit;
+   * *aggregator* — an outlet's dated body, whose first paragraphs another
+     site reprints later with "Source: <Outlet>";
+   * *quote-only* — two unrelated bodies that quote the same statement.
+
+   Reported: reused-pair precision/recall/F1, pairs made of page text only,
+   furniture recall and body paragraphs flagged, wire → copy direction right
+   and reversed, provenance accuracy where dates or credits exist, and what
+   the undated syndication groups get (they must not get a direction).
+
+Usage::
+
+    python benchmarks/real_pages.py [--out benchmarks/out] [--json FILE]
+
+The page conversion is cached in ``<out>/real_pages_cache.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+if str(REPO_ROOT) not in sys.path:  # a fallback: an installed (or PYTHONPATH) syndetect comes first
+    sys.path.append(str(REPO_ROOT))
+
+from prepare_datasets import (  # noqa: E402
+    DEFAULT_GROUND_TRUTH,
+    DEFAULT_HTML_DIR,
+    convert_page,
+    list_html_files,
+    load_ground_truth,
+    page_hash_from_path,
+)
+
+from syndetect import Document, Params, scan  # noqa: E402
+from syndetect.core.text import normalize_text  # noqa: E402
+from syndetect.pipeline.scan import paragraphs_of  # noqa: E402
+
+SEED = 20080115
+WIRE_HOSTS = [
+    ("Reuters", "www.reuters.com", "Reuters", "Copyright 2008 Reuters. All rights reserved."),
+    ("Associated Press", "hosted.ap.org", "AP", "Copyright 2008 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed."),
+    ("AFP", "www.afp.com", "AFP", "Copyright © 2008 AFP. All rights reserved."),
+    ("Canadian Press", "www.thecanadianpress.com", "CP", "© The Canadian Press, 2008"),
+    ("Xinhua", "news.xinhuanet.com", "Xinhua", "Copyright 2008 Xinhua News Agency"),
+    ("PTI", "www.ptinews.com", "PTI", "Copyright 2008 Press Trust of India"),
+]
+CITIES = ["LOS ANGELES", "LONDON", "BEIJING", "OTTAWA", "NEW DELHI", "PARIS", "WASHINGTON", "SYDNEY"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
+STATEMENTS = [
+    ("We will not accept any agreement that leaves our farmers worse off than they were before the talks began last year", "the Agriculture Ministry said in a statement"),
+    ("The safety of passengers and crew is our highest priority and we are cooperating fully with the investigators", "the airline said in a statement"),
+    ("This decision protects thousands of jobs and gives the region the certainty it has been asking for since the plant closed", "the Economy Ministry said in a statement"),
+    ("Our teams worked through the night to restore power to every home and we thank residents for their patience", "the utility said in a statement"),
+]
+
+
+# the construction's own date-stamp finder (independent of the code under test)
+_DATE_STAMP = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:19|20)\d\d"
+    r"|(?:19|20)\d\d-\d\d-\d\d)\b",
+    re.I,
+)
+
+
+def _norm_tokens(text: str) -> list[str]:
+    return normalize_text(text).split()
+
+
+def _trigrams(tokens: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + 3]) for i in range(max(0, len(tokens) - 2))}
+
+
+@dataclass
+class Page:
+    id: str
+    url: str
+    host: str
+    text: str
+    body: str
+    labels: list[bool]  # per paragraph of `text`: True = body
+    paragraphs: list[str]
+
+    @property
+    def located(self) -> bool:
+        return sum(self.labels) >= 3
+
+    def span(self) -> tuple[int, int]:
+        idx = [i for i, b in enumerate(self.labels) if b]
+        return idx[0], idx[-1]
+
+    def template(self) -> tuple[list[str], list[str]]:
+        """Furniture before and after the body, without the page's own date stamps (the
+        transplanted body gets the dates the ground truth says, or none)."""
+        lo, hi = self.span()
+        keep = [p for p in self.paragraphs if not _DATE_STAMP.search(p)]
+        before = [p for p in self.paragraphs[:lo] if p in keep]
+        after = [p for p in self.paragraphs[hi + 1 :] if p in keep]
+        return before, after
+
+
+def label_paragraphs(paragraphs: list[str], body: str) -> list[bool]:
+    """True for paragraphs inside the ground-truth body (by word trigrams; short lines by equality)."""
+    body_lines = [ln for ln in body.split("\n") if ln.strip()]
+    body_tokens = _norm_tokens(body)
+    grams = _trigrams(body_tokens)
+    line_norms = {normalize_text(ln) for ln in body_lines}
+    labels = []
+    for p in paragraphs:
+        toks = _norm_tokens(p)
+        if len(toks) >= 6:
+            g = _trigrams(toks)
+            labels.append(bool(g) and len(g & grams) >= 0.6 * len(g))
+        else:
+            labels.append(bool(toks) and normalize_text(p) in line_norms)
+    # short lines equal to a body line count only inside the body's span
+    long_idx = [i for i, p in enumerate(paragraphs) if labels[i] and len(_norm_tokens(p)) >= 6]
+    if long_idx:
+        lo, hi = long_idx[0], long_idx[-1]
+        labels = [lab and (lo <= i <= hi or len(_norm_tokens(paragraphs[i])) >= 6) for i, lab in enumerate(labels)]
+    else:
+        labels = [False] * len(paragraphs)
+    return labels
+
+
+def load_pages(out: Path, limit: int | None = None) -> list[Page]:
+    cache = out / "real_pages_cache.json"
+    truth = load_ground_truth(DEFAULT_GROUND_TRUTH)
+    if cache.exists():
+        raw = json.loads(cache.read_text("utf-8"))
+    else:
+        raw = []
+        for path in list_html_files(DEFAULT_HTML_DIR):
+            h = page_hash_from_path(path)
+            if h not in truth:
+                continue
+            text, _ = convert_page(path)
+            raw.append({"hash": h, "url": truth[h].get("url") or "", "text": text, "body": truth[h].get("articleBody") or ""})
+        out.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(raw, ensure_ascii=False), "utf-8")
+    pages = []
+    for r in raw[:limit]:
+        d = Document(id=r["hash"][:16], text=r["text"], url=r["url"])
+        pars = [p.text for p in paragraphs_of(d)]
+        from urllib.parse import urlsplit
+
+        host = (urlsplit(r["url"]).hostname or "").lower()
+        pages.append(Page(r["hash"][:16], r["url"], host, r["text"], r["body"], label_paragraphs(pars, r["body"]), pars))
+    return pages
+
+
+# ---------------------------------------------------------------------------
+# 1. boilerplate on the real pages
+# ---------------------------------------------------------------------------
+def score_flags(report, labels: dict[str, list[bool]]) -> dict:
+    flagged = {(f.doc, f.paragraph) for f in report.boilerplate}
+    furn = body = furn_hit = body_hit = 0
+    by_rule_body: dict[str, int] = {}
+    rules = {(f.doc, f.paragraph): getattr(f, "rule", f.reason) for f in report.boilerplate}
+    for doc, labs in labels.items():
+        for i, is_body in enumerate(labs, 1):
+            hit = (doc, i) in flagged
+            if is_body:
+                body += 1
+                body_hit += hit
+                if hit:
+                    by_rule_body[rules[(doc, i)]] = by_rule_body.get(rules[(doc, i)], 0) + 1
+            else:
+                furn += 1
+                furn_hit += hit
+    return {
+        "furniture_paragraphs": furn,
+        "body_paragraphs": body,
+        "furniture_recall": round(furn_hit / max(1, furn), 4),
+        "body_flagged": round(body_hit / max(1, body), 4),
+        "body_flags_by_rule": dict(sorted(by_rule_body.items(), key=lambda kv: -kv[1])),
+    }
+
+
+def real_pages(pages: list[Page]) -> dict:
+    docs = [Document(id=p.id, text=p.text, url=p.url) for p in pages]
+    t = time.perf_counter()
+    report = scan(docs, Params(), workers=1)
+    wall = time.perf_counter() - t
+    out = score_flags(report, {p.id: p.labels for p in pages})
+    out.update(pages=len(pages), located=sum(p.located for p in pages), clusters=len(report.clusters),
+               pairs=len(report.pairs), wall_s=round(wall, 2))
+    # the clean bodies alone (every flag there is on article text)
+    bodies = [Document(id=p.id, text=p.body, url=p.url) for p in pages if p.body.strip()]
+    rb = scan(bodies, Params(), workers=1)
+    out["clean_body_paragraphs"] = sum(len(paragraphs_of(d)) for d in bodies)
+    out["clean_body_flags"] = len(rb.boilerplate)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# 2. transplants
+# ---------------------------------------------------------------------------
+@dataclass
+class Built:
+    docs: list[Document]
+    labels: dict[str, list[bool]]
+    true_pairs: set[tuple[str, str]]
+    directed: list[tuple[str, str, str]]  # (source, copy, group) where dates/credits say so
+    undirected: list[tuple[str, str]]  # pairs nothing can direct (undated syndication)
+    statements: list[tuple[str, str]]  # quote-only pairs
+    common: list[tuple[str, str, str]]  # (external source, doc, doc): both credit it, neither copied the other
+
+
+def _doc(doc_id: str, url: str, before: list[str], body: list[str], after: list[str]) -> tuple[Document, list[bool]]:
+    pars = before + body + after
+    labels = [False] * len(before) + [True] * len(body) + [False] * len(after)
+    return Document(id=doc_id, text="\n\n".join(pars), url=url), labels
+
+
+def _sister(host: str) -> str:
+    parts = host.split(".")
+    if parts[0] == "www" and len(parts) > 2:
+        return "news." + ".".join(parts[1:])
+    return "www2." + host
+
+
+def _site_name(host: str) -> str:
+    """A display name for a host: "www.dailyplanet.com" -> "Dailyplanet"."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)(host).domain.capitalize()
+
+
+def build(pages: list[Page], rng: random.Random) -> Built:
+    located = [p for p in pages if p.located]
+    # one template per host; bodies of at least 4 paragraphs
+    by_host: dict[str, Page] = {}
+    for p in located:
+        by_host.setdefault(p.host, p)
+    templates = sorted(by_host.values(), key=lambda p: p.id)
+    rng.shuffle(templates)
+    bodies = [[ln.strip() for ln in p.body.split("\n") if ln.strip()] for p in sorted(located, key=lambda p: p.id)]
+    bodies = [b for b in bodies if len(b) >= 4 and sum(len(x.split()) for x in b) >= 150]
+    # the fixture holds some articles twice (and pages quoting each other): keep bodies that share no text
+    seen: set[tuple[str, ...]] = set()
+    distinct = []
+    for b in bodies:
+        g = _trigrams(_norm_tokens(" ".join(b)))
+        if len(g & seen) <= 0.15 * len(g):
+            distinct.append(b)
+        seen |= g
+    bodies = distinct
+    rng.shuffle(bodies)
+    docs: list[Document] = []
+    labels: dict[str, list[bool]] = {}
+    true_pairs: set[tuple[str, str]] = set()
+    directed: list[tuple[str, str, str]] = []
+    undirected: list[tuple[str, str]] = []
+    statements: list[tuple[str, str]] = []
+    common: list[tuple[str, str, str]] = []
+    next_body = iter(bodies)
+    tpl_i = 0
+
+    def template():
+        nonlocal tpl_i
+        t = templates[tpl_i % len(templates)]
+        tpl_i += 1
+        return t
+
+    def add(doc: Document, labs: list[bool]) -> str:
+        docs.append(doc)
+        labels[doc.id] = labs
+        return doc.id
+
+    def share(ids: list[str]) -> None:
+        for a, b in combinations(sorted(ids), 2):
+            true_pairs.add((a, b))
+
+    # template repeats: 3 bodies in one site's template, one on a sister host
+    for g in range(12):
+        t = template()
+        before, after = t.template()
+        for k in range(3):
+            host = _sister(t.host) if k == 2 else t.host
+            add(*_doc(f"tpl{g:02d}-{k}", f"https://{host}/story/{g}-{k}.html", before, next(next_body), after))
+    # syndication: one body in the templates of 2, 3, 4, 6 sites (no dates)
+    for g, n in enumerate([2, 3, 4, 6, 2, 3, 4, 6]):
+        body = next(next_body)
+        ids = []
+        for k in range(n):
+            t = template()
+            before, after = t.template()
+            ids.append(add(*_doc(f"syn{g:02d}-{k}", f"https://{t.host}/syndicated/{g}-{k}.html", before, body, after)))
+        share(ids)
+        undirected.extend(combinations(sorted(ids), 2))
+    # wire bodies on wire hosts, reprinted later by two outlets
+    for g, (name, host, tag, copyright_line) in enumerate(WIRE_HOSTS):
+        body = next(next_body)
+        city = CITIES[g % len(CITIES)]
+        month, day = MONTHS[g % len(MONTHS)], 3 + g
+        lead = f"{city} ({tag}) - {body[0]}"
+        wire_body = [lead] + body[1:]
+        t = template()
+        before, after = t.template()
+        wire_id = add(*_doc(f"wire{g:02d}", f"https://{host}/article/2008/{g}.html", before + [f"{month} {day}, 2008"],
+                            wire_body, [copyright_line] + after))
+        ids = [wire_id]
+        for k in range(2):
+            t = template()
+            before, after = t.template()
+            copy_body = [lead] + body[1:]
+            credit = [f"Copyright 2008 {name}"] if k == 0 else []
+            cid = add(*_doc(f"wire{g:02d}-copy{k}", f"https://{t.host}/news/{g}-{k}.html",
+                            before + [f"{month} {day + 1 + k}, 2008"], copy_body, credit + after))
+            ids.append(cid)
+            directed.append((wire_id, cid, "wire"))
+        share(ids)
+    # reprints of a wire story that is not in the corpus: both outlets credit the wire (common upstream)
+    for g, (name, _host, tag, _copyright) in enumerate(WIRE_HOSTS[:4]):
+        body = next(next_body)
+        lead = f"{CITIES[(g + 3) % len(CITIES)]} ({tag}) - {body[0]}"
+        ids = []
+        for k in range(2):
+            t = template()
+            before, after = t.template()
+            ids.append(add(*_doc(f"reprint{g:02d}-{k}", f"https://{t.host}/wire/{g}-{k}.html",
+                                 before + [f"{MONTHS[g]} {12 + k}, 2008"], [lead] + body[1:], after)))
+        share(ids)
+        common.append((f"external:{name}", ids[0], ids[1]))
+    # aggregator copies: an outlet's dated body, its first paragraphs reprinted with a credit
+    for g in range(6):
+        body = next(next_body)
+        t = template()
+        before, after = t.template()
+        month, day = MONTHS[(g + 3) % len(MONTHS)], 10 + g
+        src = add(*_doc(f"agg{g:02d}-source", f"https://{t.host}/local/{g}.html", before + [f"{month} {day}, 2008"], body,
+                        after))
+        t2 = template()
+        before2, after2 = t2.template()
+        cp = add(*_doc(f"agg{g:02d}-copy", f"https://{t2.host}/aggregated/{g}.html", before2 + [f"{month} {day + 2}, 2008"],
+                       body[:3], [f"Source: {_site_name(t.host)}"] + after2))
+        share([src, cp])
+        directed.append((src, cp, "aggregator"))
+    # quote-only shares: two unrelated bodies quote the same statement
+    for g, (quote, attribution) in enumerate(STATEMENTS):
+        ids = []
+        for k in range(2):
+            body = next(next_body)
+            t = template()
+            before, after = t.template()
+            qp = f'"{quote}," {attribution}.' if k == 0 else f'In a statement, {attribution.replace(" said in a statement", " said")}: "{quote}."'
+            body = body[:2] + [qp] + body[2:]
+            ids.append(add(*_doc(f"quote{g:02d}-{k}", f"https://{t.host}/q/{g}-{k}.html", before, body, after)))
+        share(ids)
+        statements.append(tuple(sorted(ids)))
+    return Built(docs, labels, true_pairs, directed, undirected, statements, common)
+
+
+def score_transplants(built: Built) -> dict:
+    t = time.perf_counter()
+    report = scan(built.docs, Params(), workers=1)
+    wall = time.perf_counter() - t
+    reported = {tuple(sorted((p.a, p.b))) for p in report.pairs}
+    tp = len(reported & built.true_pairs)
+    prec = tp / max(1, len(reported))
+    rec = tp / max(1, len(built.true_pairs))
+    f1 = 2 * prec * rec / max(1e-9, prec + rec)
+    false_pairs = sorted(reported - built.true_pairs)
+    edges = {(e.source, e.copy): e for e in report.provenance}
+    right = reversed_ = ambiguous = 0
+    wire_right = wire_rev = wire_n = 0
+    for src, cp, group in built.directed:
+        e = edges.get((src, cp))
+        r = edges.get((cp, src))
+        ok = e is not None and e.basis == "direct"
+        rev = r is not None and r.basis == "direct"
+        # an honest "either the wire or this outlet" answer: both candidates named
+        amb = not ok and not rev and any(
+            x.copy == cp and x.basis != "direct" and x.source in (src, f"external:{src}") for x in report.provenance
+        )
+        right += ok
+        reversed_ += rev
+        ambiguous += amb
+        if group == "wire":
+            wire_n += 1
+            wire_right += ok
+            wire_rev += rev
+    for ext, a, b in built.common:
+        ok = all((ext, x) in edges and edges[(ext, x)].basis in ("direct", "common-upstream") for x in (a, b))
+        rev = any((x, y) in edges and edges[(x, y)].basis == "direct" for x, y in ((a, b), (b, a)))
+        right += ok and not rev
+        reversed_ += rev
+    guessed = sum(
+        1 for a, b in built.undirected
+        if (edges.get((a, b)) and edges[(a, b)].basis == "direct") or (edges.get((b, a)) and edges[(b, a)].basis == "direct")
+    )
+    statements_ok = sum(
+        1 for a, b in built.statements
+        if any(c.origin and c.origin.startswith("external:") and {a, b} <= set(c.docs) for c in report.clusters)
+    )
+    out = {
+        "documents": len(built.docs),
+        "true_pairs": len(built.true_pairs),
+        "reported_pairs": len(reported),
+        "pair_precision": round(prec, 4),
+        "pair_recall": round(rec, 4),
+        "pair_f1": round(f1, 4),
+        "page_text_only_pairs": len(false_pairs),
+        "page_text_only_examples": [list(p) for p in false_pairs[:10]],
+        "missed_pairs_examples": [list(p) for p in sorted(built.true_pairs - reported)[:10]],
+        "wire_direction_right": f"{wire_right}/{wire_n}",
+        "wire_direction_reversed": wire_rev,
+        "provenance_cases_dated_or_credited": len(built.directed) + len(built.common),
+        "provenance_accuracy_dated_or_credited": round(right / max(1, len(built.directed) + len(built.common)), 4),
+        "provenance_reversed_or_invented": reversed_,
+        "provenance_ambiguous_reported": ambiguous,
+        "undated_syndication_pairs_given_a_direction": f"{guessed}/{len(built.undirected)}",
+        "quote_only_as_statement": f"{statements_ok}/{len(built.statements)}",
+        "wall_s": round(wall, 2),
+    }
+    out.update({f"transplant_{k}": v for k, v in score_flags(report, built.labels).items()})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=str(HERE / "out"))
+    ap.add_argument("--json", default=None, help="write the figures to this file")
+    ap.add_argument("--limit", type=int, default=None)
+    args = ap.parse_args(argv)
+    pages = load_pages(Path(args.out), args.limit)
+    result = {"real_pages": real_pages(pages), "transplants": score_transplants(build(pages, random.Random(SEED)))}
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    if args.json:
+        Path(args.json).write_text(text + "\n", "utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

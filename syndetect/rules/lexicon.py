@@ -1,0 +1,148 @@
+"""Lexicon rules: anchored, length-capped patterns for page furniture.
+
+The rules live in ``data/boilerplate.toml`` (``[[rule]]`` tables) plus any
+files the user adds (``--lexicon``). Each rule has a stable ``id`` (its
+``name``), a ``category``, a ``pattern`` and a word cap, and may carry
+``examples`` (lines it must flag) and ``not_examples`` (lines it must not).
+A pattern may use ``{wire_tags}``: the wire services' short tags from the
+wires registry (``data/wires.toml``), so the list lives in one place.
+
+Every regular expression of a lexicon is compiled by :func:`compile_pattern`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from syndetect.errors import ParameterError
+
+__all__ = ["CATEGORIES", "Rule", "Lexicon", "compile_pattern", "parse_rules", "read_toml"]
+
+CATEGORIES = (
+    "newsletter", "social", "comments", "related", "credit", "notice",
+    "byline", "navigation", "repeated-headline", "end-marker", "markup", "other",
+)
+DEFAULT_MAX_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One lexicon rule (see ``data/boilerplate.toml`` for the format)."""
+
+    name: str
+    category: str
+    pattern: re.Pattern
+    max_words: int
+    header: bool = False
+    requires: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    not_examples: tuple[str, ...] = ()
+    origin: str = ""
+    copyright: bool = False  # a form sites also use on their own pages: a credit only when it names a wire
+
+    @property
+    def id(self) -> str:
+        """The stable rule id carried by flags (``lexicon/<name>``)."""
+        return f"lexicon/{self.name}"
+
+
+def compile_pattern(pattern: str, where: str) -> re.Pattern:
+    """The one place lexicon patterns are compiled (case-insensitive)."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ParameterError(f"{where}: bad pattern: {exc}") from exc
+
+
+def read_toml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"{origin}: not valid TOML: {exc}") from exc
+
+
+def _strings(raw: dict, key: str, where: str, *, lower: bool = False) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(r, str) and r for r in value):
+        raise ParameterError(f"{where}: {key} must be a list of non-empty strings")
+    return tuple(v.lower() for v in value) if lower else tuple(value)
+
+
+def parse_rules(data: dict[str, Any], origin: str, substitutions: dict[str, str] | None = None) -> list[Rule]:
+    """The ``[[rule]]`` tables of one parsed lexicon file."""
+    rules = []
+    for i, raw in enumerate(data.get("rule", []), 1):
+        where = f"{origin}: rule {i}"
+        if not isinstance(raw, dict) or "pattern" not in raw or "category" not in raw:
+            raise ParameterError(f"{where}: needs 'category' and 'pattern'")
+        if raw["category"] not in CATEGORIES:
+            raise ParameterError(f"{where}: unknown category {raw['category']!r} (use one of {', '.join(CATEGORIES)})")
+        if not isinstance(raw["pattern"], str):
+            raise ParameterError(f"{where}: pattern must be a string")
+        source = raw["pattern"]
+        for key, value in (substitutions or {}).items():
+            source = source.replace("{" + key + "}", value)
+        pattern = compile_pattern(source, where)
+        max_words = raw.get("max_words", DEFAULT_MAX_WORDS)
+        if not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1:
+            raise ParameterError(f"{where}: max_words must be a positive integer")
+        rules.append(
+            Rule(
+                str(raw.get("name", f"rule-{i}")), raw["category"], pattern, max_words, bool(raw.get("header")),
+                _strings(raw, "requires", where, lower=True), _strings(raw, "examples", where),
+                _strings(raw, "not_examples", where), origin, bool(raw.get("copyright")),
+            )
+        )
+    return rules
+
+
+class Lexicon:
+    """An ordered list of rules: the first rule that matches a paragraph wins."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self.max_words = max((r.max_words for r in self.rules), default=0)
+        self.by_name = {r.name: r for r in self.rules}
+        # Tiers by word cap: a paragraph of w words is tried only against the rules whose cap
+        # allows it, and one C-level scan finds which of *their* `requires` substrings it holds
+        # (so one long-paragraph rule does not make every long paragraph pay for all triggers).
+        self._caps = sorted({r.max_words for r in self.rules})
+        self._tiers = []
+        for cap in self._caps:
+            tier_rules = [r for r in self.rules if r.max_words >= cap]
+            triggers = sorted({t for r in tier_rules for t in r.requires}, key=lambda t: (-len(t), t))
+            regex = re.compile("|".join(map(re.escape, triggers))) if triggers else None
+            implied = {m: frozenset(t for t in triggers if t in m) for m in triggers}
+            self._tiers.append((tier_rules, regex, implied))
+
+    def match(self, text: str) -> tuple[Rule, re.Match] | None:
+        """The first rule that matches the whole paragraph, with its match."""
+        words = len(text.split())
+        if words > self.max_words:
+            return None
+        tier_rules, triggers, implied = self._tiers[bisect_left(self._caps, words)]
+        flat = " ".join(text.split())
+        present: set[str] = set()
+        if triggers is not None:
+            for hit in triggers.findall(flat.lower()):
+                present |= implied[hit]
+        for rule in tier_rules:
+            if words <= rule.max_words and (not rule.requires or present.intersection(rule.requires)):
+                m = rule.pattern.search(flat)
+                if m:
+                    return rule, m
+        return None
+
+    def category(self, text: str, default: str = "other") -> str:
+        found = self.match(text)
+        return found[0].category if found else default
+
+
+def all_examples(rules: Iterable[Rule]) -> list[tuple[Rule, str, bool]]:
+    """``(rule, line, should_match)`` for every example a rule carries."""
+    return [(r, e, True) for r in rules for e in r.examples] + [(r, e, False) for r in rules for e in r.not_examples]

@@ -1,0 +1,222 @@
+"""Repetition rules: furniture recognised because it recurs — never syndication.
+
+A prose paragraph shared across outlets is syndication, however many outlets
+share it: recurrence alone never makes boilerplate. It marks furniture only
+with more evidence:
+
+* ``repetition/site-template`` (before candidate search) — a short paragraph
+  repeated in several documents of **one site** (registrable domain:
+  ``sport.guardian.co.uk`` and ``www.guardian.co.uk`` are one site), compared
+  as a *template* (digits, years and the site's own name normalised), when
+  it lies outside the article body of those pages (2 pages are enough), or
+  recurs in ``min_repeats`` pages that share no body text otherwise;
+* ``repetition/site-template`` (after clustering) — the same, for passages
+  the verification found (near-duplicates);
+* ``repetition/outside-body`` (after clustering) — a passage of different
+  sites that lies outside the article body in every page that holds it (an
+  ad network's blurb, a widget).
+
+"Outside the article body" is the page position of
+:func:`syndetect.rules.shape.body_core`. Thresholds come from the
+``[repetition]`` table of ``data/boilerplate.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from syndetect.model import BoilerplateFlag, Cluster, Paragraph
+from syndetect.rules.shape import params_from
+
+__all__ = [
+    "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "outlet_templates", "unrelated_recurrences",
+]
+
+REPETITION_RULES = ("repetition/site-template", "repetition/outside-body")
+
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class RepetitionParams:
+    min_repeats: int = 3  # pages of one site a template must recur in when it sits inside their bodies
+    min_repeats_outside_body: int = 2  # ... and when it sits outside them
+    template_max_words: int = 40
+    whole_fraction: float = 0.8  # a cluster member covering this share of its paragraph is "whole"
+    whole_max_words: int = 40
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], origin: str) -> RepetitionParams:
+        return params_from(cls, data.get("repetition", {}), f"{origin}: [repetition]")
+
+
+def template_key(text: str, site: str | None = None) -> str:
+    """The template form of a paragraph: case and spacing folded, digits as ``#``, the site's own name removed."""
+    key = _DIGITS.sub("#", " ".join(text.lower().split()))
+    if site:
+        name = " ".join((site.split(".")[0] if "." in site and " " not in site else site).lower().split())
+        if len(name) >= 3:
+            key = f" {key} ".replace(f" {name} ", " ").strip()
+    return key
+
+
+Outside = Callable[[str, int], bool]  # (doc, paragraph) -> lies outside the page's article body
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the repetition rules know about the pages: each document's site, the
+    page position of its paragraphs, the shape and category tests, the thresholds."""
+
+    site: dict[str, str | None]
+    outside: Outside
+    prose: Callable[[str], bool]
+    category: Callable[[str], str]
+    params: RepetitionParams
+
+
+def outlet_templates(
+    paragraphs: Sequence[Paragraph], flags: dict[tuple[str, int], BoilerplateFlag], ctx: Context
+) -> None:
+    """``repetition/site-template`` on exact templates: adds flags to ``flags`` in place."""
+    site, outside, prose, category, params = ctx.site, ctx.outside, ctx.prose, ctx.category, ctx.params
+    seen: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
+    keys: dict[tuple[str, int], str] = {}
+    for p in paragraphs:
+        o = site.get(p.doc)
+        if o and (p.doc, p.index) not in flags and len(p.text.split()) <= params.template_max_words:
+            k: str | None = template_key(p.text, o)
+            if k:
+                keys[(p.doc, p.index)] = k
+                seen[(o, k)].add(p.doc)
+    repeated: dict[tuple[str | None, str | None], set[str]] = {key: ds for key, ds in seen.items() if len(ds) >= min(params.min_repeats, params.min_repeats_outside_body)}
+    if not repeated:
+        return
+    # furniture-like repeats (outside the body, or not sentence-shaped, in every page) do not shield
+    # each other; shared body prose does (a story the site printed twice)
+    furniture_like: dict[tuple[str | None, str | None], bool] = {}
+    for p in paragraphs:
+        k = keys.get((p.doc, p.index))
+        if k is not None and (site[p.doc], k) in repeated:
+            like = outside(p.doc, p.index) or not prose(p.text)
+            furniture_like[(site[p.doc], k)] = furniture_like.get((site[p.doc], k), True) and like
+    body_shared: dict[str, set[str]] = defaultdict(set)
+    holders: dict[str, set[str]] = defaultdict(set)
+    # only the pages that hold a candidate need to know what body text they share
+    candidate_docs = {d for ds in repeated.values() for d in ds}
+    seen_texts: dict[str, int] = defaultdict(int)
+    for p in paragraphs:
+        if p.doc in candidate_docs:
+            seen_texts[p.text] += 1
+    for p in paragraphs:  # only text that recurs can relate pages (and only its pages need a body told)
+        if seen_texts.get(p.text, 0) > 1 and (p.doc, p.index) not in flags and not outside(p.doc, p.index):
+            holders[p.text].add(p.doc)
+    for p in paragraphs:
+        if p.doc in candidate_docs and len(holders.get(p.text, ())) > 1 and not furniture_like.get(
+            (site.get(p.doc), keys.get((p.doc, p.index))), False
+        ):
+            body_shared[p.doc].add(p.text)
+    for p in paragraphs:
+        k = keys.get((p.doc, p.index))
+        if k is None or (p.doc, p.index) in flags:
+            continue
+        o = site[p.doc]
+        ds = repeated.get((o, k))
+        if not ds:
+            continue
+        if outside(p.doc, p.index) and len(ds) >= params.min_repeats_outside_body:
+            where = "outside the article body"
+        elif len(ds) >= params.min_repeats:
+            related = sum(1 for d in ds if any(len(holders[t] & ds) > 1 for t in body_shared[d] if t != p.text))
+            if related > len(ds) // 2:
+                continue  # the site printed a story twice: its paragraphs are not a template
+            where = "that share no other body text"
+        else:
+            continue
+        flags[(p.doc, p.index)] = BoilerplateFlag(
+            p.doc, p.index, p.text, category(p.text),
+            f"site template: repeated in {len(ds)} pages of {o} {where}", "repetition/site-template",
+        )
+
+
+def unrelated_recurrences(
+    clusters: Sequence[Cluster],
+    text_of: dict[tuple[str, int], str],
+    flags: dict[tuple[str, int], BoilerplateFlag],
+    ctx: Context,
+) -> None:
+    """The post-cluster repetition rules: adds flags to ``flags`` in place.
+
+    Cost is linear in the cluster members (no pairwise work over the
+    documents that share a passage).
+    """
+    site, outside, prose, category, params = ctx.site, ctx.outside, ctx.prose, ctx.category, ctx.params
+    def covers(c: Cluster) -> bool:
+        return all((m.end - m.start) >= params.whole_fraction * len(text_of[(m.doc, m.paragraph)].strip())
+                   for m in c.members)
+
+    def one_site(c: Cluster) -> str | None:
+        sites = {site.get(d) for d in c.docs}
+        return next(iter(sites)) if len(sites) == 1 else None
+
+    # same-site furniture candidates: whole paragraphs recurring in pages of one site, outside the
+    # body or not sentence-shaped; they do not shield each other (two templates in the same pages
+    # are still templates), while shared body prose does (a story the site printed twice)
+    last: dict[str, int] = defaultdict(int)
+    for doc, index in text_of:
+        last[doc] = max(last[doc], index)
+
+    def same_place(c: Cluster) -> bool:
+        """At the same place of the page template in every page: the same paragraph number from
+        the top, or from the bottom."""
+        return len({m.paragraph for m in c.members}) == 1 or len({last[m.doc] - m.paragraph for m in c.members}) == 1
+
+    def short(c: Cluster) -> bool:
+        return all(len(text_of[(m.doc, m.paragraph)].split()) <= params.whole_max_words for m in c.members)
+
+    candidates = {
+        c.id for c in clusters
+        if one_site(c) and covers(c) and (
+            all(outside(m.doc, m.paragraph) for m in c.members)
+            or (short(c) and (not any(prose(text_of[(m.doc, m.paragraph)]) for m in c.members) or same_place(c)))
+        )
+    }
+    # clusters inside the bodies of each page: a page pair sharing one is related
+    body_clusters: dict[str, set[str]] = defaultdict(set)
+    for c in clusters:
+        for m in c.members:
+            if not outside(m.doc, m.paragraph):
+                body_clusters[m.doc].add(c.id)
+    for c in clusters:
+        docs_in = c.docs
+        whole = covers(c) and all(len(text_of[(m.doc, m.paragraph)].split()) <= params.whole_max_words for m in c.members)
+        sites = {site.get(d) for d in docs_in}
+        all_outside = all(outside(m.doc, m.paragraph) for m in c.members)
+        if not (whole or all_outside):
+            continue
+        # pages that share body text besides this passage are related (syndication, a story printed twice)
+        holders: dict[str, list[str]] = defaultdict(list)
+        for d in docs_in:
+            for cid in body_clusters[d] - {c.id} - candidates:
+                holders[cid].append(d)
+        related_docs = {d for ds in holders.values() if len(ds) > 1 for d in ds}
+        related = 2 * len(related_docs) > len(docs_in)
+        rule = None
+        if len(sites) == 1 and None not in sites:
+            o = next(iter(sites))
+            if all_outside and len(docs_in) >= params.min_repeats_outside_body:
+                rule, reason = "repetition/site-template", f"site template: recurs in {len(docs_in)} pages of {o} outside the article body"
+            elif whole and len(docs_in) >= params.min_repeats and not related:
+                rule, reason = "repetition/site-template", f"site template: recurs in {len(docs_in)} pages of {o} that share no other body text"
+        elif all_outside and len(docs_in) >= params.min_repeats_outside_body and not related:
+            rule, reason = "repetition/outside-body", f"recurs in {len(docs_in)} pages of {len(sites)} sites, outside the article body in each"
+        if rule is None:
+            continue
+        for m in c.members:
+            key = (m.doc, m.paragraph)
+            if key not in flags:
+                flags[key] = BoilerplateFlag(m.doc, m.paragraph, text_of[key], category(text_of[key]), reason, rule)

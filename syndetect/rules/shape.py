@@ -1,0 +1,271 @@
+"""Shape rules: furniture recognised by its form, not its words.
+
+Each rule has a stable id; thresholds come from the ``[shape]`` table of
+``data/boilerplate.toml`` (:class:`ShapeParams`).
+
+* ``shape/link-list`` — pipe/bullet-separated lists of short items;
+* ``shape/related-link`` — the short title-like lines under a "Related" header;
+* ``shape/repeated-headline`` — the headline repeated inside the body;
+* ``shape/site-name`` — the site's own name standing alone;
+* ``shape/outside-body`` — runs of short non-prose lines (menus, headline
+  lists, tags, share bars, date stamps) before or after the article body,
+  found as the densest run of prose paragraphs (:func:`body_core`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+from syndetect.errors import ParameterError
+
+__all__ = ["ShapeParams", "SHAPE_RULES", "link_list_items", "is_link_title"]
+
+SHAPE_RULES = {
+    "shape/link-list": "navigation",
+    "shape/related-link": "related",
+    "shape/repeated-headline": "repeated-headline",
+    "shape/site-name": "byline",
+    "shape/outside-body": "navigation",
+}
+
+_WS = re.compile(r"\s+")
+_NAV_SPLIT = re.compile(r"\s*(?:\||•|·|»|\u2022)\s*")
+_NAV_CHARS = re.compile(r"[|•·»\u2022]")
+_DIGIT = re.compile(r"\d")
+_ALNUM = re.compile(r"[^\W_]")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+
+
+@dataclass(frozen=True)
+class ShapeParams:
+    headline_min_words: int = 4  # a one-word "headline" is a menu item, not a title
+    headline_word_slack: int = 3
+    link_list_min_items: int = 3
+    link_list_max_item_words: int = 4
+    related_max_links: int = 12
+    link_title_max_words: int = 25  # a line of the header's own block
+    link_title_max_words_strict: int = 14  # a separate paragraph
+    link_title_punctuated_max_words: int = 6
+    prose_min_words: int = 12  # shorter lines are never prose
+    prose_long_words: int = 35  # longer paragraphs are prose whatever their ending
+    headline_capitalised_share: float = 0.6  # a title-cased line is a headline, not a sentence
+    core_gap_penalty: float = 6.0  # weight of a title-like paragraph inside the body (plus half its words)
+    core_content_penalty: float = 1.0  # weight of another non-prose paragraph (a list item, a caption)
+    core_min_words: int = 60  # less prose than this: no body to tell
+    outside_max_words: int = 25  # longer non-prose paragraphs are left alone
+    outside_min_run: int = 2  # consecutive furniture lines
+    outside_min_lines: int = 6  # a page needs this many to have furniture around its body
+    outside_min_header: int = 3  # ... of which this many above it (a page's navigation; an article has none)
+    outside_title_share: float = 0.7  # a run is furniture when this share of it is title-like or flagged
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], origin: str) -> ShapeParams:
+        return params_from(cls, data.get("shape", {}), f"{origin}: [shape]")
+
+
+def params_from(cls, table: Any, where: str):
+    if not isinstance(table, dict):
+        raise ParameterError(f"{where}: must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ParameterError(f"{where}: unknown setting {key!r}")
+        default = known[key].default
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(default, int) and not isinstance(value, int)
+        ):
+            raise ParameterError(f"{where}: {key} must be a {type(default).__name__}")
+        if value < 0:
+            raise ParameterError(f"{where}: {key} must not be negative")
+        values[key] = value
+    return cls(**values)
+
+
+def table_cells(text: str) -> int:
+    """The number of cells when ``text`` is a table row of numbers (most cells hold digits), else 0."""
+    if "|" not in text:
+        return 0
+    parts = [s for s in _NAV_SPLIT.split(_WS.sub(" ", text).strip()) if s]
+    return len(parts) if len(parts) >= 2 and 2 * sum(1 for s in parts if _DIGIT.search(s)) >= len(parts) else 0
+
+
+def link_list_items(text: str, params: ShapeParams, next_text: str | None = None) -> int:
+    """The number of items when ``text`` is a list of short links separated by | or bullets, else 0."""
+    if not _NAV_CHARS.search(text):
+        return 0
+    parts = [s for s in _NAV_SPLIT.split(_WS.sub(" ", text).strip()) if s]
+    if len(parts) >= params.link_list_min_items and all(len(s.split()) <= params.link_list_max_item_words for s in parts):
+        if table_cells(text) or (next_text is not None and table_cells(next_text) == len(parts)):
+            return 0  # a table row (or the header of one) of the article, not a list of links
+        return len(parts)
+    return 0
+
+
+def is_link_title(text: str, params: ShapeParams, strict: bool = False) -> bool:
+    """A short title-like line (as in a related-links block).
+
+    ``strict`` (a separate paragraph, not a line of the header's block): at
+    most ``link_title_max_words_strict`` words and no sentence-final punctuation.
+    """
+    words = text.split()
+    cap = params.link_title_max_words_strict if strict else params.link_title_max_words
+    if not words or len(words) > cap or "\n" in text.strip():
+        return False
+    if _SENTENCE_END.search(text.strip()) and (strict or len(words) > params.link_title_punctuated_max_words):
+        return False
+    return True
+
+
+# -- page position: the article body and what lies around it ----------------
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_PROSE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+@lru_cache(maxsize=1 << 17)
+def is_prose(text: str, params: ShapeParams) -> bool:
+    """A sentence-shaped paragraph: long enough, ends like a sentence, not a title-cased headline."""
+    words = text.split()
+    n = len(words)
+    if n >= params.prose_long_words:
+        return True
+    if n < params.prose_min_words or not _PROSE_END.search(text.strip()):
+        return False
+    alpha = [w for w in _WORD.findall(text) if len(w) > 3]
+    if not alpha:
+        return False
+    capitalised = sum(1 for w in alpha if w[0].isupper())
+    return capitalised < params.headline_capitalised_share * len(alpha)
+
+
+@lru_cache(maxsize=1 << 17)
+def is_title_like(text: str, params: ShapeParams) -> bool:
+    """A menu item or headline: no sentence ending, and title-cased or at most two words."""
+    stripped = text.strip()
+    if _PROSE_END.search(stripped) or table_cells(stripped):
+        return False
+    alpha = [w for w in _WORD.findall(stripped) if len(w) > 3]
+    if len(stripped.split()) <= 2 or not alpha:
+        return True
+    return sum(1 for w in alpha if w[0].isupper()) >= params.headline_capitalised_share * len(alpha)
+
+
+def body_core(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -> tuple[int, int] | None:
+    """The densest run of prose paragraphs (0-based, inclusive): the article body of a page.
+
+    Prose paragraphs weigh their word count, other paragraphs a penalty
+    (``core_gap_penalty`` plus half their words); the core is the run of
+    greatest total weight (Kadane). ``None`` when the page holds too little
+    prose to tell a body (``core_min_words``).
+    """
+    best, best_lo, best_hi = 0.0, -1, -1
+    run, lo = 0.0, 0
+    prose_words = 0
+    prose = [not sk and is_prose(t, params) for t, sk in zip(texts, skip)]
+    # furniture-like: flagged, or title-like; a title-like line alone between content lines is a
+    # heading of the article, runs of them are navigation
+    heavy = [sk or (not pr and is_title_like(t, params)) for t, sk, pr in zip(texts, skip, prose)]
+    for i, (text, sk) in enumerate(zip(texts, skip)):
+        n = len(text.split())
+        if not _ALNUM.search(text):  # an empty line (zero-width spaces, rules): neutral
+            continue
+        in_run = heavy[i] and ((i > 0 and heavy[i - 1]) or (i + 1 < len(texts) and heavy[i + 1]))
+        if prose[i]:
+            w = float(n)
+            prose_words += n
+        elif not in_run and not sk:
+            w = -params.core_content_penalty  # a list item, caption or heading of the article
+        else:
+            w = -(params.core_gap_penalty + 0.5 * n)
+        if run <= 0:
+            run, lo = w, i
+        else:
+            run += w
+        if run > best:
+            best, best_lo, best_hi = run, lo, i
+    if best_lo < 0 or best < params.core_min_words:
+        return None
+    return best_lo, best_hi
+
+
+def looks_like_page(texts: Sequence[str], params: ShapeParams) -> bool:
+    """A cheap test: a whole page (not a clean article) has enough short lines that are not sentences."""
+    short = 0
+    for t in texts:
+        if len(t.split()) <= params.outside_max_words and not _PROSE_END.search(t.rstrip()):
+            short += 1
+            if short >= params.outside_min_lines:
+                return True
+    return False
+
+
+def outside_body(
+    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams
+) -> list[tuple[int, str]]:
+    """``shape/outside-body``: title-like lines (menu items, headlines) in runs before or after the body core.
+
+    Returns ``(index, side)`` with side ``"before"`` or ``"after"``. Only
+    pages with furniture around the body qualify: at least
+    ``outside_min_lines`` such lines in all, each in a run of at least
+    ``outside_min_run`` consecutive ones (so the headline, a byline or a
+    dateline of a clean article are never flagged).
+    """
+    if not looks_like_page(texts, params):
+        return []
+    core = body_core(texts, skip, params)
+    if core is None:
+        return []
+    lo, hi = core
+    candidates: list[tuple[int, str]] = []
+    for side, idx in (("before", range(0, lo)), ("after", range(hi + 1, len(texts)))):
+        run: list[int] = []
+        for i in list(idx) + [-1]:
+            if i >= 0 and not _ALNUM.search(texts[i]):
+                continue  # empty lines neither break nor make a run
+            ok = i >= 0 and (skip[i] or (
+                len(texts[i].split()) <= params.outside_max_words and not is_prose(texts[i], params)
+            ))
+            if ok:
+                run.append(i)
+                continue
+            lines = [j for j in run if not skip[j]]
+            furniture_like = sum(1 for j in run if skip[j] or is_title_like(texts[j], params))
+            if (
+                len(run) >= params.outside_min_run
+                and furniture_like >= params.outside_title_share * len(run)
+                and not (side == "after" and _article_list(texts, hi, run))
+            ):
+                candidates.extend((j, side) for j in lines)
+            run = []
+    # only a whole page qualifies: furniture around the body, a navigation header above it
+    if len(candidates) < params.outside_min_lines or sum(1 for _, side in candidates if side == "before") < params.outside_min_header:
+        return []
+    return candidates
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]\s|[-*•·–]\s|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\$\d)", re.I)
+
+
+def _article_list(texts: Sequence[str], last: int, run: Sequence[int]) -> bool:
+    """A list the article itself goes on with, just after its body (at most two lines between):
+    introduced by a colon, or made of numbered/dated items."""
+    if run[0] - last > 3:
+        return False
+    if any(texts[j].rstrip().endswith(":") for j in range(last, run[0] + 1)):
+        return True
+    return sum(1 for j in run if _LIST_ITEM.match(texts[j])) * 2 >= len(run)
+
+
+def body_region(texts: Sequence[str], skip: Sequence[bool], core: tuple[int, int]) -> tuple[int, int]:
+    """The body core widened by the sentences next to it (a short lead or closing line of the
+    article is body, though too short to count as prose)."""
+    lo, hi = core
+    while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and len(texts[lo - 1].split()) >= 3:
+        lo -= 1
+    while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and len(texts[hi + 1].split()) >= 3:
+        hi += 1
+    return lo, hi
