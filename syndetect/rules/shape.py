@@ -61,6 +61,7 @@ class ShapeParams:
     outside_min_lines: int = 6  # a page needs this many to have furniture around its body
     outside_min_header: int = 3  # ... of which this many above it (a page's navigation; an article has none)
     outside_title_share: float = 0.7  # a run is furniture when this share of it is title-like or flagged
+    article_list_min_items: int = 3  # list items just after the body that the article goes on with
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> ShapeParams:
@@ -232,6 +233,8 @@ def outside_body(
             if ok:
                 run.append(i)
                 continue
+            if side == "after":
+                run = run[_article_list_prefix(texts, skip, hi, run, params):]
             lines = [j for j in run if not skip[j]]
             furniture_like = sum(1 for j in run if skip[j] or is_title_like(texts[j], params))
             if (
@@ -247,7 +250,23 @@ def outside_body(
     return candidates
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]\s|[-*•·–]\s|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\$\d)", re.I)
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]\s|\d{1,3}(?:st|nd|rd|th|a|o|º|ª)?[.):]?\s+\w+:\s|[-*•·–]\s|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\$\d)", re.I)
+
+
+def _article_list_prefix(
+    texts: Sequence[str], skip: Sequence[bool], last: int, run: Sequence[int], params: ShapeParams
+) -> int:
+    """How many lines at the head of a run just after the body are a list the article goes on
+    with (tour dates, a schedule, numbered points): an optional heading, then at least
+    ``article_list_min_items`` consecutive list-item lines, up to the first flagged line.
+    The rest of the run is judged on its own (the furniture after such a list stays furniture)."""
+    if not run or run[0] - last > 3:
+        return 0
+    k = 1 if not skip[run[0]] and not _LIST_ITEM.match(texts[run[0]]) else 0
+    n = k
+    while n < len(run) and not skip[run[n]] and _LIST_ITEM.match(texts[run[n]]):
+        n += 1
+    return n if n - k >= params.article_list_min_items else 0
 
 
 def _article_list(texts: Sequence[str], last: int, run: Sequence[int]) -> bool:
