@@ -62,6 +62,8 @@ class ShapeParams:
     outside_min_header: int = 3  # ... of which this many above it (a page's navigation; an article has none)
     outside_title_share: float = 0.7  # a run is furniture when this share of it is title-like or flagged
     article_list_min_items: int = 3  # list items just after the body that the article goes on with
+    article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
+    article_heading_max_words: int = 8  # a heading between such lines
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> ShapeParams:
@@ -262,11 +264,29 @@ def _article_list_prefix(
     The rest of the run is judged on its own (the furniture after such a list stays furniture)."""
     if not run or run[0] - last > 3:
         return 0
-    k = 1 if not skip[run[0]] and not _LIST_ITEM.match(texts[run[0]]) else 0
-    n = k
-    while n < len(run) and not skip[run[n]] and _LIST_ITEM.match(texts[run[n]]):
+
+    def kind(j: int) -> str:
+        t = texts[run[j]]
+        if skip[run[j]]:
+            return "flagged"
+        if _LIST_ITEM.match(t):
+            return "item"
+        if _PROSE_END.search(t.rstrip()) and len(t.split()) >= params.article_sentence_min_words:
+            return "sentence"
+        return "heading" if len(t.split()) <= params.article_heading_max_words else "other"
+
+    n = items = sentences = 0
+    while n < len(run):
+        k = kind(n)
+        if k == "heading" and n + 1 < len(run) and kind(n + 1) in ("item", "sentence"):
+            n += 1  # a heading counts only when more of the article follows it at once
+            continue
+        if k not in ("item", "sentence"):
+            break
+        items += 1
+        sentences += k == "sentence"
         n += 1
-    return n if n - k >= params.article_list_min_items else 0
+    return n if sentences or items >= params.article_list_min_items else 0
 
 
 def _article_list(texts: Sequence[str], last: int, run: Sequence[int]) -> bool:
