@@ -177,6 +177,9 @@ def body_core(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -
         if not _ALNUM.search(text):  # an empty line (zero-width spaces, rules): neutral
             continue
         in_run = heavy[i] and ((i > 0 and heavy[i - 1]) or (i + 1 < len(texts) and heavy[i + 1]))
+        # a non-prose line between two furniture-like ones (a teaser under its headline, above
+        # its time stamp) is part of that furniture, not a caption of the article
+        in_run = in_run or (not prose[i] and 0 < i < len(texts) - 1 and heavy[i - 1] and heavy[i + 1])
         if prose[i]:
             w = float(n)
             prose_words += n
