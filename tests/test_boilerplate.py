@@ -333,3 +333,46 @@ def test_every_threshold_lives_in_the_data_file():
     assert {f.name for f in dataclasses.fields(ShapeParams)} == set(data["shape"])
     assert {f.name for f in dataclasses.fields(RepetitionParams)} == set(data["repetition"])
     assert set(data) == {"shape", "repetition", "rule"}
+
+
+AUTHOR_BIO = (
+    "Maria Lindqvist writes about schools, families and the valley's towns for the Riverside Ledger. "
+    "Before joining the paper she taught history for twelve years in two secondary schools, and she "
+    "still coaches the under-fourteen football team on Saturday mornings. She lives with her husband, "
+    "two children and an old sheepdog in a farmhouse above the river, and she answers every reader who "
+    "writes to her about the stories she has covered."
+)
+
+
+def test_one_site_author_bio_after_the_body_in_three_pages_is_boilerplate_and_no_cluster():
+    hosts = ["www.ledger.co.uk", "www.ledger.co.uk", "news.ledger.co.uk"]
+    docs = [_page(i, host, [], tail=[AUTHOR_BIO]) for i, host in enumerate(hosts)]
+    report = scan(docs, Params(), workers=1)
+    assert report.clusters == () and report.pairs == ()
+    assert {(f.doc, f.rule) for f in report.boilerplate if f.text == AUTHOR_BIO} == {
+        (d.id, "repetition/site-template") for d in docs
+    }
+
+
+@pytest.mark.parametrize("outlets", [2, 3, 6])
+def test_the_same_long_paragraph_in_unrelated_outlets_stays_syndication(outlets):
+    docs = [_page(i, f"www.outlet{i}.com", [], tail=[AUTHOR_BIO]) for i in range(outlets)]
+    report = scan(docs, Params(), workers=1)
+    assert report.boilerplate == ()
+    (cluster,) = report.clusters
+    assert cluster.docs == tuple(d.id for d in docs)
+
+
+CONTRIBUTORS = "The weekend edition carries the full list of the valley's summer fairs, markets and open gardens."
+
+
+def test_one_site_line_closing_the_body_of_two_pages_is_boilerplate():
+    docs = [_page(i, "www.ledger.co.uk", [], tail=[CONTRIBUTORS]) for i in range(2)]
+    report = scan(docs, Params(), workers=1)
+    assert report.pairs == ()
+    assert {(f.doc, f.rule) for f in report.boilerplate if f.text == CONTRIBUTORS} == {
+        (d.id, "repetition/site-template") for d in docs
+    }
+    # in two outlets it is shared text, reported
+    other = [_page(i, f"www.outlet{i}.com", [], tail=[CONTRIBUTORS]) for i in range(2)]
+    assert [c.docs for c in scan(other, Params(), workers=1).clusters] == [("p00", "p01")]

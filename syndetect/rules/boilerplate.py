@@ -226,9 +226,17 @@ class Boilerplate:
         self._cores_memo = (paragraphs, flagged, cores)
         return cores
 
-    def _context(self, site: dict[str, str | None], outside: repetition.Outside) -> repetition.Context:
+    def _context(self, site: dict[str, str | None], outside: repetition.Outside, cores: BodyCores | None = None) -> repetition.Context:
+        edge = None
+        if cores is not None:
+            n = self.repetition.edge_paragraphs
+
+            def edge(doc: str, index: int) -> bool:
+                core = cores.get(doc)
+                return core is not None and (abs(index - core[0]) < n or abs(index - core[1]) < n)
+
         return repetition.Context(site, outside, lambda text: shape.is_prose(text, self.shape), self.lexicon.category,
-                                  self.repetition)
+                                  self.repetition, edge)
 
     def outside_body(self, paragraphs: Sequence[Paragraph], flags: Iterable) -> repetition.Outside:
         """``outside(doc, paragraph)``: the paragraph lies outside its page's article body
@@ -314,7 +322,7 @@ class Boilerplate:
         site = {d.id: site_of(d, self.site_names) for d in docs}
         text_of = {(p.doc, p.index): p.text for p in paragraphs}
         new_flags = {(f.doc, f.paragraph): f for f in flags}
-        ctx = self._context(site, self.outside_body(paragraphs, new_flags))
+        ctx = self._context(site, self.outside_body(paragraphs, new_flags), self.body_cores(paragraphs, new_flags))
         repetition.unrelated_recurrences(clusters, text_of, new_flags, ctx)
         kept: list[Cluster] = []
         for c in clusters:

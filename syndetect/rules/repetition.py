@@ -48,6 +48,8 @@ class RepetitionParams:
     template_max_words: int = 40
     whole_fraction: float = 0.8  # a cluster member covering this share of its paragraph is "whole"
     whole_max_words: int = 40
+    site_whole_max_words: int = 150  # one site's whole paragraph (an author bio) recurring in min_repeats pages
+    edge_paragraphs: int = 1  # paragraphs at either end of the article body that count as its edge
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> RepetitionParams:
@@ -77,6 +79,7 @@ class Context:
     prose: Callable[[str], bool]
     category: Callable[[str], str]
     params: RepetitionParams
+    edge: Outside | None = None  # (doc, paragraph) -> within edge_paragraphs of the body's first or last
 
 
 def outlet_templates(
@@ -193,10 +196,12 @@ def unrelated_recurrences(
                 body_clusters[m.doc].add(c.id)
     for c in clusters:
         docs_in = c.docs
-        whole = covers(c) and all(len(text_of[(m.doc, m.paragraph)].split()) <= params.whole_max_words for m in c.members)
+        longest = max(len(text_of[(m.doc, m.paragraph)].split()) for m in c.members)
+        whole = covers(c) and longest <= params.whole_max_words
+        site_whole = covers(c) and longest <= params.site_whole_max_words
         sites = {site.get(d) for d in docs_in}
         all_outside = all(outside(m.doc, m.paragraph) for m in c.members)
-        if not (whole or all_outside):
+        if not (site_whole or all_outside):
             continue
         # pages that share body text besides this passage are related (syndication, a story printed twice)
         holders: dict[str, list[str]] = defaultdict(list)
@@ -210,8 +215,13 @@ def unrelated_recurrences(
             o = next(iter(sites))
             if all_outside and len(docs_in) >= params.min_repeats_outside_body:
                 rule, reason = "repetition/site-template", f"site template: recurs in {len(docs_in)} pages of {o} outside the article body"
-            elif whole and len(docs_in) >= params.min_repeats and not related:
+            elif site_whole and len(docs_in) >= params.min_repeats and not related:
                 rule, reason = "repetition/site-template", f"site template: recurs in {len(docs_in)} pages of {o} that share no other body text"
+            elif (
+                whole and len(docs_in) >= params.min_repeats_outside_body and not related and ctx.edge is not None
+                and all(ctx.edge(m.doc, m.paragraph) for m in c.members)
+            ):
+                rule, reason = "repetition/site-template", f"site template: recurs in {len(docs_in)} pages of {o} at the edge of the article body, sharing no other body text"
         elif all_outside and len(docs_in) >= params.min_repeats_outside_body and not related:
             rule, reason = "repetition/outside-body", f"recurs in {len(docs_in)} pages of {len(sites)} sites, outside the article body in each"
         if rule is None:
