@@ -64,6 +64,7 @@ class ShapeParams:
     article_list_min_items: int = 3  # list items just after the body that the article goes on with
     article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
     article_heading_max_words: int = 8  # a heading between such lines
+    article_list_intro_min_words: int = 3  # a list introduced by a colon line this long ("Topics:" is a tag label)
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> ShapeParams:
@@ -245,7 +246,7 @@ def outside_body(
             if (
                 len(run) >= params.outside_min_run
                 and furniture_like >= params.outside_title_share * len(run)
-                and not (side == "after" and _article_list(texts, hi, run))
+                and not (side == "after" and _article_list(texts, hi, run, params))
             ):
                 candidates.extend((j, side) for j in lines)
             run = []
@@ -292,12 +293,13 @@ def _article_list_prefix(
     return n if sentences or items >= params.article_list_min_items else 0
 
 
-def _article_list(texts: Sequence[str], last: int, run: Sequence[int]) -> bool:
+def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: ShapeParams) -> bool:
     """A list the article itself goes on with, just after its body (at most two lines between):
     introduced by a colon, or made of numbered/dated items."""
     if run[0] - last > 3:
         return False
-    if any(texts[j].rstrip().endswith(":") for j in range(last, run[0] + 1)):
+    if any(texts[j].rstrip().endswith(":") and len(texts[j].split()) >= params.article_list_intro_min_words
+           for j in range(last, run[0] + 1)):
         return True
     return sum(1 for j in run if _LIST_ITEM.match(texts[j])) * 2 >= len(run)
 
