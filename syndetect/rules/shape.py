@@ -61,6 +61,8 @@ class ShapeParams:
     outside_min_lines: int = 6  # a page needs this many to have furniture around its body
     outside_min_header: int = 3  # ... of which this many above it (a page's navigation; an article has none)
     outside_title_share: float = 0.7  # a run is furniture when this share of it is title-like or flagged
+    outside_title_share_far: float = 0.5  # ... when it starts further than article_list_max_gap lines after the body
+    article_list_max_gap: int = 3  # a list the article goes on with starts at most this far after the body
     article_list_min_items: int = 3  # list items just after the body that the article goes on with
     article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
     article_heading_max_words: int = 8  # a heading between such lines
@@ -245,7 +247,10 @@ def outside_body(
             furniture_like = sum(1 for j in run if skip[j] or is_title_like(texts[j], params))
             if (
                 len(run) >= params.outside_min_run
-                and furniture_like >= params.outside_title_share * len(run)
+                and furniture_like >= (
+                    params.outside_title_share_far if side == "after" and run[0] - hi > params.article_list_max_gap
+                    else params.outside_title_share
+                ) * len(run)
                 and not (side == "after" and _article_list(texts, hi, run, params))
             ):
                 candidates.extend((j, side) for j in lines)
@@ -266,7 +271,7 @@ def _article_list_prefix(
     with (tour dates, a schedule, numbered points): an optional heading, then at least
     ``article_list_min_items`` consecutive list-item lines, up to the first flagged line.
     The rest of the run is judged on its own (the furniture after such a list stays furniture)."""
-    if not run or run[0] - last > 3:
+    if not run or run[0] - last > params.article_list_max_gap:
         return 0
 
     def kind(j: int) -> str:
@@ -296,7 +301,7 @@ def _article_list_prefix(
 def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: ShapeParams) -> bool:
     """A list the article itself goes on with, just after its body (at most two lines between):
     introduced by a colon, or made of numbered/dated items."""
-    if run[0] - last > 3:
+    if run[0] - last > params.article_list_max_gap:
         return False
     if any(texts[j].rstrip().endswith(":") and len(texts[j].split()) >= params.article_list_intro_min_words
            for j in range(last, run[0] + 1)):
