@@ -452,14 +452,97 @@ def score_transplants(built: Built) -> dict:
     return out
 
 
+# ---------------------------------------------------------------------------
+# 3. the same transplants as HTML pages, read by syndetect's HTML reader
+# ---------------------------------------------------------------------------
+def _html_page(doc: Document, labels: list[bool]) -> str:
+    """The transplant as an HTML page: the template's lines before the body as a navigation
+    list in the header, the body as <article> paragraphs, the lines after it in an <aside>
+    and <footer>. The markup is generated (the fixture's own markup is not transplanted):
+    it measures what syndetect's reader (trafilatura) leaves of a page's furniture and
+    what the rules do with it, not trafilatura on the original markup."""
+    from html import escape
+
+    pars = [p.text for p in paragraphs_of(doc)]
+    first = labels.index(True) if True in labels else len(pars)
+    last = len(labels) - 1 - labels[::-1].index(True) if True in labels else len(pars) - 1
+    before, body, after = pars[:first], pars[first : last + 1], pars[last + 1 :]
+    # as on a real page, the date stamp over the story and the credit under it are in the article
+    stamp = before.pop() if before and _DATE_STAMP.search(before[-1]) else None
+    credit = after.pop(0) if after and _CREDIT_LINE.match(after[0]) else None
+    title = escape(body[0] if body else doc.id)
+    url = escape(doc.url or "", quote=True)
+    from urllib.parse import urlsplit
+
+    site = escape(_site_name(urlsplit(doc.url or "").hostname or ""), quote=True)
+    nav = "".join(f'<li><a href="/{i}">{escape(t)}</a></li>' for i, t in enumerate(before))
+    mid = len(after) // 2
+    aside = "".join(f'<li><a href="/r{i}">{escape(t)}</a></li>' for i, t in enumerate(after[:mid]))
+    foot = "".join(f"<p>{escape(t)}</p>" for t in after[mid:])
+    art = "".join(f"<p>{escape(t)}</p>" for t in body + ([credit] if credit else []))
+    if stamp:
+        art = f"<p><time>{escape(stamp)}</time></p>" + art
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+        f'<link rel="canonical" href="{url}"><meta property="og:url" content="{url}">'
+        f'<meta property="og:site_name" content="{site}"></head><body>'
+        f"<header><nav><ul>{nav}</ul></nav></header><main><article><h1>{title}</h1>{art}</article>"
+        f"<aside><ul>{aside}</ul></aside></main><footer>{foot}</footer></body></html>"
+    )
+
+
+_CREDIT_LINE = re.compile(r"^(?:Copyright\b|©|Source: )")
+
+
+def score_html(built: Built, out: Path) -> dict:
+    """Write every transplant as ``<id>.html`` and scan them through :func:`syndetect.read_inputs`;
+    the pair and direction figures of :func:`score_transplants` on what the reader gives."""
+    from syndetect import read_inputs
+
+    folder = out / "real_pages_html"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.html"):
+        old.unlink()
+    files = []
+    for doc in built.docs:
+        path = folder / f"{doc.id}.html"
+        path.write_text(_html_page(doc, built.labels[doc.id]), "utf-8")
+        files.append(str(path))
+    inputs = read_inputs(files)
+    docs = list(inputs)
+    skipped = len(getattr(inputs, "skipped", ()) or ())
+    by_url = {d.url: d.id for d in built.docs}
+    from dataclasses import replace
+
+    renamed = [replace(d, id=by_url.get(d.url, d.id)) for d in docs]
+    html_built = Built(renamed, {d.id: [False] * len(paragraphs_of(d)) for d in renamed}, built.true_pairs,
+                       built.directed, built.undirected, built.statements, built.common)
+    result = score_transplants(html_built)
+    keep = ("documents", "true_pairs", "reported_pairs", "pair_precision", "pair_recall", "pair_f1",
+            "page_text_only_pairs", "page_text_only_examples", "missed_pairs_examples", "wire_direction_right",
+            "wire_direction_reversed", "provenance_cases_dated_or_credited", "provenance_accuracy_dated_or_credited",
+            "provenance_reversed_or_invented", "undated_syndication_pairs_given_a_direction", "quote_only_as_statement",
+            "wall_s")
+    out_d = {k: result[k] for k in keep if k in result}
+    out_d["read"] = len(docs)
+    out_d["skipped"] = skipped
+    out_d["paragraphs_read"] = sum(len(paragraphs_of(d)) for d in renamed)
+    out_d["paragraphs_transplanted"] = sum(len(v) for v in built.labels.values())
+    return out_d
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE / "out"))
     ap.add_argument("--json", default=None, help="write the figures to this file")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--no-html", action="store_true", help="skip the HTML variant (transplants read as .html)")
     args = ap.parse_args(argv)
     pages = load_pages(Path(args.out), args.limit)
-    result = {"real_pages": real_pages(pages), "transplants": score_transplants(build(pages, random.Random(SEED)))}
+    built = build(pages, random.Random(SEED))
+    result = {"real_pages": real_pages(pages), "transplants": score_transplants(built)}
+    if not args.no_html:
+        result["transplants_html"] = score_html(built, Path(args.out))
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if args.json:
         Path(args.json).write_text(text + "\n", "utf-8")
