@@ -5,7 +5,11 @@ Exit codes (documented in the README):
 * ``0`` — done; for ``check``: no document reuses indexed text.
 * ``1`` — ``check`` found reuse beyond the thresholds.
 * ``2`` — usage or input error (``scan --strict`` with skipped inputs, a
-  malformed check input), or a missing, corrupt or incompatible index.
+  malformed check input, ``check`` against an index with no documents), or a
+  missing, corrupt or incompatible index.
+* ``3`` — internal error: a bug in syndetect (any exception that is not a
+  :class:`SyndetectError`). Never ``1``, so a crashing gate cannot look like
+  a copy.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ class ExitCode(IntEnum):
     OK = 0
     REUSE_FOUND = 1
     ERROR = 2
+    INTERNAL = 3
 
 
 class SyndetectError(Exception):
@@ -49,7 +54,11 @@ class IndexStoreError(SyndetectError):
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
-    """The exit code for an error (the only place that decides it)."""
+    """The exit code for an error (the only place that decides it).
+
+    A :class:`SyndetectError` carries its own code; anything else is a bug in
+    syndetect: :attr:`ExitCode.INTERNAL`.
+    """
     if isinstance(error, SyndetectError):
         return error.exit_code
-    return ExitCode.ERROR
+    return ExitCode.INTERNAL

@@ -2,14 +2,21 @@
 
 Exit codes are decided in one place, :func:`_exit_on_error` (with
 :func:`syndetect.errors.exit_code_for`): 0 done / clean, 1 reuse found
-(``check``), 2 usage, input or index error.
+(``check``), 2 usage, input or index error, 3 internal error (a bug: one line
+on stderr, the traceback only with ``--debug``).
+
+Everything from input that is printed for people goes through
+:mod:`syndetect.safety` (no escape sequences, no rich markup, no emoji codes);
+stderr lines are never wrapped, so ``file:line: reason`` stays one line.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import sys
+import traceback
 from enum import Enum
 from pathlib import Path
 from typing import Callable, Optional
@@ -17,10 +24,12 @@ from typing import Callable, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from syndetect import __version__
 from syndetect.config import Params
+from syndetect import safety
 from syndetect.errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
 from syndetect.readers.base import ReaderOptions
 from syndetect.readers.inputs import read_inputs
@@ -123,7 +132,18 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
-_err = Console(stderr=True, highlight=False)
+def _console(*, soft_wrap: bool = True, **kwargs) -> Console:
+    """A rich console that interprets nothing from input: no emoji codes, no highlighting (no wrapping for notes)."""
+    return Console(highlight=False, emoji=False, soft_wrap=soft_wrap, **kwargs)
+
+
+_err = _console(stderr=True)
+_debug = {"on": bool(os.environ.get("SYNDETECT_DEBUG"))}
+
+
+def _note(label: str, style: str, message: object) -> None:
+    """One line on stderr: a styled label, then ``message`` made terminal-safe (never markup)."""
+    _err.print(Text.assemble((label, style), " ", safety.text(message)))
 
 
 class Format(str, Enum):
@@ -135,18 +155,51 @@ class Format(str, Enum):
 
 
 def _exit_on_error(fn: Callable) -> Callable:
-    """Map syndetect errors to a message on stderr and the documented exit code."""
+    """Map errors to one line on stderr and the documented exit code.
+
+    A :class:`SyndetectError` is the user's problem (its own code, usually 2);
+    any other exception is a bug: exit 3 (never 1, which ``check`` uses for
+    "reuse found"), one line naming the exception, the traceback only with
+    ``--debug`` (or ``SYNDETECT_DEBUG=1``).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             code = fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
         except SyndetectError as exc:
-            _err.print(f"[bold red]syndetect: error:[/bold red] {escape(str(exc))}", soft_wrap=True)
+            _note("syndetect: error:", "bold red", exc)
+            raise typer.Exit(int(exit_code_for(exc)))
+        except BrokenPipeError:
+            # the reader of stdout went away (`| head`): not an error of ours
+            _quiet_stdout()
+            raise typer.Exit(int(ExitCode.OK))
+        except Exception as exc:  # noqa: BLE001 - the one place every other error becomes exit 3
+            if _debug["on"]:
+                _err.print(safety.text("".join(traceback.format_exception(exc)).rstrip(), one_line=False))
+            hint = "" if _debug["on"] else " (run with --debug for the traceback)"
+            _note("syndetect: internal error:", "bold red", f"{type(exc).__name__}: {_first_line(exc)}{hint}")
             raise typer.Exit(int(exit_code_for(exc)))
         raise typer.Exit(int(code or ExitCode.OK))
 
     return wrapper
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests), nothing to do
+        pass
 
 
 def _version(value: bool) -> None:
@@ -158,8 +211,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Show the version."),
+    debug: bool = typer.Option(False, "--debug", help="On an internal error (exit 3), print the traceback."),
 ) -> None:
     """Find syndicated and reused text across news outlets."""
+    _debug["on"] = debug or bool(os.environ.get("SYNDETECT_DEBUG"))
 
 
 # --- shared options --------------------------------------------------------
@@ -220,7 +275,13 @@ def _progress_callback(quiet: bool):
 
 
 def _write(data: str | bytes, output: Optional[Path]) -> None:
-    """Write the report to stdout or atomically to ``output``."""
+    """Write a finished report to stdout or, atomically, to ``output`` (no partial file is ever left).
+
+    Lone surrogates in text are escaped first (valid in JSON, visible in
+    text), so the output is always valid UTF-8.
+    """
+    if isinstance(data, str):
+        data = safety.escape_surrogates(data)
     if output is None:
         if isinstance(data, bytes):
             sys.stdout.flush()
@@ -236,6 +297,10 @@ def _write(data: str | bytes, output: Optional[Path]) -> None:
         tmp.write_bytes(raw)
         tmp.replace(output)
     except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
         raise OutputError(f"{output}: cannot write the report: {exc.strerror or exc}") from exc
 
 
@@ -373,7 +438,7 @@ def scan(
         if progress is not None:
             progress.stop()
     if wrote and not quiet:
-        _err.print(wrote, soft_wrap=True, markup=False, highlight=False)
+        _err.print(Text(safety.for_terminal(wrote)))
     if strict and report.skipped:
         first = report.skipped[0]
         raise InputError(first.source, f"{first.reason} ({len(report.skipped)} input(s) skipped; --strict)", first.line)
@@ -432,6 +497,13 @@ def _render_scan(report, chosen: Format, output: Optional[Path], fmt_given: bool
 
 def main() -> None:
     """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        # always UTF-8 out, whatever the locale; a character that slips past the
+        # escaping becomes a visible backslash escape, never an invalid byte
+        try:
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+        except (AttributeError, ValueError):  # pragma: no cover - not a text stream
+            pass
     app(prog_name="syndetect")
 
 
@@ -452,6 +524,17 @@ IxSeedOpt = typer.Option(None, "--seed", help="MinHash seed (new index; must mat
 IxThresholdOpt = typer.Option(None, "--threshold", help="LSH Jaccard threshold (new index; must match).")
 IxBandsOpt = typer.Option(None, "--bands", help="LSH bands, with --rows (new index; must match).")
 IxRowsOpt = typer.Option(None, "--rows", help="LSH rows per band, with --bands (new index; must match).")
+
+
+def _require_documents(ix) -> None:
+    """``check`` against an index with no documents would pass everything: an error (exit 2)."""
+    from syndetect.errors import IndexStoreError
+
+    if ix.stats().documents == 0:
+        raise IndexStoreError(
+            f"index {ix.location} holds no documents, so every check would pass;"
+            " add the archive first with `syndetect index add PATH --index ...`"
+        )
 
 
 def _overrides(**given) -> dict:
@@ -488,25 +571,30 @@ def _clip(text: str, width: int = 240) -> str:
 
 
 def _render_verdicts(verdicts, out) -> None:
-    """Plain-text check report (no colour: it ends up in hook and job logs)."""
+    """Plain-text check report (no colour: it ends up in hook and job logs).
+
+    Every value from input (ids, sources, titles, outlets, span text) goes
+    through :func:`syndetect.safety.for_terminal` (``_t``).
+    """
+    _t = safety.for_terminal
     for v in verdicts:
-        where = f" ({v.source})" if v.source and v.source != v.doc else ""
+        where = f" ({_t(v.source)})" if v.source and v.source != v.doc else ""
         if not v.reused:
             extra = f"; {len(v.matches)} span(s) below --max-reused-fraction" if v.matches else ""
             note = f"; {len(v.allowed)} allowed span(s)" if v.allowed else ""
-            out.write(f"clean   {v.doc}{where}: {v.reused_fraction:.1%} reused{extra}{note}\n")
+            out.write(f"clean   {_t(v.doc)}{where}: {v.reused_fraction:.1%} reused{extra}{note}\n")
         else:
             out.write(
-                f"REUSED  {v.doc}{where}: {v.reused_fraction:.1%} of its text is in the index"
+                f"REUSED  {_t(v.doc)}{where}: {v.reused_fraction:.1%} of its text {_in_where(v)}"
                 f" (limit {v.max_reused_fraction:.1%})\n"
             )
         if not v.matches and not v.allowed:
             continue
         for d in v.documents:
-            label = ", ".join(x for x in (d.title and f'"{_clip(d.title, 80)}"', d.outlet, d.published) if x)
+            label = ", ".join(_t(x) for x in (d.title and f'"{_clip(d.title, 80)}"', d.outlet, d.published) if x)
             pending = " [earlier in this check]" if d.pending else ""
             out.write(
-                f"  matches {d.id}{pending}{' — ' + label if label else ''}:"
+                f"  matches {_t(d.id)}{pending}{' — ' + label if label else ''}:"
                 f" {d.spans} span(s), {d.words} words, {d.reused_fraction:.1%} of this document\n"
             )
         groups: dict = {}
@@ -515,15 +603,45 @@ def _render_verdicts(verdicts, out) -> None:
         if groups:
             out.write("  shared spans:\n")
         for (par, start, end), ms in groups.items():
-            sources = ", ".join(f"{m.indexed_doc} ¶{m.indexed_paragraph}" for m in ms)
+            sources = ", ".join(f"{_t(m.indexed_doc)} ¶{m.indexed_paragraph}" for m in ms)
             hashes = ", ".join(dict.fromkeys(m.hash for m in ms))
             out.write(f"    ¶{par} [{start}:{end}] {max(m.words for m in ms)} words, in {sources} (hash {hashes})\n")
-            out.write(f"      \"{_clip(ms[0].text)}\"\n")
+            out.write(f"      \"{_t(_clip(ms[0].text))}\"\n")
         for m in v.allowed:
             out.write(
-                f"  allowed: ¶{m.paragraph} [{m.start}:{m.end}] {m.words} words in {m.indexed_doc}"
-                f" ¶{m.indexed_paragraph} — {m.allowed_by}\n"
+                f"  allowed: ¶{m.paragraph} [{m.start}:{m.end}] {m.words} words in {_t(m.indexed_doc)}"
+                f" ¶{m.indexed_paragraph} — {_t(m.allowed_by)}\n"
             )
+
+
+def _in_where(v) -> str:
+    """Where the reused text is: the index, other files of this same check, or both."""
+    pending = {d.pending for d in v.documents}
+    if pending == {True}:
+        return "is in another file of this check"
+    if True in pending:
+        return "is in the index or in another file of this check"
+    return "is in the index"
+
+
+def _how_to_proceed(verdicts, max_reused_fraction: float, ignore_quoted: bool) -> str:
+    """The ways past a failed check, for the message that ends it."""
+    ways = [
+        "if the text is licensed, list the span's hash (shown above) in --allowlist FILE or use --allow-outlet NAME",
+        f"allow some reuse with --max-reused-fraction (now {max_reused_fraction:g})",
+    ]
+    if not ignore_quoted:
+        ways.append("let quoted, attributed statements through with --ignore-quoted")
+    if any(d.pending for v in verdicts for d in v.documents):
+        ways.append("a match marked [earlier in this check] is with another file of this same run, not with the index")
+    return "to proceed: " + "; ".join(ways) + "\n"
+
+
+def _json_out(payload: object, *, indent: int | None = 2) -> None:
+    """JSON on stdout (original text kept; lone surrogates escaped, so always valid UTF-8)."""
+    import json
+
+    sys.stdout.write(safety.escape_surrogates(json.dumps(payload, ensure_ascii=False, indent=indent)) + "\n")
 
 
 @app.command(cls=_Command, epilog=_examples(*_CHECK_EXAMPLES))
@@ -544,6 +662,9 @@ def check(
         None, "--allowlist", help="File of content hashes (and outlets) that may be reprinted: JSON, TOML or text."
     ),
     add: bool = typer.Option(False, "--add", help="Add the documents to the index when none reuses indexed text."),
+    ignore_quoted: bool = typer.Option(
+        False, "--ignore-quoted", help="Let spans of quoted, attributed speech through (verbatim paragraphs still count)."
+    ),
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text or json."),
     lexicon: list[Path] = LexiconOpt,
     shingle_size: Optional[int] = IxShingleOpt, num_perm: Optional[int] = IxNumPermOpt, seed: Optional[int] = IxSeedOpt,
@@ -553,11 +674,9 @@ def check(
     encoding: str | None = EncodingOpt,
 ) -> int:
     """Check new articles against the index: exit 1 if any reuses indexed text, 0 if clean, 2 on error."""
-    import json
-
     from syndetect.index import Allowlist, Index
 
-    allow = Allowlist.of(outlets=allow_outlet)
+    allow = Allowlist.of(outlets=allow_outlet, quoted=ignore_quoted)
     if allowlist is not None:
         allow = allow.merged(Allowlist.load(allowlist))
     docs = _read_documents(
@@ -567,6 +686,7 @@ def check(
         shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold, bands=bands, rows=rows
     )
     with Index.open(index, overrides or None, lexicon_paths=[str(p) for p in lexicon]) as ix:
+        _require_documents(ix)
         verdicts = ix.check_many(
             docs, max_reused_fraction=max_reused_fraction, min_span_words=min_span_words, allow=allow
         )
@@ -586,16 +706,18 @@ def check(
                 "added": added.documents if added else 0,
                 "documents": [v.to_dict() for v in verdicts],
             }
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            _json_out(payload)
         else:
             _render_verdicts(verdicts, sys.stdout)
             sys.stdout.write(f"{len(reused)} of {len(verdicts)} document(s) reuse indexed text\n")
+            if reused:
+                sys.stdout.write(_how_to_proceed(reused, max_reused_fraction, ignore_quoted))
         sys.stdout.flush()
         if add:
             if added:
-                _err.print(f"added {added.documents} document(s) to {escape(ix.location)}", soft_wrap=True)
+                _note("added", "", f"{added.documents} document(s) to {ix.location}")
             else:
-                _err.print("nothing added: a document reuses indexed text")
+                _note("nothing added:", "", "a document reuses indexed text")
     return ExitCode.REUSE_FOUND if reused else ExitCode.OK
 
 
@@ -629,7 +751,7 @@ def index_add(
             if isinstance(item, Skipped):
                 skipped.append(item)
                 if not quiet:
-                    _err.print(f"[yellow]skipped[/yellow] {escape(str(item))}", soft_wrap=True)
+                    _note("skipped", "yellow", item)
             else:
                 yield item
 
@@ -641,6 +763,11 @@ def index_add(
             raise InputError(first.source, f"{first.reason} ({len(skipped)} input(s) skipped; --strict)", first.line)
         if not source:
             raise _nothing_read(inputs, paths)
+    # an index made from nothing would pass every check: create none without a document
+    first_doc = next(iter(source), None)
+    if first_doc is None:
+        raise _nothing_read(inputs, paths)  # and no index is created
+    source = itertools.chain([first_doc], source)
     overrides = _overrides(
         shingle_size=shingle_size, num_perm=num_perm, seed=seed, threshold=threshold, bands=bands, rows=rows
     )
@@ -656,10 +783,11 @@ def index_add(
         if inputs.documents == 0:
             raise _nothing_read(inputs, paths)
         if not quiet:
-            _err.print(
-                f"added {result.documents} document(s), {result.paragraphs} paragraphs"
-                f" ({result.replaced} replaced) to {escape(ix.location)} in {result.seconds:.2f} s",
-                soft_wrap=True,
+            _note(
+                "added", "",
+                f"{result.documents} document(s), {result.paragraphs} paragraphs"
+                f" ({result.replaced} replaced) to {ix.location} in {result.seconds:.2f} s"
+                + (f"; {len(skipped)} input(s) skipped" if skipped else ""),
             )
     return ExitCode.OK
 
@@ -671,17 +799,15 @@ def index_stats(
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text or json."),
 ) -> int:
     """Documents, paragraphs, band-key rows, size and parameters of an index."""
-    import json
-
     from syndetect.index import Index
 
     with Index.open(index) as ix:
         s = ix.stats()
     if fmt is CheckFormat.json:
-        sys.stdout.write(json.dumps(s.to_dict(), indent=2) + "\n")
+        _json_out(s.to_dict())
         return ExitCode.OK
     lines = [
-        f"index       {s.location} ({s.backend}, schema {s.schema_version})",
+        f"index       {safety.for_terminal(s.location)} ({s.backend}, schema {s.schema_version})",
         f"created     {s.created or '?'} by {s.created_by or '?'} (key fingerprint {s.key_fingerprint})",
         f"documents   {s.documents:,}",
         f"paragraphs  {s.paragraphs:,}",
@@ -707,7 +833,7 @@ def index_remove(
     missing = [i for i in dict.fromkeys(ids) if i not in set(removed)]
     sys.stdout.write(f"removed {len(removed)} document(s)\n")
     for i in missing:
-        _err.print(f"[yellow]not in the index:[/yellow] {escape(i)}", soft_wrap=True)
+        _note("not in the index:", "yellow", i)
     return ExitCode.OK
 
 
@@ -719,7 +845,8 @@ def index_list(index: str = IndexOpt) -> int:
 
     with Index.open(index) as ix:
         for d in ix.documents():
-            sys.stdout.write("\t".join([d.id, str(d.paragraphs), d.outlet or "", d.title or ""]) + "\n")
+            fields = (d.id, str(d.paragraphs), d.outlet or "", d.title or "")
+            sys.stdout.write("\t".join(safety.for_terminal(f) for f in fields) + "\n")
     return ExitCode.OK
 
 
@@ -735,7 +862,7 @@ def index_verify(index: str = IndexOpt) -> int:
         n = ix.stats().documents
     if problems:
         for p in problems[:50]:
-            _err.print(f"  {p}", soft_wrap=True, markup=False)
+            _err.print(Text("  " + safety.for_terminal(p)))
         raise IndexStoreError(f"index {index}: {len(problems)} problem(s) found")
     sys.stdout.write(f"ok: {n} document(s), all whole\n")
     return ExitCode.OK

@@ -26,17 +26,28 @@ class Allowlist:
 
     hashes: Mapping[str, str] = field(default_factory=dict)  # hash -> note
     outlets: frozenset[str] = frozenset()
+    quoted: bool = False  # quoted, attributed speech is allowed (check --ignore-quoted)
 
     @classmethod
-    def of(cls, hashes: Iterable[str] | Mapping[str, str] = (), outlets: Iterable[str] = ()) -> Allowlist:
+    def of(
+        cls, hashes: Iterable[str] | Mapping[str, str] = (), outlets: Iterable[str] = (), quoted: bool = False
+    ) -> Allowlist:
         items = hashes.items() if isinstance(hashes, Mapping) else ((h, "") for h in hashes)
         checked = {}
         for h, note in items:
             checked[check_hash(str(h), "allowlist")] = str(note or "")
-        return cls(checked, frozenset(o.strip().casefold() for o in outlets if o and o.strip()))
+        return cls(checked, frozenset(o.strip().casefold() for o in outlets if o and o.strip()), quoted)
 
     def merged(self, other: Allowlist) -> Allowlist:
-        return Allowlist({**self.hashes, **other.hashes}, self.outlets | other.outlets)
+        return Allowlist({**self.hashes, **other.hashes}, self.outlets | other.outlets, self.quoted or other.quoted)
+
+    def speech(self, paragraph: str, start: int, end: int) -> str | None:
+        """Why a span of the checked paragraph is allowed as quoted speech (``None``: it is not)."""
+        if not self.quoted:
+            return None
+        from syndetect.index.quoted import quoted_speech
+
+        return quoted_speech(paragraph, start, end)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Allowlist:

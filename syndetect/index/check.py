@@ -204,7 +204,7 @@ def check_one(
             hash=span_hash, indexed_text=indexed_text,
         )
         hashes = (match.hash, content_hash(ind.text), content_hash(match.text)) if allow.hashes else (match.hash,)
-        reason = allow.reason(hashes, ind.outlet)
+        reason = allow.reason(hashes, ind.outlet) or allow.speech(text_of[m.a_paragraph], m.a_start, m.a_end)
         if reason:
             allowed.append(replace(match, allowed_by=reason))
         else:
