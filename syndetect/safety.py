@@ -29,7 +29,10 @@ import re
 from rich.markup import escape as _rich_escape
 from rich.text import Text
 
-__all__ = ["for_terminal", "text", "markup", "markdown", "escape_surrogates", "UNSAFE"]
+__all__ = [
+    "for_terminal", "text", "markup", "markdown", "escape_surrogates", "UNSAFE",
+    "GuardedPattern", "compile_lexicon_pattern", "has_article_text",
+]
 
 # Characters that can move the cursor, change the terminal's state, reorder
 # what is displayed, start a new line where one line is expected, or are not
@@ -114,3 +117,61 @@ def escape_surrogates(s: str) -> str:
     valid UTF-8; in text it shows where the bad code point was.
     """
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
+
+# --- user-supplied regular expressions (lexicon rules) -----------------------
+# A lexicon rule is a regular expression from a file anyone may hand to the
+# command. Python's `re` backtracks without bound (`^(a+)+$` never returns on
+# a long enough paragraph), so every lexicon pattern is compiled here, with the
+# `regex` module, and searched with a timeout and a character cap.
+LEXICON_MAX_CHARS = 4000  # paragraphs longer than this are never boilerplate-by-lexicon
+LEXICON_TIMEOUT = 0.25  # seconds for one search; longer is a broken rule, not a slow machine
+
+
+class GuardedPattern:
+    """A compiled lexicon pattern whose :meth:`search` cannot hang."""
+
+    __slots__ = ("pattern", "where", "_compiled")
+
+    def __init__(self, source: str, where: str) -> None:
+        import regex
+
+        from syndetect.errors import ParameterError
+
+        if not isinstance(source, str):
+            raise ParameterError(f"{where}: pattern must be a string")
+        try:
+            self._compiled = regex.compile(source, regex.IGNORECASE | regex.VERSION0)
+        except (regex.error, OverflowError, RecursionError, ValueError) as exc:
+            raise ParameterError(f"{where}: bad pattern: {exc}") from exc
+        self.pattern = source
+        self.where = where
+
+    def search(self, text: str):
+        """The first match in ``text`` (``None`` past :data:`LEXICON_MAX_CHARS`); a rule that runs away is an error."""
+        if len(text) > LEXICON_MAX_CHARS:
+            return None
+        try:
+            return self._compiled.search(text, timeout=LEXICON_TIMEOUT)
+        except TimeoutError:
+            from syndetect.errors import ParameterError
+
+            raise ParameterError(
+                f"{self.where}: pattern {self.pattern!r} took over {LEXICON_TIMEOUT:g} s on one paragraph"
+                " (catastrophic backtracking, e.g. a nested quantifier like (a+)+); simplify it"
+            ) from None
+
+    def __reduce__(self):
+        return (GuardedPattern, (self.pattern, self.where))
+
+
+def compile_lexicon_pattern(source: str, where: str) -> GuardedPattern:
+    """The one place a lexicon rule's pattern is compiled (case-insensitive, linear-bounded search)."""
+    return GuardedPattern(source, where)
+
+
+def has_article_text(text: str) -> bool:
+    """Whether ``text`` holds a letter or digit (blanks, zero-width and control characters alone are no article)."""
+    import unicodedata
+
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)

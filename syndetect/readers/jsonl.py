@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -11,6 +12,8 @@ from syndetect.readers.records import record_to_document
 from syndetect.readers.text import bad_line_reason, read_lines
 
 __all__ = ["JsonlReader", "read_jsonl"]
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_jsonl(
@@ -30,6 +33,14 @@ def read_jsonl(
         except json.JSONDecodeError as exc:
             yield skip(source, f"invalid JSON: {exc.msg} (column {exc.colno})", number)
             continue
+        except RecursionError:  # hostile input: costs this line only
+            yield skip(source, "invalid JSON: nested too deeply", number)
+            continue
+        except ValueError as exc:  # e.g. an integer of more than 4300 digits
+            yield skip(source, f"invalid JSON: {str(exc).split(';')[0]}", number)
+            continue
+        if isinstance(obj, dict):  # a "\udc80" escape is no character: U+FFFD, as a UTF-8 decoder does
+            obj = {k: _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in obj.items()}
         yield record_to_document(obj, source, number, opts, f"{file_id or source}:{number}")
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from syndetect.model import Document, Skipped
 from syndetect.readers.base import ReaderOptions, skip
 from syndetect.readers.dates import find_dateline, parse_crawled, parse_date
+from syndetect.safety import has_article_text
 
 __all__ = ["ALIASES", "record_to_document", "pick", "date_from_value"]
 
@@ -110,8 +111,8 @@ def record_to_document(
         return skip(source, f"missing required field {text_key!r}", line)
     if not isinstance(text, str):
         return skip(source, f"field {text_key!r} must be a string", line)
-    if not text.strip():
-        return skip(source, f"field {text_key!r} is blank", line)
+    if not has_article_text(text):
+        return skip(source, f"field {text_key!r} is blank (only blanks or invisible characters)", line)
     id_key = used["id"]
     if id_key is None and options.id_field:
         return skip(source, f"missing required field {options.id_field!r} ({_OPTION['id']})", line)

@@ -10,6 +10,7 @@ from syndetect.model import Document, Skipped
 from syndetect.readers.base import Item, Reader, ReaderOptions, Source, register, skip
 from syndetect.readers.encoding import DecodeError, choose_encoding, decode
 from syndetect.readers.records import record_to_document
+from syndetect.safety import has_article_text
 
 __all__ = ["TextReader", "read_text_file", "decode_source", "open_text", "STREAM_ERRORS", "stream_error",
            "DecodedLines", "read_lines"]
@@ -150,8 +151,8 @@ def read_text_file(
     from syndetect.readers.compression import strip_suffixes
 
     meta, body = _front_matter(text)
-    if not body.strip():
-        return skip(path, "no article text")
+    if not has_article_text(body):
+        return skip(path, "no article text (only blanks or invisible characters)")
     record = {k: v for k, v in meta.items() if k.lower() != "text"}
     record["text"] = body
     opts = ReaderOptions() if options is None else ReaderOptions(encoding=options.encoding)  # field options: JSONL/CSV only

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syndetect.errors import ParameterError
+from syndetect.safety import GuardedPattern, compile_lexicon_pattern
 
 __all__ = ["CATEGORIES", "Rule", "Lexicon", "compile_pattern", "parse_rules", "read_toml"]
 
@@ -51,12 +52,14 @@ class Rule:
         return f"lexicon/{self.name}"
 
 
-def compile_pattern(pattern: str, where: str) -> re.Pattern:
-    """The one place lexicon patterns are compiled (case-insensitive)."""
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ParameterError(f"{where}: bad pattern: {exc}") from exc
+def compile_pattern(pattern: str, where: str, trusted: bool = False) -> GuardedPattern:
+    """The one place lexicon patterns are compiled (case-insensitive).
+
+    Through :func:`syndetect.safety.compile_lexicon_pattern`: a user's rule is
+    searched with the ``regex`` module's timeout, every rule with a character
+    cap (no ``--lexicon`` file can hang a run); ``trusted``: the built-in lexicon.
+    """
+    return compile_lexicon_pattern(pattern, where, trusted=trusted)
 
 
 def read_toml(text: str, origin: str) -> dict[str, Any]:
@@ -87,7 +90,7 @@ def parse_rules(data: dict[str, Any], origin: str, substitutions: dict[str, str]
         source = raw["pattern"]
         for key, value in (substitutions or {}).items():
             source = source.replace("{" + key + "}", value)
-        pattern = compile_pattern(source, where)
+        pattern = compile_pattern(source, where, trusted=origin == "built-in lexicon")
         max_words = raw.get("max_words", DEFAULT_MAX_WORDS)
         if not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 1:
             raise ParameterError(f"{where}: max_words must be a positive integer")
