@@ -40,6 +40,14 @@ def _lua(name: str) -> str:
     return resources.files("syndetect").joinpath("data", name).read_text("utf-8")
 
 
+def _unsplit(parts) -> str:
+    """``urlunsplit`` that keeps the ``//`` of ``unix:///path/redis.sock`` (it would write ``unix:/path``)."""
+    url = urlunsplit(parts)
+    if not parts.netloc and url.startswith(parts.scheme + ":") and not url.startswith(parts.scheme + "://"):
+        url = f"{parts.scheme}://{url[len(parts.scheme) + 1:]}"
+    return url
+
+
 class RedisStore:
     """The shared backend: one Redis database, keys under ``PREFIX:``.
 
@@ -64,9 +72,9 @@ class RedisStore:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         prefix = (query.pop("prefix", ["syndetect"])[0] or "syndetect").rstrip(":")
-        clean = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+        clean = _unsplit(parts._replace(query=urlencode(query, doseq=True)))
         netloc = parts.netloc.rsplit("@", 1)[-1]
-        self.location = urlunsplit(parts._replace(netloc=netloc, query=f"prefix={prefix}"))
+        self.location = _unsplit(parts._replace(netloc=netloc, query=f"prefix={prefix}"))
         self.path: Path | None = None
         self._p = prefix + ":"
         try:

@@ -100,8 +100,12 @@ class SQLiteStore:
                 raise IndexStoreError(f"cannot read index file {db}: {exc.strerror or exc}") from exc
             if head and head != _SQLITE_HEADER:
                 raise IndexStoreError(f"{db} is not a syndetect index (not an SQLite database)")
+        self.read_only = not create and db.exists() and not _writable(db)
         try:
-            self._conn = sqlite3.connect(db, timeout=timeout, isolation_level=None, check_same_thread=False)
+            if self.read_only:
+                self._conn = _connect_read_only(db, timeout)
+            else:
+                self._conn = sqlite3.connect(db, timeout=timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise IndexStoreError(f"cannot open index file {db}: {exc}") from exc
         try:
@@ -113,6 +117,10 @@ class SQLiteStore:
     # -- connection and transactions ---------------------------------------
     def _configure(self, cache_mb: int) -> None:
         conn = self._conn
+        if self.read_only:  # the journal mode is the file's; only reading settings
+            conn.execute(f"PRAGMA cache_size={-1024 * max(1, cache_mb)}")
+            conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+            return
         deadline = time.monotonic() + self._timeout
         while True:  # switching to WAL needs a moment without other writers
             try:
@@ -369,6 +377,25 @@ class SQLiteStore:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _writable(db: Path) -> bool:
+    """Whether this process may write the index file and create its ``-wal``/``-shm`` files beside it."""
+    return os.access(db, os.W_OK) and os.access(db.parent, os.W_OK | os.X_OK)
+
+
+def _connect_read_only(db: Path, timeout: float) -> sqlite3.Connection:
+    """A read-only connection to an index in a directory this process cannot write (``check`` still works).
+
+    With the WAL files present (a writer is active or was killed) SQLite reads
+    them read-only; without them the database file is complete and is opened
+    ``immutable`` (no locking files to create).
+    """
+    from urllib.parse import quote
+
+    wal = db.with_name(db.name + "-wal").exists() and db.with_name(db.name + "-shm").exists()
+    uri = f"file:{quote(str(db.resolve()))}?mode=ro" + ("" if wal else "&immutable=1")
+    return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
