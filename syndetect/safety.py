@@ -88,10 +88,11 @@ def markup(value: object, *, one_line: bool = True) -> str:
     return _rich_escape(for_terminal(value, one_line=one_line))
 
 
-# Markdown's active characters (CommonMark lets any ASCII punctuation be
-# backslash-escaped): emphasis, code spans, links and images, raw HTML and
-# entities, table cells, strikethrough, headings.
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]{}()<>|~&#!])")
+# The Markdown characters that can change what a reader gets (CommonMark lets
+# any ASCII punctuation be backslash-escaped): code spans, links and images,
+# raw HTML and entities, table cells. (Emphasis characters are left alone:
+# they restyle, they cannot inject.)
+_MD_ACTIVE = re.compile(r"([\\`\[\]<>|&])")
 _MD_SCHEME = re.compile(r"\b(javascript|vbscript|data|file)(\s*):", re.IGNORECASE)
 
 
