@@ -542,19 +542,30 @@ def _overrides(**given) -> dict:
     return {k: v for k, v in given.items() if v is not None}
 
 
-def _read_documents(paths: list[str], options: ReaderOptions | None = None) -> list:
-    """Every document of the inputs; any unreadable input is an error (exit 2)."""
+def _read_documents(paths: list[str], options: ReaderOptions | None = None) -> tuple[list, list]:
+    """The documents of the inputs and the skipped inputs (each costs only itself); none readable: exit 2."""
     from syndetect.model import Skipped
 
-    docs = []
+    docs: list = []
+    skipped: list = []
     inputs = read_inputs(paths, options=options)
     for item in inputs:
-        if isinstance(item, Skipped):
-            raise InputError(item.source, item.reason, item.line)
-        docs.append(item)
+        (skipped if isinstance(item, Skipped) else docs).append(item)
     if not docs:
-        raise _nothing_read(inputs, paths)
-    return docs
+        if not skipped:
+            raise _nothing_read(inputs, paths)
+        _unchecked(skipped, ", ".join(paths), "nothing to check")
+    return docs, skipped
+
+
+def _unchecked(skipped: list, where: str, what: str) -> None:
+    """Fail with exit 2 naming the first skipped input (the others as notes above it)."""
+    for s in skipped[1:]:
+        _note("skipped", "yellow", s)
+    if not skipped:
+        raise InputError(where, "no documents to check")
+    first = skipped[0]
+    raise InputError(first.source, f"{first.reason} ({len(skipped)} input(s) not read; {what})", first.line)
 
 
 def _size(n: int) -> str:
@@ -679,7 +690,7 @@ def check(
     allow = Allowlist.of(outlets=allow_outlet, quoted=ignore_quoted)
     if allowlist is not None:
         allow = allow.merged(Allowlist.load(allowlist))
-    docs = _read_documents(
+    docs, skipped = _read_documents(
         paths, _reader_options(id_field, text_field, title_field, date_field, outlet_field, url_field, encoding, 1)
     )
     overrides = _overrides(
@@ -692,7 +703,7 @@ def check(
         )
         reused = [v for v in verdicts if v.reused]
         added = None
-        if add and not reused:
+        if add and not reused and not skipped:
             added = ix.add(docs)
         if fmt is CheckFormat.json:
             payload = {
@@ -717,8 +728,14 @@ def check(
             if added:
                 _note("added", "", f"{added.documents} document(s) to {ix.location}")
             else:
-                _note("nothing added:", "", "a document reuses indexed text")
-    return ExitCode.REUSE_FOUND if reused else ExitCode.OK
+                _note("nothing added:", "", "a document reuses indexed text" if reused else "an input was not read")
+    if reused:
+        for s in skipped:
+            _note("skipped", "yellow", s)
+        return ExitCode.REUSE_FOUND
+    if skipped:  # the rest is clean, but the gate cannot vouch for what it could not read
+        _unchecked(skipped, "", "the other documents were checked")
+    return ExitCode.OK
 
 
 @index_app.command("add", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
