@@ -17,7 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from syndetect.cli.app import app
-from syndetect.safety import UNSAFE
+
+# The oracle, independent of syndetect.safety: what must never reach people's screens.
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but TAB, LF), ESC, DEL, C1
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi controls
+    "\u2028\u2029\U000e0000-\U000e007f\ud800-\udfff]"  # line separators, tag characters, lone surrogates
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "fixtures" / "seeds"
@@ -113,11 +119,10 @@ def hostile_corpus(tmp_path) -> Path:
     (d / "blank.txt").write_text(" \u200b\u200c\u200d\ufeff\u2060 \n\t\n", "utf-8")
     (d / "binary.txt").write_bytes(b"\x00\x01\x02 binary")
     (d / "latin1.md").write_bytes("caf\xe9".encode("latin-1"))
-    (d / f"{ESC_CLEAR}name[/].txt").write_text(body("a hostile file name"), "utf-8")
+    (d / f"{ESC_CLEAR}x[").mkdir()
+    (d / f"{ESC_CLEAR}x[" / "]name\u202e.txt").write_text(body("a hostile file name"), "utf-8")  # path holds [/]
     csv = 'id,text,outlet\n"c[/]1","' + body("csv one").replace('"', '""') + '","o\x1b[31m"\nc2,"nul \x00 here",x\n'
     (d / "feed.csv").write_text(csv, "utf-8")
     os.mkfifo(d / "pipe.jsonl")
     return d
 
-
-UNSAFE_TEXT = re.compile(UNSAFE.pattern)

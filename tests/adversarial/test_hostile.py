@@ -18,8 +18,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from syndetect.errors import ExitCode, exit_code_for
-from syndetect.readers.inputs import MAX_DOCUMENT_BYTES, read_inputs
+from syndetect import errors
+from syndetect.errors import exit_code_for
+from syndetect.readers import inputs
+from syndetect.readers.inputs import read_inputs
+
+MAX_DOCUMENT_BYTES = getattr(inputs, "MAX_DOCUMENT_BYTES", 64 << 20)
+INTERNAL = 3  # the documented exit code of an internal error
 
 from .conftest import (
     MARKUP_CLOSE, MARKUP_LINK, MD_HOSTILE, ROOT, SEEDS, assert_for_people, assert_one_line_messages,
@@ -62,12 +67,12 @@ def test_an_internal_error_exits_3_with_one_line_and_the_traceback_only_under_de
     monkeypatch.setattr(cli, "read_inputs", broken)  # the one stand-in: there is no known bug left to trigger
 
     r = CliRunner().invoke(app, ["scan", str(SEEDS), "-f", "json"])
-    assert isinstance(r.exception, SystemExit) and r.exit_code == ExitCode.INTERNAL == 3
+    assert isinstance(r.exception, SystemExit) and r.exit_code == INTERNAL
     assert r.stderr.count("\n") == 1 and "internal error: RuntimeError: simulated bug" in r.stderr
     assert "--debug" in r.stderr
     r = CliRunner().invoke(app, ["--debug", "scan", str(SEEDS), "-f", "json"])
     assert r.exit_code == 3 and "Traceback (most recent call last)" in r.stderr
-    assert exit_code_for(ValueError()) == ExitCode.INTERNAL != ExitCode.REUSE_FOUND
+    assert exit_code_for(ValueError()) == INTERNAL != errors.ExitCode.REUSE_FOUND
 
 
 @pytest.mark.parametrize("bad", bad_lines(), ids=["surrogate", "huge-int", "nesting", "nul", "latin1", "blank"])
