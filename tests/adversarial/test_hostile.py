@@ -493,3 +493,28 @@ def test_pre_commit_hook_covers_csv_and_the_readme_rev_exists():
 def test_controls_helper_sees_every_kind():
     assert len(controls("\x1b\x9b\u202e\u2028\ud800\U000e0041\x07")) == 7
     assert controls("plain ¶ — “quoted” \n\t") == []
+
+
+# --- scale abuse --------------------------------------------------------------------
+def test_no_report_grows_quadratically_with_documents_sharing_one_passage():
+    """N and 2N documents sharing one passage: every report format at most ~2x the size (the pairs were N²)."""
+    from syndetect import Document, Params, scan
+    from syndetect.render import render_json, render_markdown
+
+    if not hasattr(Params(), "popular_docs"):
+        pytest.xfail("needs the speed branch's linear pairs (Params.popular_docs); the pairs are N² before it")
+    lines = [x for x in SEED["001"].read_text("utf-8").splitlines() if len(x.split()) > 30]
+    shared = lines[0] + "\n\n" + lines[1]
+
+    def sizes(n: int) -> tuple[int, int]:
+        docs = [
+            Document(id=f"d{i:04d}", outlet=f"outlet {i}",
+                     text=f"{shared}\n\nUnique paragraph {i} about city number {i} and its mayor {i * 3}.")
+            for i in range(n)
+        ]
+        report = scan(docs, Params(), workers=1)
+        return len(render_json(report, pretty=False)), len(render_markdown(report))
+
+    small, large = sizes(150), sizes(300)
+    for a, b in zip(small, large):
+        assert b < 2.3 * a, (small, large)
