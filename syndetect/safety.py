@@ -123,8 +123,10 @@ def escape_surrogates(s: str) -> str:
 # --- user-supplied regular expressions (lexicon rules) -----------------------
 # A lexicon rule is a regular expression from a file anyone may hand to the
 # command. Python's `re` backtracks without bound (`^(a+)+$` never returns on
-# a long enough paragraph), so every lexicon pattern is compiled here, with the
-# `regex` module, and searched with a timeout and a character cap.
+# a long enough paragraph), so every lexicon pattern is compiled here: a user's
+# with the `regex` module, searched with a timeout; the built-in lexicon's
+# (reviewed and tested with the package) with `re`, as the timer costs about
+# 3x the search itself. Both get the character cap.
 LEXICON_MAX_CHARS = 4000  # paragraphs longer than this are never boilerplate-by-lexicon
 LEXICON_TIMEOUT = 0.25  # seconds for one search; longer is a broken rule, not a slow machine
 
@@ -132,9 +134,9 @@ LEXICON_TIMEOUT = 0.25  # seconds for one search; longer is a broken rule, not a
 class GuardedPattern:
     """A compiled lexicon pattern whose :meth:`search` cannot hang."""
 
-    __slots__ = ("pattern", "where", "_compiled")
+    __slots__ = ("pattern", "where", "trusted", "_compiled", "_timeout")
 
-    def __init__(self, source: str, where: str) -> None:
+    def __init__(self, source: str, where: str, trusted: bool = False) -> None:
         import regex
 
         from syndetect.errors import ParameterError
@@ -142,18 +144,23 @@ class GuardedPattern:
         if not isinstance(source, str):
             raise ParameterError(f"{where}: pattern must be a string")
         try:
-            self._compiled = regex.compile(source, regex.IGNORECASE | regex.VERSION0)
-        except (regex.error, OverflowError, RecursionError, ValueError) as exc:
+            if trusted:
+                self._compiled = re.compile(source, re.IGNORECASE)
+            else:
+                self._compiled = regex.compile(source, regex.IGNORECASE | regex.VERSION0)
+        except (re.error, regex.error, OverflowError, RecursionError, ValueError) as exc:
             raise ParameterError(f"{where}: bad pattern: {exc}") from exc
         self.pattern = source
         self.where = where
+        self.trusted = trusted
+        self._timeout = {} if trusted else {"timeout": LEXICON_TIMEOUT}
 
     def search(self, text: str):
         """The first match in ``text`` (``None`` past :data:`LEXICON_MAX_CHARS`); a rule that runs away is an error."""
         if len(text) > LEXICON_MAX_CHARS:
             return None
         try:
-            return self._compiled.search(text, timeout=LEXICON_TIMEOUT)
+            return self._compiled.search(text, **self._timeout)
         except TimeoutError:
             from syndetect.errors import ParameterError
 
@@ -163,12 +170,15 @@ class GuardedPattern:
             ) from None
 
     def __reduce__(self):
-        return (GuardedPattern, (self.pattern, self.where))
+        return (GuardedPattern, (self.pattern, self.where, self.trusted))
 
 
-def compile_lexicon_pattern(source: str, where: str) -> GuardedPattern:
-    """The one place a lexicon rule's pattern is compiled (case-insensitive, linear-bounded search)."""
-    return GuardedPattern(source, where)
+def compile_lexicon_pattern(source: str, where: str, *, trusted: bool = False) -> GuardedPattern:
+    """The one place a lexicon rule's pattern is compiled (case-insensitive; bounded search).
+
+    ``trusted`` only for the built-in lexicon shipped with syndetect.
+    """
+    return GuardedPattern(source, where, trusted)
 
 
 def has_article_text(text: str) -> bool:
