@@ -25,6 +25,7 @@ the output is always valid UTF-8).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.markup import escape as _rich_escape
 from rich.text import Text
@@ -135,6 +136,8 @@ class GuardedPattern:
     """A compiled lexicon pattern whose :meth:`search` cannot hang."""
 
     __slots__ = ("pattern", "where", "trusted", "_compiled", "_timeout")
+    _compiled: Any  # re.Pattern (built-in lexicon) or regex.Pattern
+    _timeout: dict[str, float]
 
     def __init__(self, source: str, where: str, trusted: bool = False) -> None:
         import regex

@@ -27,9 +27,8 @@ from rich.markup import escape
 from rich.text import Text
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from syndetect import __version__
+from syndetect import __version__, safety
 from syndetect.config import Params
-from syndetect import safety
 from syndetect.errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
 from syndetect.readers.base import ReaderOptions
 from syndetect.readers.inputs import read_inputs
@@ -171,17 +170,17 @@ def _exit_on_error(fn: Callable) -> Callable:
             raise
         except SyndetectError as exc:
             _note("syndetect: error:", "bold red", exc)
-            raise typer.Exit(int(exit_code_for(exc)))
+            raise typer.Exit(int(exit_code_for(exc))) from None
         except BrokenPipeError:
             # the reader of stdout went away (`| head`): not an error of ours
             _quiet_stdout()
-            raise typer.Exit(int(ExitCode.OK))
+            raise typer.Exit(int(ExitCode.OK)) from None
         except Exception as exc:  # noqa: BLE001 - the one place every other error becomes exit 3
             if _debug["on"]:
                 _err.print(safety.text("".join(traceback.format_exception(exc)).rstrip(), one_line=False))
             hint = "" if _debug["on"] else " (run with --debug for the traceback)"
             _note("syndetect: internal error:", "bold red", f"{type(exc).__name__}: {_first_line(exc)}{hint}")
-            raise typer.Exit(int(exit_code_for(exc)))
+            raise typer.Exit(int(exit_code_for(exc))) from None
         raise typer.Exit(int(code or ExitCode.OK))
 
     return wrapper
@@ -500,10 +499,9 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         # always UTF-8 out, whatever the locale; a character that slips past the
         # escaping becomes a visible backslash escape, never an invalid byte
-        try:
-            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
-        except (AttributeError, ValueError):  # pragma: no cover - not a text stream
-            pass
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="backslashreplace")
     app(prog_name="syndetect")
 
 

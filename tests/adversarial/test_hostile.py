@@ -23,15 +23,24 @@ from syndetect.errors import exit_code_for
 from syndetect.readers import inputs
 from syndetect.readers.inputs import read_inputs
 
-MAX_DOCUMENT_BYTES = getattr(inputs, "MAX_DOCUMENT_BYTES", 64 << 20)
-INTERNAL = 3  # the documented exit code of an internal error
-
 from .conftest import (
-    MARKUP_CLOSE, MARKUP_LINK, MD_HOSTILE, ROOT, SEEDS, assert_for_people, assert_one_line_messages,
-    bad_lines, body, controls, hostile_records, run, write_jsonl,
+    MARKUP_CLOSE,
+    MARKUP_LINK,
+    ROOT,
+    SEEDS,
+    assert_for_people,
+    assert_one_line_messages,
+    bad_lines,
+    body,
+    controls,
+    hostile_records,
+    run,
+    write_jsonl,
 )
 
 SEED = {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
+MAX_DOCUMENT_BYTES = getattr(inputs, "MAX_DOCUMENT_BYTES", 64 << 20)
+INTERNAL = 3  # the documented exit code of an internal error
 
 
 def _docs(n: int, bad_at: int | None = None, bad: bytes = b'{"id": "\\udc80", "text": "bad"}\n') -> bytes:
@@ -341,6 +350,7 @@ def _all_gone(psutil, procs, timeout: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_workers_die_with_their_parent_after_kill_9(tmp_path):
     psutil = pytest.importorskip("psutil")
     feed = tmp_path / "big.jsonl"
