@@ -528,3 +528,18 @@ def test_no_report_grows_quadratically_with_documents_sharing_one_passage():
     small, large = sizes(150), sizes(300)
     for a, b in zip(small, large):
         assert b < 2.3 * a, (small, large)
+
+
+def test_a_bad_csv_record_costs_that_record_only(tmp_path):
+    path = tmp_path / "feed.csv"
+    good = body("csv").replace('"', '""')
+    path.write_bytes(
+        b"id,text\n"
+        + f'a,"{good}"\n'.encode()
+        + b'b,"caf\xe9 au lait"\n'  # latin-1: not UTF-8
+        + b'c,"raw \x00 byte"\n'
+        + f'd,"{good}"\n'.encode()
+    )
+    report = json.loads(run("scan", path, "-f", "json").stdout)
+    assert [d["id"] for d in report["documents"]] == ["a", "d"]
+    assert [s["line"] for s in report["skipped"]] == [5, 6]  # record "a" spans lines 2-4
