@@ -16,8 +16,8 @@ the output is always valid UTF-8).
   no emoji codes are interpreted in a ``Text``).
 * :func:`markup` — :func:`for_terminal` with rich markup escaped, for the rare
   place that must build a markup string.
-* :func:`markdown` — :func:`for_terminal` on one line with Markdown's active
-  characters backslash-escaped (tables, HTML, links, emphasis, code spans).
+* Markdown: :func:`syndetect.render.markdown.md` and ``code`` escape
+  :func:`for_terminal`'s output for Markdown (tables, HTML, links, code spans).
 * :func:`escape_surrogates` — serialised JSON (or any output) with lone
   surrogates escaped, so it encodes as UTF-8 and means the same.
 """
@@ -31,7 +31,7 @@ from rich.markup import escape as _rich_escape
 from rich.text import Text
 
 __all__ = [
-    "for_terminal", "text", "markup", "markdown", "escape_surrogates", "UNSAFE",
+    "for_terminal", "text", "markup", "escape_surrogates", "UNSAFE",
     "GuardedPattern", "compile_lexicon_pattern", "has_article_text",
 ]
 
@@ -87,26 +87,6 @@ def text(value: object, style: str | None = None, *, one_line: bool = True) -> T
 def markup(value: object, *, one_line: bool = True) -> str:
     """:func:`for_terminal`, then rich markup escaped: safe inside a markup string."""
     return _rich_escape(for_terminal(value, one_line=one_line))
-
-
-# The Markdown characters that can change what a reader gets (CommonMark lets
-# any ASCII punctuation be backslash-escaped): code spans, links and images,
-# raw HTML and entities, table cells. (Emphasis characters are left alone:
-# they restyle, they cannot inject.)
-_MD_ACTIVE = re.compile(r"([\\`\[\]<>|&])")
-_MD_SCHEME = re.compile(r"\b(javascript|vbscript|data|file)(\s*):", re.IGNORECASE)
-
-
-def markdown(value: object) -> str:
-    """``value`` as inert Markdown text on one line (safe in a table cell or list item).
-
-    Newlines and controls are escaped (:func:`for_terminal`), Markdown's
-    active characters are backslash-escaped — so ``|`` cannot end a table
-    cell, ``<script>`` is text, ``[x](javascript:…)`` is not a link — and the
-    colon of a ``javascript:``/``data:``/``file:`` scheme is escaped too.
-    """
-    s = _MD_ACTIVE.sub(r"\\\1", for_terminal(value))
-    return _MD_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}\\:", s)
 
 
 def escape_surrogates(s: str) -> str:

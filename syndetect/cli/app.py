@@ -347,11 +347,11 @@ def _text_console(output: Optional[Path], fmt_given: bool, color: Optional[bool]
     import io
 
     if output is not None:
-        return Console(record=True, width=100, file=io.StringIO(), highlight=False, color_system=None)
+        return Console(record=True, width=100, file=io.StringIO(), highlight=False, emoji=False, color_system=None)
     force = None
     if color is True or (color is None and fmt_given and not sys.stdout.isatty()):
         force = True
-    return Console(highlight=False, force_terminal=force, no_color=color is False or None)
+    return Console(highlight=False, emoji=False, force_terminal=force, no_color=color is False or None)
 
 
 @app.command(cls=_Command, epilog=_examples(*_SCAN_EXAMPLES))

@@ -8,22 +8,21 @@ console markup), so hardening it here hardens every renderer.
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
+
+from syndetect.safety import for_terminal
 
 __all__ = ["terminal_safe", "safe_text"]
 
-# C0 controls except tab/newline, DEL, C1 controls (ESC-less CSI 0x9b included),
-# bidirectional overrides and isolates (Trojan-source style reordering), and lone
-# surrogates (a JSON input can hold them; no terminal encoding can write them).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
 
 def terminal_safe(value: object) -> str:
-    """``value`` as a string with no control characters a terminal would act on."""
-    s = "" if value is None else str(value)
-    return _UNSAFE.sub("\ufffd", s)
+    """``value`` as a string with no control characters a terminal would act on.
+
+    The project's one terminal-safe form, :func:`syndetect.safety.for_terminal`
+    (C0/C1 controls, ESC sequences, bidi controls, separators, tag characters
+    and lone surrogates shown as visible escapes), keeping newlines and tabs.
+    """
+    return for_terminal("" if value is None else value, one_line=False)
 
 
 def safe_text(value: object, style: str | None = None) -> Text:
