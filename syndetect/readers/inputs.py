@@ -215,7 +215,7 @@ class Inputs:
             path, _explicit = entry
             if path == "-":
                 yield from flush()
-                yield from read_jsonl(self.stdin if self.stdin is not None else sys.stdin, "<stdin>", self.options)
+                yield from read_jsonl(_stdin_lines(self.stdin, self.options), "<stdin>", self.options)
                 continue
             self.files += 1
             chosen = self._source(path, ids[path])
@@ -266,3 +266,14 @@ def read_inputs(
 ) -> Inputs:
     """Documents (or skip notices) from every path; see :class:`Inputs`."""
     return Inputs(paths, stdin, options, progress)
+
+
+def _stdin_lines(stdin: IO[str] | None, options: ReaderOptions):
+    """Standard input line by line as bytes, decoded one by one: a bad byte costs its line only (hostile input)."""
+    from syndetect.readers.text import DecodedLines
+
+    stream = stdin if stdin is not None else sys.stdin
+    binary = getattr(stream, "buffer", None)
+    if binary is None:  # a text stream handed in by a library caller
+        return stream
+    return DecodedLines(binary, options.encoding or "utf-8")
