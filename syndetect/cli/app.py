@@ -153,6 +153,9 @@ class Format(str, Enum):
     csv = "csv"
 
 
+_UsageError = typer.BadParameter.__mro__[1]  # click's UsageError (typer vendors click)
+
+
 def _exit_on_error(fn: Callable) -> Callable:
     """Map errors to one line on stderr and the documented exit code.
 
@@ -166,8 +169,8 @@ def _exit_on_error(fn: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             code = fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, _UsageError):
+            raise  # typer's own: a usage error is exit 2 with its message
         except SyndetectError as exc:
             _note("syndetect: error:", "bold red", exc)
             raise typer.Exit(int(exit_code_for(exc))) from None

@@ -106,7 +106,10 @@ def choose_encoding(head: bytes, *, encoding: str | None = None) -> tuple[str, i
             note = None if codec == "utf-8" else f"{'-'.join(codec.split('-')[:2])} (byte-order mark)"
             return codec, len(bom), note
     if b"\x00" in head[:8192]:
-        raise DecodeError("binary file (contains NUL bytes)")
+        # a line format decides per line (hostile input): lines with a NUL are not evidence of the encoding
+        head = b"\n".join(line for line in head.split(b"\n") if b"\x00" not in line)
+        if not head.strip():
+            raise DecodeError("binary file (contains NUL bytes)")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8", 0, None

@@ -126,6 +126,8 @@ class Inputs:
             return skip(path, f"cannot read: {exc.strerror or exc}")
         if not stat.S_ISREG(st.st_mode):
             return skip(path, "not a regular file (a FIFO, socket or device is not read)")
+        if st.st_size > MAX_DOCUMENT_BYTES and _format_suffix(os.path.basename(path)) not in _STREAMED:
+            return skip(path, f"larger than the {MAX_DOCUMENT_BYTES >> 20} MB per-document limit; not read")
         try:
             with open(path, "rb") as raw:
                 magic = raw.read(8)
@@ -266,6 +268,12 @@ def read_inputs(
 ) -> Inputs:
     """Documents (or skip notices) from every path; see :class:`Inputs`."""
     return Inputs(paths, stdin, options, progress)
+
+
+# Hostile-input limit (issue 11): a one-document file larger than this is skipped unread
+# (JSONL and CSV stream line by line and are not capped as a whole).
+MAX_DOCUMENT_BYTES = 64 << 20
+_STREAMED = {".jsonl", ".ndjson", ".csv", ".tsv", ".warc", ".arc"}
 
 
 def _stdin_lines(stdin: IO[str] | None, options: ReaderOptions):

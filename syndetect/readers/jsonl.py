@@ -28,6 +28,9 @@ def read_jsonl(
         if not line.strip():
             continue
         line = line.lstrip("\ufeff") if number == 1 else line
+        if "\x00" in line:  # a raw NUL (not the \u0000 escape): binary data costs its line only
+            yield skip(source, "binary data (NUL byte) in the line", number)
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:

@@ -74,6 +74,9 @@ def read_csv(
         if None in row:
             yield skip(source, "more fields than the header names", start_line)
             continue
+        if any(isinstance(v, str) and "\x00" in v for v in row.values()):  # hostile input: costs this record
+            yield skip(source, "binary data (NUL byte) in the record", start_line)
+            continue
         yield record_to_document(row, source, start_line, opts, f"{file_id or source}:{start_line}")
 
 

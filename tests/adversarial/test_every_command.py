@@ -99,7 +99,7 @@ def test_stdin_through_every_command(tmp_path):
     _people(r)
     index = str(tmp_path / "idx")
     r = run("index", "add", "-", "--index", index, input=lines)
-    assert r.exit_code == 0 and "<stdin>:6: not UTF-8" in r.stderr
+    assert r.exit_code == 0 and "<stdin>:6: not utf-8" in r.stderr.lower()
     r = run("check", "-", "--index", index, input=lines)
     assert r.exit_code == 1 and "<stdin>:6: " in r.stderr  # they copy each other; the bad line is named
     _people(r)
@@ -138,9 +138,11 @@ def test_no_generated_input_makes_a_command_crash_or_print_a_control_sequence(re
     data = "".join(json.dumps(r) + "\n" for r in records).encode("utf-8", "surrogatepass")
     for fmt in ("text", "markdown"):
         r = run("scan", "-", "-f", fmt, "--no-color", input=data)
-        assert r.exit_code == 0
+        assert r.exit_code in (0, 2)  # 2: no document at all could be read
         _people(r)
-    _json(run("scan", "-", "-f", "json", input=data))
+    r = run("scan", "-", "-f", "json", input=data)
+    if r.exit_code == 0:
+        _json(r)
     r = run("check", "-", "--index", seeded_index, input=data)
     assert r.exit_code in (0, 1, 2)
     _people(r)
@@ -153,5 +155,5 @@ def test_no_generated_input_makes_a_command_crash_or_print_a_control_sequence(re
 @given(raw=st.binary(max_size=300))
 def test_no_byte_string_makes_scan_crash(raw):
     r = run("scan", "-", "-f", "text", "--no-color", input=raw)
-    assert r.exit_code == 0
+    assert r.exit_code in (0, 2)  # 2: no document at all could be read
     _people(r)
