@@ -40,6 +40,7 @@ class OutletFigure:
     sources: tuple[tuple[str, int], ...]  # from whom: (outlet or external:<label>, provenance links)
     copies: tuple[tuple[str, int], ...]  # to whom: (outlet, provenance links)
     shared: tuple[tuple[str | None, int, float], ...]  # (other outlet, chars of this outlet's text also there, share)
+    widely_shared_chars: int = 0  # chars in passages shared by more than ``popular_docs`` outlets (not in ``shared``)
 
     @property
     def label(self) -> str:
@@ -112,8 +113,16 @@ def _endpoint_label(node: str, docs: dict[str, DocumentSummary]) -> str:
 
 
 def outlet_figures(report: Report) -> list[OutletFigure]:
-    """One row per outlet (documents without an outlet together), most documents first."""
+    """One row per outlet (documents without an outlet together), most documents first.
+
+    The outlet x outlet rows (``shared``) come from passages shared by at most
+    ``popular_docs`` outlets (the report's parameter): a passage reprinted by
+    N outlets would otherwise add N² cells. Its characters are counted in each
+    outlet's ``widely_shared_chars`` instead, so the figures stay linear.
+    """
     docs = _doc_index(report)
+    popular = int(report.parameters.get("popular_docs") or 16)
+    widely: Counter = Counter()
     # spans of different clusters never overlap within a paragraph (overlapping
     # spans are one cluster), so per-cluster characters add up per document
     reused: Counter = Counter()
@@ -134,6 +143,10 @@ def outlet_figures(report: Report) -> list[OutletFigure]:
             doc_count[o] += 1
         for o in per_outlet:
             n_clusters[o] += 1
+        if len(per_outlet) > popular:
+            for r, n in per_outlet.items():
+                widely[r] += n
+            continue
         for r, n in per_outlet.items():
             for col in per_outlet:
                 if col != r or doc_count[r] >= 2:
@@ -173,6 +186,7 @@ def outlet_figures(report: Report) -> list[OutletFigure]:
                     (o, n, _frac(n, content))
                     for o, n in sorted(row.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
                 ),
+                widely_shared_chars=widely.get(outlet, 0),
             )
         )
     out.sort(key=lambda f: (-f.documents, -f.reused_chars, f.outlet is None, f.outlet or ""))

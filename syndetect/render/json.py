@@ -46,6 +46,7 @@ def outlet_to_dict(o: OutletFigure) -> dict[str, Any]:
         "from": [{"outlet": name, "links": n} for name, n in o.sources],
         "to": [{"outlet": name, "links": n} for name, n in o.copies],
         "shared_with": [{"outlet": name, "chars": n, "fraction": f} for name, n, f in o.shared],
+        "widely_shared_chars": o.widely_shared_chars,
     }
 
 
