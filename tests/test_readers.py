@@ -598,6 +598,27 @@ def test_index_add_then_check_of_one_bundle_agree_on_its_id(tmp_path, monkeypatc
     assert r.exit_code == 1 and "archive/posts/b/index" in r.stdout
 
 
+def test_a_file_indexed_under_its_path_id_is_itself_when_checked_alone(tmp_path, monkeypatch):
+    """Two files share a stem, so `index add` gives them path ids; `check` of one of them alone calls it by
+    its stem, and must still know it is the indexed file (not a copy of it), while a copy elsewhere is caught."""
+    monkeypatch.chdir(tmp_path)
+    story = ("Pakistan undertook a series of highly coordinated and specifically targeted precision military strikes "
+             "against terrorist hideouts in the province, the foreign ministry said in a statement on Thursday.\n")
+    for month, text in (("01", story), ("02", "Another story entirely, about the weather in Lahore this week.\n")):
+        p = tmp_path / "archive" / "2024" / month / "story.md"
+        p.parent.mkdir(parents=True)
+        p.write_text(text, encoding="utf-8")
+    assert run("index", "add", "archive/", "--index", ".syndetect/index", "--quiet").exit_code == 0
+    assert [d.id for d in items_of("archive/2024/01/story.md")[0]] == ["story"]  # alone: its stem
+    r = run("check", "archive/2024/01/story.md", "--index", ".syndetect/index")
+    assert r.exception is None and r.exit_code == 0, r.stdout + r.stderr
+    copy = tmp_path / "incoming" / "story.md"
+    copy.parent.mkdir()
+    copy.write_text(story, encoding="utf-8")
+    r = run("check", "incoming/story.md", "--index", ".syndetect/index")
+    assert r.exit_code == 1 and "archive/2024/01/story" in r.stdout, r.stdout + r.stderr
+
+
 def test_stems_shared_by_two_files_use_paths_and_suffix_twins_keep_suffixes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for rel in ("2024/01/story.md", "2024/02/story.md", "notes/n.md", "notes/n.txt", "unique.txt"):

@@ -35,6 +35,7 @@ from syndetect.model import Document, Match, Paragraph
 from syndetect.pipeline import rules
 from syndetect.pipeline.rules import Boilerplate
 from syndetect.pipeline.stages import PairBatch, verify_pairs
+from syndetect.readers.ids import own_ids
 
 __all__ = ["check_documents", "candidates", "Pending"]
 
@@ -114,13 +115,14 @@ def _verified(
     match with every candidate paragraph holding that text.
     """
     doc_id = prep.meta.id
+    itself = own_ids(doc_id, prep.meta.source)
     texts = [p.text for p in prep.paragraphs]
     refs = [("", i) for i in range(len(texts))]  # positions: mapped back to paragraphs below
     position: dict[str, int] = {}
     holders: dict[tuple[int, int], list[IndexedParagraph]] = {}
     for local, pid in pairs.tolist():
         ind = fetched.get(pid)
-        if ind is None or ind.doc_id == doc_id:  # gone since the lookup, or the document itself
+        if ind is None or ind.doc_id in itself:  # gone since the lookup, or the document itself
             continue
         j = position.get(ind.text)
         if j is None:

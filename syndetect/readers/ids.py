@@ -33,7 +33,7 @@ from collections.abc import Iterable
 
 from syndetect.readers.compression import COMPRESSION_SUFFIXES, strip_suffixes
 
-__all__ = ["GENERIC_STEMS", "stem_of", "path_id", "assign_file_ids"]
+__all__ = ["GENERIC_STEMS", "stem_of", "path_id", "assign_file_ids", "own_ids"]
 
 GENERIC_STEMS = frozenset({"index", "_index", "readme", "default", "item", "page", "content"})
 
@@ -78,3 +78,19 @@ def assign_file_ids(paths: Iterable[str]) -> dict[str, str]:
         if by_id[i] > 1:  # notes.md and notes.txt in one directory
             ids[p] = path_id(p, keep_suffix=True)
     return ids
+
+
+def own_ids(doc_id: str, source: str) -> frozenset[str]:
+    """The ids a document may have been indexed under: its own id, and, for a
+    document read from a file of its own, that file's path id.
+
+    A file named alone gets its stem, but beside another file with the same
+    stem it gets its path id: ``index add archive/`` may have stored
+    ``archive/2024/01/story`` for the file that ``check archive/2024/01/story.md``
+    calls ``story``. Both name the same file (from the same working
+    directory), so neither is a copy of the other.
+    """
+    ids = {doc_id}
+    if source and os.path.isfile(source):
+        ids.add(path_id(source))
+    return frozenset(ids)
