@@ -29,7 +29,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from syndetect import __version__, safety
 from syndetect.config import Params
-from syndetect.errors import ExitCode, InputError, OutputError, SyndetectError, exit_code_for
+from syndetect.errors import ExitCode, InputError, OutputError, ParameterError, SyndetectError, exit_code_for
 from syndetect.readers.base import ReaderOptions
 from syndetect.readers.inputs import read_inputs
 
@@ -143,6 +143,11 @@ _debug = {"on": bool(os.environ.get("SYNDETECT_DEBUG"))}
 def _note(label: str, style: str, message: object) -> None:
     """One line on stderr: a styled label, then ``message`` made terminal-safe (never markup)."""
     _err.print(Text.assemble((label, style), " ", safety.text(message)))
+
+
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
 
 
 class Format(str, Enum):
@@ -389,6 +394,15 @@ def scan(
     all_pairs: bool = typer.Option(
         False, "--all-pairs", help="List every document pair, also those that share only a popular passage."
     ),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local (this machine) or spark (Apache Spark)."),
+    spark_master: Optional[str] = typer.Option(
+        None, "--spark-master", help="--engine spark: master URL (default: spark-submit's, else local[*])."
+    ),
+    partitions: Optional[int] = typer.Option(None, "--partitions", help="--engine spark: partitions per shuffle."),
+    spark_tables: Optional[str] = typer.Option(
+        None, "--spark-tables", metavar="DIR",
+        help="--engine spark: also write the report as Parquet tables under DIR (from the executors)."
+    ),
     shingle_size: int = ShingleOpt, num_perm: int = NumPermOpt, seed: int = SeedOpt,
     threshold: float = ThresholdOpt, bands: Optional[int] = BandsOpt, rows: Optional[int] = RowsOpt,
     min_span_words: int = MinSpanOpt, min_overlap: float = MinOverlapOpt, max_gap_words: int = MaxGapOpt,
@@ -400,6 +414,8 @@ def scan(
 
     The report goes to stdout (text on a terminal, JSON otherwise) or to -o.
     """
+    if engine is not Engine.spark and (spark_master or spark_tables or partitions):
+        raise ParameterError("--spark-master, --partitions and --spark-tables need --engine spark")
     from syndetect.pipeline.scan import scan as run_scan
     from syndetect.render.text import DEFAULT_TOP
 
@@ -415,16 +431,26 @@ def scan(
     if progress is not None:
         progress.start()
     try:
-        inputs = read_inputs(paths, options=options)
-        source = progress.counted(inputs, "read") if update is not None else inputs
-        report = run_scan(source, params, workers=workers, progress=update, lexicon_paths=[str(p) for p in lexicon])
+        if engine is Engine.spark:
+            from syndetect.engines.spark import scan_to_report
+
+            inputs = None
+            report = scan_to_report(paths, params, master=spark_master, lexicon_paths=[str(p) for p in lexicon],
+                                    partitions=partitions, parquet=spark_tables, options=options)
+        else:
+            inputs = read_inputs(paths, options=options)
+            source = progress.counted(inputs, "read") if update is not None else inputs
+            report = run_scan(source, params, workers=workers, progress=update,
+                              lexicon_paths=[str(p) for p in lexicon])
         if not quiet:
             from syndetect.render.safe import safe_text
 
             for s in report.skipped:
                 _err.print(safe_text("skipped ", "yellow") + safe_text(str(s)), soft_wrap=True)
-        if inputs.documents == 0:
+        if inputs is not None and inputs.documents == 0:
             raise _nothing_read(inputs, paths)
+        if inputs is None and not report.documents:
+            raise _nothing_read(read_inputs([p for p in paths if "://" not in p], options=options), paths)
         if verbose and not quiet:
             _print_verbose(report)
         if progress is not None:
@@ -798,8 +824,10 @@ def index_add(
         finally:
             if progress is not None:
                 progress.stop()
-        if inputs.documents == 0:
+        if inputs is not None and inputs.documents == 0:
             raise _nothing_read(inputs, paths)
+        if inputs is None and not report.documents:
+            raise _nothing_read(read_inputs([p for p in paths if "://" not in p], options=options), paths)
         if not quiet:
             _note(
                 "added", "",

@@ -10,12 +10,12 @@ documents.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from syndetect.core.measures import content_hash, covered_chars, fraction
 from syndetect.model import Cluster, Match, Member, PairSummary
 
-__all__ = ["build_clusters", "pair_summaries", "reused_fractions", "merge_ranges"]
+__all__ = ["build_clusters", "pair_summaries", "reused_fractions", "merge_ranges", "cluster_order"]
 
 Segment = tuple[str, int, int, int]  # doc, paragraph, start, end
 
@@ -52,6 +52,13 @@ def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((s, e))
     return out
+
+
+def cluster_order(members: Sequence[Member], words: int) -> tuple:
+    """Sort key of a cluster (``members`` sorted): most documents, then most
+    words, then the first member's place. Cluster ids follow this order."""
+    first = members[0]
+    return (-len({m.doc for m in members}), -words, first.doc, first.paragraph, first.start)
 
 
 def build_clusters(
@@ -102,7 +109,7 @@ def build_clusters(
         longest = max(members, key=lambda m: m.end - m.start)  # first of the longest
         fingerprint = content_hash(longest.text)
         clusters.append((members, words, fingerprint))
-    clusters.sort(key=lambda c: (-len({m.doc for m in c[0]}), -c[1], c[0][0].doc, c[0][0].paragraph, c[0][0].start))
+    clusters.sort(key=lambda c: cluster_order(c[0], c[1]))
     return [
         Cluster(id=f"C{i + 1}", fingerprint=fp, members=tuple(members), words=words)
         for i, (members, words, fp) in enumerate(clusters)

@@ -22,7 +22,9 @@ from syndetect import __version__
 from syndetect.config import Params
 from syndetect.core.cluster import build_clusters, pair_summaries, reused_fractions
 from syndetect.core.measures import content_chars
-from syndetect.model import Document, DocumentSummary, Match, Paragraph, Report, Skipped
+from syndetect.model import (
+    BoilerplateFlag, Cluster, Document, DocumentSummary, Match, PairSummary, Paragraph, ProvenanceEdge, Report, Skipped,
+)
 from syndetect.pipeline import rules
 from syndetect.pipeline.executors import Executor, chunk_size, chunks, collector_paused, default_workers, make_executor
 from syndetect.pipeline.stages import (
@@ -34,7 +36,7 @@ from syndetect.pipeline.stages import (
     verify_task,
 )
 
-__all__ = ["scan", "paragraphs_of", "Progress"]
+__all__ = ["scan", "paragraphs_of", "summarize", "Progress"]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as a stage advances."""
@@ -172,14 +174,45 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
 
     t = time.perf_counter()
     flags, clusters = rules.refine(detector, docs, paragraphs, flags, clusters)
-    flagged = {(f.doc, f.paragraph) for f in flags}
-    content = {d.id: 0 for d in docs} | content_chars(paragraphs, flagged)
     timings["boilerplate"] += time.perf_counter() - t
 
     t = time.perf_counter()
     edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, rules.site_names(detector), detector=detector)
     timings["provenance"] = time.perf_counter() - t
 
+    summaries, pairs_summary = summarize(docs, paragraphs, flags, clusters, edges, rules.site_names(detector), params)
+    timings["total"] = time.perf_counter() - t0
+    return Report(
+        version=__version__,
+        parameters=params.to_dict(),
+        documents=summaries,
+        clusters=tuple(clusters),
+        pairs=tuple(pairs_summary),
+        boilerplate=tuple(sorted(flags, key=lambda f: (f.doc, f.paragraph))),
+        provenance=tuple(edges),
+        skipped=tuple(skipped),
+        timings=timings,
+        contexts={(m.doc, m.paragraph): text_of[(m.doc, m.paragraph)] for c in clusters for m in c.members},
+    )
+
+
+def summarize(
+    docs: Sequence[Document],
+    paragraphs: Sequence[Paragraph],
+    flags: Sequence[BoilerplateFlag],
+    clusters: Sequence[Cluster],
+    edges: Sequence[ProvenanceEdge],
+    site_names: dict[str, str],
+    params: Params,
+) -> tuple[tuple[DocumentSummary, ...], list[PairSummary]]:
+    """Per-document and per-pair summaries of a finished scan.
+
+    Exact over any subset of the documents that holds every document of each
+    of its clusters and every edge whose copy is in the subset (the Spark
+    engine runs it per connected group of documents).
+    """
+    flagged = {(f.doc, f.paragraph) for f in flags}
+    content = {d.id: 0 for d in docs} | content_chars(paragraphs, flagged)
     fractions = reused_fractions(clusters, content)
     pairs_summary = pair_summaries(clusters, content, popular_docs=None if params.all_pairs else params.popular_docs)
     n_pars: dict[str, int] = {}
@@ -197,7 +230,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
             id=d.id,
             source=d.source,
             title=d.title,
-            outlet=rules.outlet_of(d, rules.site_names(detector)),
+            outlet=rules.outlet_of(d, site_names),
             published=d.published,
             paragraphs=n_pars.get(d.id, 0),
             reused_fraction=fractions.get(d.id, 0.0),
@@ -212,16 +245,4 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
         )
         for d in docs
     )
-    timings["total"] = time.perf_counter() - t0
-    return Report(
-        version=__version__,
-        parameters=params.to_dict(),
-        documents=summaries,
-        clusters=tuple(clusters),
-        pairs=tuple(pairs_summary),
-        boilerplate=tuple(sorted(flags, key=lambda f: (f.doc, f.paragraph))),
-        provenance=tuple(edges),
-        skipped=tuple(skipped),
-        timings=timings,
-        contexts={(m.doc, m.paragraph): text_of[(m.doc, m.paragraph)] for c in clusters for m in c.members},
-    )
+    return summaries, pairs_summary
