@@ -826,8 +826,6 @@ def index_add(
                 progress.stop()
         if inputs is not None and inputs.documents == 0:
             raise _nothing_read(inputs, paths)
-        if inputs is None and not report.documents:
-            raise _nothing_read(read_inputs([p for p in paths if "://" not in p], options=options), paths)
         if not quiet:
             _note(
                 "added", "",
