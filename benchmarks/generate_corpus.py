@@ -54,14 +54,13 @@ import argparse
 import dataclasses
 import json
 import math
-import os
 import random
 import re
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -383,7 +382,7 @@ def split_sentences(p: str) -> list[str]:
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(round(ts), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(round(ts), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def slugify(s: str, n: int = 8) -> str:
@@ -962,7 +961,7 @@ class Generator:
         width = max(6, len(str(max(P.articles - 1, 0))))
         self.ids = [f"d{i:0{width}d}" for i in ids]
         self.id_width = width
-        self.t_start = datetime.strptime(P.start, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+        self.t_start = datetime.strptime(P.start, "%Y-%m-%d").replace(tzinfo=UTC).timestamp()
         self.ndocs = 0
         self.recent_titles: list[str] = []
         self.group_counter = 0
@@ -1094,7 +1093,7 @@ class Generator:
                         for i, w in enumerate(ws))
 
     def _dateline(self, wire: Outlet, place: str, t: float) -> str:
-        dt = datetime.fromtimestamp(t, tz=timezone.utc)
+        dt = datetime.fromtimestamp(t, tz=UTC)
         a = wire.abbr
         if a == "AP":
             return f"{place.upper()} (AP) \u2014 "
@@ -1347,7 +1346,7 @@ class Generator:
             flat = [(pt, sid, si) for si, sent in enumerate(p) for pt, sid in sent]
             cuts, seqs = [], []
             prev = None
-            for j, (pt, sid, si) in enumerate(flat):
+            for j, (_pt, sid, _si) in enumerate(flat):
                 if sid is None:
                     continue
                 if prev is not None and (flat[prev][1], sid) not in known:
@@ -1420,7 +1419,7 @@ class Generator:
         """Returns (top, inline, end): lists of (text, category); inline items carry a position."""
         rng, P = self.rng, self.P
         o, bp = d.outlet, d.outlet.bp
-        year = datetime.fromtimestamp(d.t, tz=timezone.utc).year
+        year = datetime.fromtimestamp(d.t, tz=UTC).year
         top, inline, end = [], [], []
         if "navigation" in bp and rng.random() < 0.9:
             s = rng.sample(o.sections, 4)
@@ -1430,7 +1429,7 @@ class Generator:
             top.append((d.title, "repeated-headline"))
         if rng.random() < P.byline_prob:
             r1, r2 = rng.sample(o.reporters, 2) if len(o.reporters) > 1 else (o.reporters[0],) * 2
-            date = datetime.fromtimestamp(d.t, tz=timezone.utc)
+            date = datetime.fromtimestamp(d.t, tz=UTC)
             date_s = f"{MONTHS[date.month - 1]} {date.day}, {date.year}, {date.hour:02d}:{date.minute:02d} " + \
                 rng.choice(["IST", "GMT", "ET", "UTC"])
             top.append((rng.choice(bp["byline"]).format(reporter=r1, reporter2=r2, outlet=o.name, date=date_s),
@@ -1699,7 +1698,7 @@ class Generator:
                 for i in range(nb):
                     with open(tmp / f"b{i}.jsonl", encoding="utf-8") as f:
                         lines = f.readlines()
-                    lines.sort(key=lambda l: l[:w + 9])
+                    lines.sort(key=lambda line: line[:w + 9])
                     out.writelines(lines)
                     del lines
             self.stats["stories"] = story_n

@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result: dict = {
         "benchmark": "scan_articles",
-        "started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "started": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "machine": machine_info(),
         "dataset": "fixtures/article-extraction-benchmark (MIT, see its LICENSE)",
     }

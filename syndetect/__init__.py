@@ -10,11 +10,19 @@ __version__ = "0.1.0"
 
 from syndetect.config import Params  # noqa: E402
 from syndetect.errors import ExitCode, IndexStoreError, InputError, ParameterError, SyndetectError  # noqa: E402
-from syndetect.readers.inputs import read_inputs  # noqa: E402
 from syndetect.model import (  # noqa: E402
-    BoilerplateFlag, Cluster, Document, Match, Member, Paragraph, ProvenanceEdge, Report, Skipped,
+    BoilerplateFlag,
+    Cluster,
+    Document,
+    Match,
+    Member,
+    Paragraph,
+    ProvenanceEdge,
+    Report,
+    Skipped,
 )
 from syndetect.pipeline.scan import scan  # noqa: E402
+from syndetect.readers.inputs import read_inputs  # noqa: E402
 
 __all__ = [
     "__version__", "Params", "scan", "read_inputs", "Report", "Document", "Paragraph", "Match", "Member",

@@ -102,9 +102,9 @@ class Params:
         return {k: d[k] for k in ("shingle_size", "num_perm", "seed", "bands", "rows", "min_unit", "max_unit")}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Params":
+    def from_dict(cls, data: dict) -> Params:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
-    def with_(self, **changes) -> "Params":
+    def with_(self, **changes) -> Params:
         return replace(self, **changes)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndetect.core.candidates import bucket_pairs, candidate_pairs
 from syndetect.config import Params
+from syndetect.core.candidates import bucket_pairs, candidate_pairs
 from syndetect.core.text import tokenize
 from syndetect.core.verify import align
 

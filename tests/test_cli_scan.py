@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 import syndetect
-from syndetect.rules.boilerplate import CATEGORIES
 from syndetect.cli.app import app
-from syndetect.readers.inputs import read_inputs
 from syndetect.model import Document
 from syndetect.pipeline.scan import paragraphs_of
+from syndetect.readers.inputs import read_inputs
+from syndetect.rules.boilerplate import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "fixtures" / "seeds"

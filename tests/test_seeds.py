@@ -190,8 +190,8 @@ def test_outlets_learned_from_boilerplate(report):
 
 
 def test_dateline_is_date_evidence():
-    from syndetect.provenance.inference import collect_evidence
     from syndetect.pipeline.scan import paragraphs_of
+    from syndetect.provenance.inference import collect_evidence
 
     docs = [d for d in read_inputs([str(ROOT / "fixtures" / "seeds")])]
     pars = [p for d in docs for p in paragraphs_of(d)]

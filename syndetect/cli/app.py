@@ -17,9 +17,9 @@ import itertools
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Optional
 
 import typer
 from rich.console import Console
@@ -226,7 +226,7 @@ def _root(
 
 # --- shared options --------------------------------------------------------
 def _params(
-    shingle_size: int, num_perm: int, seed: int, threshold: float, bands: Optional[int], rows: Optional[int],
+    shingle_size: int, num_perm: int, seed: int, threshold: float, bands: int | None, rows: int | None,
     min_span_words: int, min_overlap: float, max_gap_words: int,
 ) -> Params:
     return Params(
@@ -281,7 +281,7 @@ def _progress_callback(quiet: bool):
     return progress, progress.update
 
 
-def _write(data: str | bytes, output: Optional[Path]) -> None:
+def _write(data: str | bytes, output: Path | None) -> None:
     """Write a finished report to stdout or, atomically, to ``output`` (no partial file is ever left).
 
     Lone surrogates in text are escaped first (valid in JSON, visible in
@@ -317,7 +317,7 @@ _SUFFIX_FORMATS = {
 }
 
 
-def _format_for(fmt: Optional[Format], output: Optional[Path], as_dir: bool = False) -> Format:
+def _format_for(fmt: Format | None, output: Path | None, as_dir: bool = False) -> Format:
     """The format asked for, else the one ``-o``'s suffix names; never a guess.
     ``as_dir``: ``-o`` was written with a trailing slash."""
     if fmt is Format.csv:
@@ -348,7 +348,7 @@ def _format_for(fmt: Optional[Format], output: Optional[Path], as_dir: bool = Fa
     return _SUFFIX_FORMATS[suffix]
 
 
-def _text_console(output: Optional[Path], fmt_given: bool, color: Optional[bool]) -> Console:
+def _text_console(output: Path | None, fmt_given: bool, color: bool | None) -> Console:
     """The console for the text report: stdout (colour on a terminal, and for
     an explicit ``-f text`` into a pipe such as ``less -R``), or a recording
     console for ``-o FILE`` (plain text, 100 columns)."""
@@ -366,19 +366,19 @@ def _text_console(output: Optional[Path], fmt_given: bool, color: Optional[bool]
 @_exit_on_error
 def scan(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or - for JSONL on stdin."),
-    fmt: Optional[Format] = typer.Option(
+    fmt: Format | None = typer.Option(
         None, "--format", "-f",
         help="text (default on a terminal), json (default otherwise), markdown, html (one file), csv (-o DIR).",
     ),
-    output_arg: Optional[str] = typer.Option(
+    output_arg: str | None = typer.Option(
         None, "--output", "-o", metavar="FILE|DIR",
         help="Write the report there; the format follows the suffix (.json .md .html .txt; a directory: csv).",
     ),
-    top: Optional[int] = typer.Option(
+    top: int | None = typer.Option(
         None, "--top", min=1, help="Text and markdown: show the top N clusters, documents, outlets (text: 10)."
     ),
     show_all: bool = typer.Option(False, "--all", help="Text and markdown: show everything."),
-    color: Optional[bool] = typer.Option(
+    color: bool | None = typer.Option(
         None, "--color/--no-color", show_default=False,
         help="Colour in the text report (default: on a terminal, and with -f text into a pipe: less -R).",
     ),
@@ -386,7 +386,7 @@ def scan(
     strict: bool = typer.Option(False, "--strict", help="Exit 2 if any input was skipped."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or notes on stderr."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Stage times and parameters on stderr."),
-    workers: Optional[int] = typer.Option(
+    workers: int | None = typer.Option(
         None, "--workers", help="Processes for the heavy stages (default: all cores)."
     ),
     lexicon: list[Path] = typer.Option([], "--lexicon", metavar="FILE", help="Extra boilerplate rules (TOML, see README)."),
@@ -395,16 +395,16 @@ def scan(
         False, "--all-pairs", help="List every document pair, also those that share only a popular passage."
     ),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this machine) or spark (Apache Spark)."),
-    spark_master: Optional[str] = typer.Option(
+    spark_master: str | None = typer.Option(
         None, "--spark-master", help="--engine spark: master URL (default: spark-submit's, else local[*])."
     ),
-    partitions: Optional[int] = typer.Option(None, "--partitions", help="--engine spark: partitions per shuffle."),
-    spark_tables: Optional[str] = typer.Option(
+    partitions: int | None = typer.Option(None, "--partitions", help="--engine spark: partitions per shuffle."),
+    spark_tables: str | None = typer.Option(
         None, "--spark-tables", metavar="DIR",
         help="--engine spark: also write the report as Parquet tables under DIR (from the executors)."
     ),
     shingle_size: int = ShingleOpt, num_perm: int = NumPermOpt, seed: int = SeedOpt,
-    threshold: float = ThresholdOpt, bands: Optional[int] = BandsOpt, rows: Optional[int] = RowsOpt,
+    threshold: float = ThresholdOpt, bands: int | None = BandsOpt, rows: int | None = RowsOpt,
     min_span_words: int = MinSpanOpt, min_overlap: float = MinOverlapOpt, max_gap_words: int = MaxGapOpt,
     id_field: str | None = IdFieldOpt, text_field: str | None = TextFieldOpt, title_field: str | None = TitleFieldOpt,
     date_field: str | None = DateFieldOpt, outlet_field: str | None = OutletFieldOpt, url_field: str | None = UrlFieldOpt,
@@ -488,8 +488,8 @@ def _size_of(path: Path) -> int:
     return path.stat().st_size
 
 
-def _render_scan(report, chosen: Format, output: Optional[Path], fmt_given: bool, *, color, timings: bool,
-                 text_top, md_top, parquet: bool) -> Optional[str]:
+def _render_scan(report, chosen: Format, output: Path | None, fmt_given: bool, *, color, timings: bool,
+                 text_top, md_top, parquet: bool) -> str | None:
     """Render and write the report; returns the "wrote ..." note for ``-o``."""
     if chosen is Format.json:
         from syndetect.render.json import render_json
@@ -595,7 +595,7 @@ def _unchecked(skipped: list, where: str, what: str) -> None:
     raise InputError(first.source, f"{first.reason} ({len(skipped)} input(s) not read; {what})", first.line)
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -690,13 +690,13 @@ def check(
     max_reused_fraction: float = typer.Option(
         0.0, "--max-reused-fraction", help="Reused share of a document's text allowed before it counts (0: any span)."
     ),
-    min_span_words: Optional[int] = typer.Option(
+    min_span_words: int | None = typer.Option(
         None, "--min-span-words", help="Fewest matching words in a reused span (default: the index's, 15)."
     ),
     allow_outlet: list[str] = typer.Option(
         [], "--allow-outlet", help="Outlet whose text may be reprinted (repeatable)."
     ),
-    allowlist: Optional[Path] = typer.Option(
+    allowlist: Path | None = typer.Option(
         None, "--allowlist", help="File of content hashes (and outlets) that may be reprinted: JSON, TOML or text."
     ),
     add: bool = typer.Option(False, "--add", help="Add the documents to the index when none reuses indexed text."),
@@ -705,8 +705,8 @@ def check(
     ),
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text or json."),
     lexicon: list[Path] = LexiconOpt,
-    shingle_size: Optional[int] = IxShingleOpt, num_perm: Optional[int] = IxNumPermOpt, seed: Optional[int] = IxSeedOpt,
-    threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
+    shingle_size: int | None = IxShingleOpt, num_perm: int | None = IxNumPermOpt, seed: int | None = IxSeedOpt,
+    threshold: float | None = IxThresholdOpt, bands: int | None = IxBandsOpt, rows: int | None = IxRowsOpt,
     id_field: str | None = IdFieldOpt, text_field: str | None = TextFieldOpt, title_field: str | None = TitleFieldOpt,
     date_field: str | None = DateFieldOpt, outlet_field: str | None = OutletFieldOpt, url_field: str | None = UrlFieldOpt,
     encoding: str | None = EncodingOpt,
@@ -775,8 +775,8 @@ def index_add(
     strict: bool = typer.Option(False, "--strict", help="Exit 2, adding nothing, if any input cannot be read."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or notes on stderr."),
     lexicon: list[Path] = LexiconOpt,
-    shingle_size: Optional[int] = IxShingleOpt, num_perm: Optional[int] = IxNumPermOpt, seed: Optional[int] = IxSeedOpt,
-    threshold: Optional[float] = IxThresholdOpt, bands: Optional[int] = IxBandsOpt, rows: Optional[int] = IxRowsOpt,
+    shingle_size: int | None = IxShingleOpt, num_perm: int | None = IxNumPermOpt, seed: int | None = IxSeedOpt,
+    threshold: float | None = IxThresholdOpt, bands: int | None = IxBandsOpt, rows: int | None = IxRowsOpt,
     id_field: str | None = IdFieldOpt, text_field: str | None = TextFieldOpt, title_field: str | None = TitleFieldOpt,
     date_field: str | None = DateFieldOpt, outlet_field: str | None = OutletFieldOpt, url_field: str | None = UrlFieldOpt,
     encoding: str | None = EncodingOpt,

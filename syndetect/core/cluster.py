@@ -78,8 +78,8 @@ def build_clusters(
         for s in (sa, sb):
             words_of[s] = max(words_of.get(s, 0), m.words)
     # Overlapping segments of one paragraph are the same passage.
-    for segs in by_paragraph.values():
-        ordered = sorted(segs, key=lambda s: (s[2], s[3]))
+    for par_segs in by_paragraph.values():
+        ordered = sorted(par_segs, key=lambda s: (s[2], s[3]))
         for i, x in enumerate(ordered):
             for y in ordered[i + 1 :]:
                 if y[2] >= x[3]:
@@ -89,21 +89,21 @@ def build_clusters(
                 if inter * 2 >= shorter:
                     uf.union(x, y)
     groups: dict[Segment, list[Segment]] = defaultdict(list)
-    for segs in by_paragraph.values():
-        for s in segs:
+    for par_segs in by_paragraph.values():
+        for s in par_segs:
             groups[uf.find(s)].append(s)
     clusters = []
     for segs in groups.values():
         if len({s[0] for s in segs}) < 2:
             continue
         per_par: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-        for doc, par, s, e in segs:
-            per_par[(doc, par)].append((s, e))
+        for doc, par, start, end in segs:
+            per_par[(doc, par)].append((start, end))
         members = []
         for (doc, par), ranges in per_par.items():
             text = paragraph_text[(doc, par)]
-            for s, e in merge_ranges(ranges):
-                members.append(Member(doc, par, s, e, text[s:e]))
+            for start, end in merge_ranges(ranges):
+                members.append(Member(doc, par, start, end, text[start:end]))
         members.sort(key=lambda m: (m.doc, m.paragraph, m.start))
         words = max(words_of[s] for s in segs)
         longest = max(members, key=lambda m: m.end - m.start)  # first of the longest

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping
+from typing import Any
 
 import xxhash
 
@@ -33,7 +34,7 @@ def fraction(covered: int, total: int) -> float:
     return round(min(covered / total, 1.0), 4) if total else 0.0
 
 
-def covered_chars(ranges: Mapping[Hashable, Iterable[tuple[int, int]]]) -> int:
+def covered_chars(ranges: Mapping[Any, Iterable[tuple[int, int]]]) -> int:
     """Characters inside the ``(start, end)`` ranges of each paragraph, overlaps counted once."""
     from syndetect.core.cluster import merge_ranges  # (cluster.py imports this module)
 

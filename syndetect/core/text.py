@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -124,7 +125,7 @@ def _norm_all(raws: list[str]) -> list[str]:
                 g = got[i] = normalize_token(r)
                 if len(_NORM) < 2_000_000:
                     _NORM[r] = g
-    return got
+    return cast(list[str], got)  # every None was filled above
 
 
 def tokenize(text: str) -> list[str]:
@@ -351,7 +352,7 @@ def segment_hashes(text: str) -> tuple[list[int], list[int], list[int]]:
             got = list(map(get, raws))
             if None in got:  # first sight of a token (or one that normalises to nothing)
                 got = [h for h in (g if g is not None else _raw_hash(r) for g, r in zip(got, raws)) if h is not None]
-            hashes.extend(got)
+            hashes.extend(cast(list[int], got))
         else:
             n = len(hashes)
             if _QUOTE_RE.search(part):
@@ -417,7 +418,7 @@ def segment_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
     is_sep = arr == _PARAGRAPH
     if int(is_sep.sum()) != n - 1:  # texts that end and start with a line break ("a\n", "\nb")
         return _segment_each(texts)
-    before = np.cumsum(is_token) - is_token  # tokens before each match
+    before: np.ndarray = np.cumsum(is_token) - is_token  # tokens before each match
     offsets = np.empty(n + 1, dtype=np.int64)
     offsets[0] = 0
     offsets[1:-1] = before[is_sep]

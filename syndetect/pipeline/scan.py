@@ -23,7 +23,16 @@ from syndetect.config import Params
 from syndetect.core.cluster import build_clusters, pair_summaries, reused_fractions
 from syndetect.core.measures import content_chars
 from syndetect.model import (
-    BoilerplateFlag, Cluster, Document, DocumentSummary, Match, PairSummary, Paragraph, ProvenanceEdge, Report, Skipped,
+    BoilerplateFlag,
+    Cluster,
+    Document,
+    DocumentSummary,
+    Match,
+    PairSummary,
+    Paragraph,
+    ProvenanceEdge,
+    Report,
+    Skipped,
 )
 from syndetect.pipeline import rules
 from syndetect.pipeline.executors import Executor, chunk_size, chunks, collector_paused, default_workers, make_executor

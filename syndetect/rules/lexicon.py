@@ -37,7 +37,7 @@ class Rule:
 
     name: str
     category: str
-    pattern: re.Pattern
+    pattern: re.Pattern | GuardedPattern
     max_words: int
     header: bool = False
     requires: tuple[str, ...] = ()
