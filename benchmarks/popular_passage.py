@@ -2,12 +2,15 @@
 
     python benchmarks/popular_passage.py --docs 2000
 
-Each document prints one popular wire paragraph (a one-word edit in a third of
-them) between words of its own; a quarter are dated (an hour apart), one in
+Each document prints one popular wire paragraph between words of its own; a
+third of them carry a one-word edit, one of ``--versions`` edits (default 6:
+a few versions of the passage, as wire copy has; 0: each edited copy is a
+version of its own); a quarter are dated (an hour apart), one in
 ten credits "The Associated Press", one in fifty is on apnews.com (the wire's
 own copy). Prints one JSON line: documents, scan wall seconds, provenance
-seconds (``--timings``' stage), provenance edges, the largest cluster's size
-and the process's peak RSS (``ru_maxrss``: the whole scan in this process).
+seconds (``--timings``' stage, wall) and CPU seconds, provenance edges, the largest cluster's size
+and the process's peak RSS (``ru_maxrss``: the whole scan in this process);
+with ``--trace-memory`` also the provenance stage's own peak allocations.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ import random
 import resource
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import syndetect.provenance.inference as inference  # noqa: E402
 from syndetect import Document, Params, scan  # noqa: E402
 
 PASSAGE = (
@@ -30,9 +35,10 @@ PASSAGE = (
 )
 
 
-def corpus(n: int, seed: int = 11) -> list[Document]:
+def corpus(n: int, versions: int = 6, seed: int = 11) -> list[Document]:
     rng = random.Random(seed)
     vocab = [f"w{i}" for i in range(20000)]
+    edits = [(rng.randrange(len(PASSAGE.split())), rng.choice(vocab)) for _ in range(versions)]
 
     def words(k: int) -> str:
         return " ".join(rng.choice(vocab) for _ in range(k))
@@ -41,7 +47,8 @@ def corpus(n: int, seed: int = 11) -> list[Document]:
     for i in range(n):
         q = PASSAGE.split()
         if i % 3 == 1:
-            q[rng.randrange(len(q))] = rng.choice(vocab)
+            at, word = edits[rng.randrange(versions)] if versions else (rng.randrange(len(q)), rng.choice(vocab))
+            q[at] = word
         body = [words(40) + ".", words(8) + " " + " ".join(q) + ". " + words(10) + ".", words(45) + "."]
         if i % 10 == 3:
             body.append("(The Associated Press)")
@@ -55,15 +62,36 @@ def corpus(n: int, seed: int = 11) -> list[Document]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--versions", type=int, default=6, help="distinct edited versions of the passage (0: one per edit)")
+    ap.add_argument("--trace-memory", action="store_true",
+                    help="also the provenance stage's peak Python allocations (tracemalloc: slows that stage)")
     args = ap.parse_args()
-    docs = corpus(args.docs)
+    docs = corpus(args.docs, args.versions)
+    cpu = {"provenance": 0.0}
+    infer = inference.infer_provenance
+
+    def timed(*a, **k):  # the stage's CPU seconds: the machine may be busy
+        if args.trace_memory:
+            tracemalloc.start()
+        c = time.process_time()
+        try:
+            return infer(*a, **k)
+        finally:
+            cpu["provenance"] += time.process_time() - c
+            if args.trace_memory:
+                cpu["provenance_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+                tracemalloc.stop()
+
+    inference.infer_provenance = timed
     t = time.perf_counter()
     report = scan(docs, Params(), workers=1)
     wall = time.perf_counter() - t
     big = max((len(c.docs) for c in report.clusters), default=0)
     print(json.dumps({
-        "docs": args.docs, "scan_s": round(wall, 2), "provenance_s": round(report.timings.get("provenance", 0.0), 2),
+        "docs": args.docs, "versions": args.versions, "scan_s": round(wall, 2), "provenance_s": round(report.timings.get("provenance", 0.0), 2),
+        "provenance_cpu_s": round(cpu["provenance"], 2),
         "edges": len(report.provenance), "largest_cluster": big,
+        **({"provenance_peak_mb": cpu["provenance_peak_mb"]} if args.trace_memory else {}),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))
 
