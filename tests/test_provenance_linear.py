@@ -110,3 +110,31 @@ def test_bounded_candidates_give_the_all_pairs_answer(monkeypatch):
         (e.source, e.copy, e.basis) for e in full.provenance
     ]
     assert [(c.origin, c.chain) for c in bounded.clusters] == [(c.origin, c.chain) for c in full.clusters]
+
+
+def test_common_upstream_evidence_names_a_bounded_number_of_documents():
+    """Documents that credit no one, beside many that credit an absent outlet: one line each, not N names."""
+
+    def corpus(n: int) -> list[Document]:
+        rng = random.Random(1)
+        vocab = [f"x{i}" for i in range(9000)]
+
+        def words(k: int) -> str:
+            return " ".join(rng.choice(vocab) for _ in range(k))
+
+        return [
+            Document(id=f"e{i:04d}", outlet=f"S{i}", text="\n\n".join(
+                [words(40) + ".", words(6) + " " + PASSAGE + ". " + words(9) + ".", words(40) + "."]
+                + (["Source: Harbour Times"] if i % 3 == 0 else [])))
+            for i in range(n)
+        ]
+
+    sizes = []
+    for n in (150, 300):
+        report = scan(corpus(n), Params(), workers=1)
+        common = [e for e in report.provenance if e.basis == "common-upstream"]
+        assert {e.copy for e in common} == {f"e{i:04d}" for i in range(n) if i % 3}  # each uncredited copy
+        assert all(e.source == "external:Harbour Times" for e in common)
+        assert all(" and " in e.evidence[0] and " more, which credit Harbour Times" in e.evidence[0] for e in common)
+        sizes.append(sum(len(x) for e in report.provenance for x in e.evidence))
+    assert sizes[1] <= 2.2 * sizes[0], sizes  # linear, not quadratic, in the documents

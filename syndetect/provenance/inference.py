@@ -287,8 +287,8 @@ def infer_provenance(
         if externals:  # the external source most documents credit (step 1 is over: it no longer changes)
             ext, crediting = sorted(externals.items(), key=lambda kv: (-len(kv[1]), kv[0]))[0]
             crediters = sorted(set(crediting))
-            names = ", ".join(crediters if index is None or len(crediters) <= NAMES_LISTED
-                              else crediters[:NAMES_LISTED] + [f"{len(crediters) - NAMES_LISTED} more"])
+            names = (", ".join(crediters) if index is None or len(crediters) <= NAMES_LISTED
+                     else ", ".join(crediters[:NAMES_LISTED]) + f" and {len(crediters) - NAMES_LISTED} more")
             ext_kinds = sorted({credit_kind(line) for o in crediters for lab, line in evidence[o].credits})
         for pos, (d, _) in enumerate(ordered):
             if d in placed:
