@@ -35,7 +35,8 @@ PASSAGE = (
 )
 
 
-def corpus(n: int, versions: int = 6, seed: int = 11) -> list[Document]:
+def corpus(n: int, versions: int = 6, seed: int = 11, trimmed: bool = False) -> list[Document]:
+    """``n`` documents sharing the passage (``trimmed``: every seventh prints it bare, a paragraph of its own)."""
     rng = random.Random(seed)
     vocab = [f"w{i}" for i in range(20000)]
     edits = [(rng.randrange(len(PASSAGE.split())), rng.choice(vocab)) for _ in range(versions)]
@@ -49,7 +50,9 @@ def corpus(n: int, versions: int = 6, seed: int = 11) -> list[Document]:
         if i % 3 == 1:
             at, word = edits[rng.randrange(versions)] if versions else (rng.randrange(len(q)), rng.choice(vocab))
             q[at] = word
-        body = [words(40) + ".", words(8) + " " + " ".join(q) + ". " + words(10) + ".", words(45) + "."]
+        shared = " ".join(q) + "."
+        framed = shared if trimmed and i % 7 == 2 else words(8) + " " + shared + " " + words(10) + "."
+        body = [words(40) + ".", framed, words(45) + "."]
         if i % 10 == 3:
             body.append("(The Associated Press)")
         published = f"2024-01-{1 + (i // 24) % 28:02d}T{i % 24:02d}:00:00+00:00" if i % 4 == 0 else None

@@ -12,43 +12,26 @@ the same answers as comparing every pair.
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 import syndetect.provenance.inference as inference
 from syndetect import Document, Params, scan
 
-PASSAGE = (
-    "the finance ministry said on tuesday that the new tariff schedule would take effect at the start of the "
-    "next quarter and that importers of machinery and spare parts would be given six months to adjust their contracts"
-)
+_spec = importlib.util.spec_from_file_location(
+    "popular_passage_bench", Path(__file__).resolve().parents[1] / "benchmarks" / "popular_passage.py")
+_bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bench)
+PASSAGE = _bench.PASSAGE
 
 
 def popular(n: int, seed: int = 3) -> list[Document]:
-    rng = random.Random(seed)
-    vocab = [f"v{i}" for i in range(20000)]
-
-    def words(k: int) -> str:
-        return " ".join(rng.choice(vocab) for _ in range(k))
-
-    docs = []
-    for i in range(n):
-        q = PASSAGE.split()
-        if i % 3 == 1:
-            q[rng.randrange(len(q))] = rng.choice(vocab)  # a one-word edit: another version
-        shared = " ".join(q) + "."
-        if i % 7 == 2:
-            body = [words(40) + ".", shared, words(45) + "."]  # the bare passage: a trimmed copy
-        else:
-            body = [words(40) + ".", words(8) + " " + shared + " " + words(10) + ".", words(45) + "."]
-        if i % 10 == 3:
-            body.append("(The Associated Press)")
-        published = f"2024-02-{1 + (i // 24) % 28:02d}T{i % 24:02d}:00:00+00:00" if i % 4 == 0 else None
-        url = f"https://apnews.com/article/{i}" if i % 50 == 7 else f"https://site{i}.example.com/news/{i}"
-        docs.append(Document(id=f"p{i:05d}", text="\n\n".join(body), outlet=f"Site {i}", url=url, published=published))
-    return docs
+    """benchmarks/popular_passage.py's corpus, each edited copy its own version, every seventh a trimmed copy."""
+    return _bench.corpus(n, versions=0, seed=seed, trimmed=True)
 
 
 def counted(docs: list[Document], monkeypatch) -> tuple[Counter, object]:
