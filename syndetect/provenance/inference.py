@@ -20,11 +20,29 @@ Edges say ``basis``:
 
 and ``kinds``: the ids of the evidence kinds they rest on
 (:data:`~syndetect.provenance.evidence.EVIDENCE_KINDS`).
+
+Cost: no work or output quadratic in the documents of a cluster. A cluster of
+at most :data:`ALL_PAIRS_DOCS` documents compares every document with every
+earlier one. In a larger cluster a document's upstream candidates are
+bounded (:func:`_Cluster.candidates`): the :data:`EARLIEST` first documents in
+upstream order (wires, then by date) and the last one before it among those
+tied with the first; per distinct version of the passage (when it has at
+most ``_AFFINITY_MAX_VERSIONS``) the :data:`PER_VERSION` first documents of
+that version and the last one before it tied with that version's first; the
+documents of each *other* cluster it shares with at most
+:data:`ALL_PAIRS_DOCS` documents (the strongest affinity); and the
+:data:`EARLIEST` first documents whose outlet it credits. Affinity between
+two documents is computed on demand from a cluster→versions index (never a
+table of all pairs). Containment and similarity fall-backs use per-cluster
+indexes (first document by size; versions, the ``_AFFINITY_MAX_VERSIONS``
+most common ones and the document's own when there are more), and an evidence line names at
+most :data:`NAMES_LISTED` documents ("and N more").
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -39,6 +57,11 @@ if TYPE_CHECKING:
     from syndetect.rules.boilerplate import Boilerplate
 
 __all__ = ["infer_provenance", "DocEvidence", "parse_date"]
+
+ALL_PAIRS_DOCS = 64  # clusters up to this many documents: every earlier document is a candidate
+EARLIEST = 16  # larger clusters: the first documents in upstream order (and of the credited outlet)
+PER_VERSION = 4  # larger clusters: the first documents of each distinct version of the passage
+NAMES_LISTED = 10  # larger clusters: documents named in one evidence line
 
 _QUOTES = re.compile("[\"\u201c\u201d\u201e]")
 _SPEECH_AFTER = re.compile(
@@ -183,7 +206,7 @@ def infer_provenance(
             if re.search(r"syndicated|agency feed|wire (feed|copy)", notice, re.IGNORECASE):
                 add("external:syndicated feed", d, "direct", 0.9, [f"notice '{notice}'"], "", ["notice/syndicated"])
 
-    affinity = _affinity(clusters)
+    affinity = _Affinity(clusters)
     statements = {c.id: _statement_label(c.members, text_of, c.id) for c in clusters}
     # A quote inside a larger passage that the same documents share travelled with that passage:
     # it folds into the passage's edge (a statement upstream is for quote-only sharing).
@@ -205,7 +228,7 @@ def infer_provenance(
             if common:
                 statements[c.id] = (None, [])
     out_clusters = []
-    for c in clusters:
+    for ci, c in enumerate(clusters):
         docs_in = list(c.docs)
         origin: str | None = None
         chain: list[tuple[str, str]] = []
@@ -225,6 +248,11 @@ def infer_provenance(
         # 1. Credits: the credited outlet's own document if the corpus holds
         #    it (the most similar one), else an external source.
         member_text = {d: " ".join(m.text for m in by_doc[d]) for d in docs_in}
+        ordered = _order_by_evidence(docs_in, evidence)
+        # a large cluster: bounded candidates through its indexes (module docstring, "Cost")
+        index = (_Cluster(ci, docs_in, ordered, by_doc, member_text, text_of, evidence, labels, affinity)
+                 if len(docs_in) > ALL_PAIRS_DOCS else None)
+        wires_in = sum(1 for o in docs_in if evidence[o].is_wire)
         placed: set[str] = set()
         externals: dict[str, list[str]] = defaultdict(list)
         for d in docs_in:
@@ -233,10 +261,13 @@ def infer_provenance(
                 if first < scope:
                     continue  # the document's own text before the credited wire copy
                 kind = credit_kind(line)
-                inside = [o for o in docs_in if o != d and evidence[o].outlet and labels.same(evidence[o].outlet, lab)]
+                if index is None:
+                    inside = [o for o in docs_in if o != d and evidence[o].outlet and labels.same(evidence[o].outlet, lab)]
+                else:
+                    inside = [o for o in index.outlet_docs(lab)[: ALL_PAIRS_DOCS + 1] if o != d][:ALL_PAIRS_DOCS]
                 if inside and kind == "credit/wire-tag":
                     continue  # the tag travelled with the text: dates and similarity decide (step 2)
-                if labels.is_generic(lab) and any(evidence[o].is_wire for o in docs_in if o != d):
+                if labels.is_generic(lab) and wires_in - evidence[d].is_wire > 0:
                     continue  # "(Agencies)" names no outlet: the wire in the cluster is the better answer
                 if inside:
                     src = max(inside, key=lambda o: (_similarity(member_text[d], member_text[o]), -_ts(evidence[o]), o))
@@ -252,25 +283,29 @@ def infer_provenance(
                 placed.add(d)
         # 2. The rest: the most similar earlier document by wire status or
         #    date; else the external source others credit; else containment.
-        ordered = _order_by_evidence(docs_in, evidence)
         undirected: list[tuple[str, str, float, list[str], list[str]]] = []
+        if externals:  # the external source most documents credit (step 1 is over: it no longer changes)
+            ext, crediting = sorted(externals.items(), key=lambda kv: (-len(kv[1]), kv[0]))[0]
+            crediters = sorted(set(crediting))
+            names = (", ".join(crediters) if index is None or len(crediters) <= NAMES_LISTED
+                     else ", ".join(crediters[:NAMES_LISTED]) + f" and {len(crediters) - NAMES_LISTED} more")
+            ext_kinds = sorted({credit_kind(line) for o in crediters for lab, line in evidence[o].credits})
         for pos, (d, _) in enumerate(ordered):
             if d in placed:
                 continue
             # never against a direction already found: a document credited as d's source is not its copy
-            earlier = [o for o, _ in ordered[:pos] if (d, o, "direct") not in edges]
+            pool = [o for o, _ in ordered[:pos]] if index is None else index.candidates(d, pos)
+            earlier = [o for o in pool if (d, o, "direct") not in edges]
             link = _link(d, earlier, affinity, evidence, labels)
             if link is None and externals:
-                ext, crediting = sorted(externals.items(), key=lambda kv: (-len(kv[1]), kv[0]))[0]
-                names = ", ".join(sorted(set(crediting)))
                 add(ext, d, "common-upstream", 0.6,
-                    [f"{d} shares this text with {names}, which credit{'s' if len(set(crediting)) == 1 else ''} {ext[9:]}",
-                     f"no date or credit says {d} and {names} copied each other"], c.id,
-                    sorted({credit_kind(line) for o in crediting for lab, line in evidence[o].credits}))
+                    [f"{d} shares this text with {names}, which credit{'s' if len(crediters) == 1 else ''} {ext[9:]}",
+                     f"no date or credit says {d} and {names} copied each other"], c.id, ext_kinds)
                 chain.append((ext, d))
                 continue
             if link is None:
-                link = _weak_link(d, [o for o in docs_in if o != d], by_doc, text_of, member_text)
+                link = (_weak_link(d, [o for o in docs_in if o != d], by_doc, text_of, member_text) if index is None
+                        else index.weak_link(d))
             src, basis, conf, why, kinds, *alternatives = link
             if basis == "unknown-direction":  # decided after the directed links
                 undirected.append((*sorted((src, d)), conf, why, kinds))
@@ -368,39 +403,169 @@ def _link(d: str, earlier: list[str], affinity: dict, evidence: dict[str, DocEvi
 _AFFINITY_MAX_VERSIONS = 32
 
 
-def _affinity(clusters: Sequence[Cluster]) -> dict[tuple[str, str], float]:
-    """How closely two documents' versions of their shared passages agree.
+class _Affinity:
+    """How closely two documents' versions of their shared passages agree, on demand.
 
     Sum over the clusters both are in of the word-bigram Jaccard similarity of
     their member texts: a copy keeps the edits of the version it was taken
-    from. Documents with identical versions are grouped first, so a passage
-    reprinted verbatim by hundreds of outlets costs one comparison per pair of
-    distinct versions (clusters with more than ``_AFFINITY_MAX_VERSIONS``
-    distinct versions are left out).
+    from. Identical versions count 1.0; clusters with more than
+    ``_AFFINITY_MAX_VERSIONS`` distinct versions are left out. Kept as an
+    index (document → clusters, cluster → document → version), so a passage
+    reprinted by N outlets costs O(N) to index, and a query costs the
+    clusters of one of the two documents — never a table of all pairs.
     """
-    out: dict[tuple[str, str], float] = defaultdict(float)
-    for c in clusters:
-        texts: dict[str, list[str]] = defaultdict(list)
-        for m in c.members:
-            texts[m.doc].append(m.text)
-        versions: dict[str, list[str]] = defaultdict(list)
-        for d, t in texts.items():
-            versions[" ".join(t)].append(d)
-        if len(versions) > _AFFINITY_MAX_VERSIONS:
-            continue
-        keys = sorted(versions)
-        grams = [_bigrams(k) for k in keys]
-        for i, a in enumerate(keys):
-            same = sorted(versions[a])
-            for x, da in enumerate(same):
-                for db in same[x + 1 :]:
-                    out[(da, db)] += 1.0
-            for j2 in range(i + 1, len(keys)):
-                sim = len(grams[i] & grams[j2]) / max(1, len(grams[i] | grams[j2]))
-                for da in versions[a]:
-                    for db in versions[keys[j2]]:
-                        out[(min(da, db), max(da, db))] += sim
-    return out
+
+    def __init__(self, clusters: Sequence[Cluster]) -> None:
+        self.clusters_of: dict[str, list[int]] = defaultdict(list)
+        self.docs_of: list[list[str]] = []
+        self._version_of: list[dict[str, int] | None] = []
+        self._version_text: list[list[str]] = []
+        self._sims: dict[tuple[int, int, int], float] = {}
+        for ci, c in enumerate(clusters):
+            texts: dict[str, list[str]] = defaultdict(list)
+            for m in c.members:
+                texts[m.doc].append(m.text)
+            self.docs_of.append(list(texts))
+            versions: dict[str, int] = {}
+            vmap: dict[str, int] = {}
+            for d, t in texts.items():
+                self.clusters_of[d].append(ci)
+                vmap[d] = versions.setdefault(" ".join(t), len(versions))
+            few = len(versions) <= _AFFINITY_MAX_VERSIONS
+            self._version_of.append(vmap if few else None)
+            self._version_text.append(list(versions) if few else [])
+
+    def get(self, key: tuple[str, str], default: float = 0.0) -> float:
+        a, b = key
+        ca, cb = self.clusters_of.get(a, ()), self.clusters_of.get(b, ())
+        if len(cb) < len(ca):
+            a, b, ca = b, a, cb
+        total: float | None = None
+        for ci in ca:  # in cluster order: the same sum, added in the same order, as a table of pairs
+            vmap = self._version_of[ci]
+            if vmap is None or b not in vmap:
+                continue
+            va, vb = vmap[a], vmap[b]
+            sim = 1.0 if va == vb else self._similarity(ci, min(va, vb), max(va, vb))
+            total = sim if total is None else total + sim
+        return default if total is None else total
+
+    def _similarity(self, ci: int, va: int, vb: int) -> float:
+        key = (ci, va, vb)
+        if key not in self._sims:
+            ga, gb = _bigrams(self._version_text[ci][va]), _bigrams(self._version_text[ci][vb])
+            self._sims[key] = len(ga & gb) / max(1, len(ga | gb))
+        return self._sims[key]
+
+
+class _Cluster:
+    """Indexes of one large cluster that bound each document's upstream candidates (module docstring, "Cost")."""
+
+    def __init__(self, ci: int, docs_in: list[str], ordered: list[tuple[str, str]], by_doc, member_text: dict,
+                 text_of: dict, evidence: dict[str, DocEvidence], labels: Labels, affinity: _Affinity) -> None:
+        self.ci, self.docs_in, self.by_doc, self.member_text, self.text_of = ci, docs_in, by_doc, member_text, text_of
+        self.evidence, self.labels, self.affinity = evidence, labels, affinity
+        self.ordered = [d for d, _ in ordered]
+        self.pos = {d: i for i, d in enumerate(self.ordered)}
+        key = [(not evidence[d].is_wire, _ts(evidence[d])) for d in self.ordered]
+        self.runs: list[tuple[list[int], int, int]] = []  # (positions in upstream order, how many first, tied with the first)
+        self.runs.append((list(range(len(key))), EARLIEST, _tied(key, range(len(key)))))
+        by_version: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(self.ordered):
+            by_version[member_text[d]].append(i)
+        self.by_version = by_version
+        if len(by_version) <= _AFFINITY_MAX_VERSIONS:  # else this cluster adds nothing to any affinity
+            for positions in by_version.values():
+                self.runs.append((positions, PER_VERSION, _tied(key, positions)))
+        self.by_outlet: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(self.ordered):
+            if evidence[d].outlet:
+                self.by_outlet[evidence[d].outlet].append(i)
+        self._outlet_docs: dict[str, list[str]] = {}
+        self._sizes: tuple[list[float], list[int], list[int]] | None = None
+        self._top_versions: list[tuple[str, list[str]]] | None = None
+        self._greatest: dict[str, list[str]] = {}
+
+    def outlet_docs(self, label: str) -> list[str]:
+        """The cluster's documents whose outlet is ``label``, upstream first (once per label)."""
+        if label not in self._outlet_docs:
+            hits = sorted(i for outlet, positions in self.by_outlet.items()
+                          if self.labels.same(outlet, label) for i in positions)
+            self._outlet_docs[label] = [self.ordered[i] for i in hits]
+        return self._outlet_docs[label]
+
+    def candidates(self, d: str, pos: int) -> list[str]:
+        """``d``'s upstream candidates among the documents before it, upstream first: a bounded number."""
+        picked: set[int] = set()
+        for positions, first, tied in self.runs:
+            below = bisect_left(positions, pos)  # the run's positions before pos
+            picked.update(positions[: min(first, below)])
+            if min(tied, below):  # the last before pos tied with the run's first (ties go to the greatest id)
+                picked.add(positions[min(tied, below) - 1])
+        for cj in self.affinity.clusters_of[d]:  # the documents it shares other, smaller clusters with
+            if cj != self.ci and len(self.affinity.docs_of[cj]) <= ALL_PAIRS_DOCS:
+                picked.update(i for o in self.affinity.docs_of[cj] if (i := self.pos.get(o, pos)) < pos)
+        for lab, _ in self.evidence[d].credits:  # the first documents of the outlets it credits
+            picked.update([i for i in (self.pos[o] for o in self.outlet_docs(lab)[:EARLIEST]) if i < pos])
+        return [self.ordered[i] for i in sorted(picked)]
+
+    def weak_link(self, d: str):
+        """:func:`_weak_link` through the cluster's indexes: the same answer, O(log N) for containment."""
+        copy = self.by_doc[d]
+        c_words = sum(_words(m.text) for m in copy)
+        c_pars = sum(_words(self.text_of[(m.doc, m.paragraph)]) for m in copy)
+        if c_pars and c_words >= 0.95 * c_pars:
+            src = self._first_larger(1.2 * c_pars, d)
+            if src is not None:
+                return src, "direct", 0.5, [f"containment: {d} holds a trimmed version of {src}'s paragraphs"], ["containment"]
+        if self._top_versions is None:  # the versions compared: all, or the most common ones when there are many
+            ranked = sorted(self.by_version.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:_AFFINITY_MAX_VERSIONS]
+            self._top_versions = [(v, sorted((self.ordered[i] for i in ps), reverse=True)[:2]) for v, ps in ranked]
+        mine = self.member_text[d]
+        versions = self._top_versions
+        if all(v != mine for v, _ in versions):
+            if mine not in self._greatest:
+                self._greatest[mine] = sorted((self.ordered[i] for i in self.by_version[mine]), reverse=True)[:2]
+            versions = versions + [(mine, self._greatest[mine])]
+        best: tuple[float, str] | None = None
+        for v, top in versions:
+            o = next((x for x in top if x != d), None)
+            if o is not None and (best is None or (_similarity(mine, v), o) > best):
+                best = (_similarity(mine, v), o)
+        assert best is not None
+        a, b = sorted((d, best[1]))
+        return best[1], "unknown-direction", 0.0, [f"{a} and {b} share text; no date, credit or containment says who was first"], ["none"]
+
+    def _first_larger(self, threshold: float, d: str) -> str | None:
+        """The first document in cluster order other than ``d`` whose paragraphs hold more than ``threshold`` words."""
+        if self._sizes is None:
+            size = [sum(_words(self.text_of[(m.doc, m.paragraph)]) for m in self.by_doc[o]) for o in self.docs_in]
+            order = sorted(range(len(size)), key=lambda i: -size[i])
+            first, second, f, s2 = [], [], len(size), len(size)
+            for i in order:  # the two first positions among the k largest, for each k
+                if i < f:
+                    f, s2 = i, f
+                elif i < s2:
+                    s2 = i
+                first.append(f)
+                second.append(s2)
+            self._sizes = ([-size[i] for i in order], first, second)
+        neg, first, second = self._sizes
+        k = bisect_left(neg, -threshold)  # how many hold more than threshold
+        if not k:
+            return None
+        i = first[k - 1] if self.docs_in[first[k - 1]] != d else second[k - 1]
+        return self.docs_in[i] if i < len(self.docs_in) else None
+
+
+def _tied(key: list, positions) -> int:
+    """How many of ``positions`` (in upstream order) share the first one's wire status and date."""
+    n = 0
+    for i in positions:
+        if key[i] != key[positions[0]]:
+            break
+        n += 1
+    return n
 
 
 @lru_cache(maxsize=1 << 14)
