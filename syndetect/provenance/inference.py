@@ -341,7 +341,7 @@ def _order_by_evidence(docs_in: list[str], evidence: dict[str, DocEvidence]) -> 
     return [(d, "wire" if evidence[d].is_wire else ("dated" if evidence[d].date else "undated")) for d in ordered]
 
 
-def _link(d: str, earlier: list[str], affinity: dict, evidence: dict[str, DocEvidence], labels: Labels):
+def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, DocEvidence], labels: Labels):
     """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so."""
     ev = evidence[d]
     candidates: list[tuple[str, float, list[str], list[str]]] = []
@@ -479,8 +479,9 @@ class _Cluster:
                 self.runs.append((positions, PER_VERSION, _tied(key, positions)))
         self.by_outlet: dict[str, list[int]] = defaultdict(list)
         for i, d in enumerate(self.ordered):
-            if evidence[d].outlet:
-                self.by_outlet[evidence[d].outlet].append(i)
+            outlet = evidence[d].outlet
+            if outlet:
+                self.by_outlet[outlet].append(i)
         self._outlet_docs: dict[str, list[str]] = {}
         self._sizes: tuple[list[float], list[int], list[int]] | None = None
         self._top_versions: list[tuple[str, list[str]]] | None = None
