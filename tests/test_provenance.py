@@ -261,3 +261,22 @@ def test_a_wire_tag_credits_the_text_it_travels_with_not_the_outlets_own_paragra
     (e,) = [e for e in report.provenance if e.copy == "blog"]
     assert (e.source, e.basis) == ("outlet", "direct")
     assert not [e for e in report.provenance if e.source == "external:Reuters"]
+
+
+def test_an_extractors_guessed_date_never_gives_a_direction():
+    """htmldate's reading of an undated page (e.g. a copyright year, 2005-01-01) is reported, not used for
+    direction: two outlets sharing a story with only guessed dates are `unknown-direction`; the same dates
+    from the pages' own metadata decide it."""
+    def docs(date_source):
+        return [
+            Document(id="late", text="\n".join(WIRE), outlet="Daily Planet", published="2019-01-01",
+                     date_source=date_source),
+            Document(id="early", text="\n".join(WIRE), outlet="Evening Star", published="2005-01-01",
+                     date_source=date_source),
+        ]
+
+    guessed = scan(docs("html:htmldate"), Params(), workers=1)
+    assert guessed.provenance and all(e.basis == "unknown-direction" for e in guessed.provenance)
+    assert {d.published for d in guessed.documents} == {"2019-01-01", "2005-01-01"}  # still reported
+    stated = scan(docs("html-meta:article:published_time"), Params(), workers=1)
+    assert edges(stated, source="early", copy="late", basis="direct")

@@ -49,6 +49,16 @@ _DATELINE = re.compile(
 )
 _GENERIC_CREDITS = {"agencies", "agency", "wires", "news agencies", "wire services"}
 
+# Date sources that are an extractor's guess from the page, not the page's own
+# statement of its publication date: htmldate's reading of an undated page may
+# come from a copyright year or a template ("2005" -> 2005-01-01). Reported in
+# the document, never used to give a link a direction.
+GUESSED_DATE_SOURCES = ("html:htmldate",)
+
+
+def _guessed_date(d) -> bool:
+    return (getattr(d, "date_source", None) or "").startswith(GUESSED_DATE_SOURCES)
+
 
 def parse_date(value: str | None) -> datetime | None:
     """An ISO 8601 date or datetime (naive ones taken as UTC)."""
@@ -218,7 +228,7 @@ def collect_evidence(
         ev.is_wire = ev.wire is not None
         pars = by_doc.get(d.id, [])
         is_page = page(pars)
-        if parse_date(d.published):
+        if parse_date(d.published) and not _guessed_date(d):
             ev.date, ev.date_source, ev.date_kind = parse_date(d.published), f"published {d.published}", "date/published"
         else:
             head = pars[0].text[:200] if pars else d.text[:200]
