@@ -13,6 +13,7 @@ from syndetect.readers.records import record_to_document
 from syndetect.safety import has_article_text
 
 __all__ = ["TextReader", "read_text_file", "decode_source", "open_text", "STREAM_ERRORS", "stream_error",
+           "MAX_LINE_BYTES", "LineTooLong",
            "DecodedLines", "read_lines"]
 
 # what reading a decompressed, decoded stream can raise past its first bytes
@@ -21,13 +22,23 @@ STREAM_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, ValueError,
 
 def stream_error(source: Source, exc: BaseException, line: int) -> Skipped:
     """The skip notice for a stream that breaks at ``line`` (bad byte, truncated or corrupt compressed data)."""
-    if isinstance(exc, UnicodeDecodeError):
+    if isinstance(exc, UnicodeDecodeError | LineTooLong):
         what = bad_line_reason(exc)
     elif isinstance(exc, PermissionError | FileNotFoundError):
         what = f"cannot read: {exc.strerror or exc}"
     else:
         what = f"corrupt {source.compression or 'file'} data ({exc or type(exc).__name__})"
     return skip(source.path, f"{what}; the rest of the file is not read", line)
+
+
+MAX_LINE_BYTES = 64 << 20  # one record of a JSONL/CSV file: the per-document limit of one-document files
+
+
+class LineTooLong(ValueError):
+    """A line longer than the per-document limit: skipped unread (it costs that line only)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"line longer than the {limit >> 20} MB per-document limit; not read")
 
 
 class DecodedLines:
@@ -38,11 +49,12 @@ class DecodedLines:
     (UTF-16/32) are decoded as a stream instead.
     """
 
-    def __init__(self, raw: IO[bytes], codec: str) -> None:
+    def __init__(self, raw: IO[bytes], codec: str, max_line_bytes: int | None = None) -> None:
         self.raw = raw
         self.codec = codec
         self.number = 0
-        self.error: UnicodeDecodeError | None = None
+        self.error: UnicodeDecodeError | LineTooLong | None = None
+        self.max_line_bytes = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
 
     def __iter__(self) -> Iterator[str | None]:
         if self.codec.startswith(("utf-16", "utf-32")):
@@ -50,8 +62,20 @@ class DecodedLines:
                 self.number += 1
                 yield line
             return
-        for chunk in self.raw:
+        limit = self.max_line_bytes
+        while True:
+            chunk = self.raw.readline(limit + 1)  # never more than the limit in memory
+            if not chunk:
+                return
             self.number += 1
+            if len(chunk) > limit and not chunk.endswith(b"\n"):
+                while True:  # the rest of the line, read and dropped in bounded pieces
+                    rest = self.raw.readline(1 << 20)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+                self.error = LineTooLong(limit)
+                yield None
+                continue
             try:
                 yield chunk.decode(self.codec)
             except UnicodeDecodeError as exc:
@@ -68,9 +92,11 @@ class DecodedLines:
         self.close()
 
 
-def bad_line_reason(exc: UnicodeDecodeError | None) -> str:
+def bad_line_reason(exc: UnicodeDecodeError | LineTooLong | None) -> str:
     if exc is None:  # pragma: no cover
         return "undecodable line"
+    if isinstance(exc, LineTooLong):
+        return str(exc)
     return f"not {exc.encoding} text (invalid byte 0x{exc.object[exc.start]:02x}; give --encoding)"
 
 
@@ -107,7 +133,7 @@ def read_lines(
         try:
             yield from with_encoding(parse(lines), note)
         except STREAM_ERRORS as exc:
-            yield stream_error(source, exc, lines.number + (0 if isinstance(exc, UnicodeDecodeError) else 1))
+            yield stream_error(source, exc, lines.number + (0 if isinstance(exc, UnicodeDecodeError | LineTooLong) else 1))
 
 
 def decode_source(source: Source, options: ReaderOptions, declared: str | None = None) -> tuple[str, str | None] | Skipped:

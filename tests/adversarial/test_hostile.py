@@ -225,6 +225,28 @@ def test_a_document_over_the_size_cap_is_skipped(tmp_path):
     assert "per-document limit" in skipped.reason
 
 
+@pytest.mark.parametrize("compress", [None, "gzip"])
+def test_a_jsonl_line_over_the_size_cap_costs_that_line_only_and_is_never_held(tmp_path, monkeypatch, compress):
+    """A record longer than the per-document cap is skipped unread (read and dropped in bounded pieces),
+    named file:line; the records around it are kept."""
+    import gzip
+
+    from syndetect.readers import text as text_reader
+
+    monkeypatch.setattr(text_reader, "MAX_LINE_BYTES", 4096)
+    huge = b'{"id": "huge", "text": "' + b"word " * 5000 + b'"}\n'
+    data = _docs(2) + huge + _docs(2).replace(b'"doc', b'"late')
+    path = tmp_path / ("feed.jsonl.gz" if compress else "feed.jsonl")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    r = run("scan", path, "-f", "json")
+    assert r.exception is None and r.exit_code == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert [d["id"] for d in report["documents"]] == ["doc0", "doc1", "late0", "late1"]
+    assert [(s["source"], s["line"]) for s in report["skipped"]] == [(str(path), 3)]
+    assert "per-document limit" in report["skipped"][0]["reason"]
+    assert f"{path}:3: " in r.stderr
+
+
 def test_a_file_of_blanks_and_zero_width_characters_is_not_an_article(tmp_path):
     (tmp_path / "blank.txt").write_text(" \u200b\u200c\u200d\ufeff\u2060\u00a0\n\t\n", "utf-8")
     (skipped,) = list(read_inputs([str(tmp_path / "blank.txt")]))
