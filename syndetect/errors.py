@@ -22,6 +22,10 @@ class ExitCode(IntEnum):
     REUSE_FOUND = 1
     ERROR = 2
     INTERNAL = 3
+    # stdout was closed by its reader (`| head`): the answer was not delivered,
+    # so neither "clean" (0) nor "reuse found" (1); 128 + SIGPIPE, as a shell
+    # reports a command that a closed pipe ended
+    OUTPUT_CLOSED = 141
 
 
 class SyndetectError(Exception):

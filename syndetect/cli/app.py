@@ -131,9 +131,17 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
+class _Console(Console):
+    """A rich console whose broken pipe is an exception, not rich's own ``SystemExit(1)``
+    (1 means "reuse found"): :func:`_exit_on_error` decides the code."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _console(*, soft_wrap: bool = True, **kwargs) -> Console:
     """A rich console that interprets nothing from input: no emoji codes, no highlighting (no wrapping for notes)."""
-    return Console(highlight=False, emoji=False, soft_wrap=soft_wrap, **kwargs)
+    return _Console(highlight=False, emoji=False, soft_wrap=soft_wrap, **kwargs)
 
 
 _err = _console(stderr=True)
@@ -180,9 +188,10 @@ def _exit_on_error(fn: Callable) -> Callable:
             _note("syndetect: error:", "bold red", exc)
             raise typer.Exit(int(exit_code_for(exc))) from None
         except BrokenPipeError:
-            # the reader of stdout went away (`| head`): not an error of ours
+            # the reader of stdout went away (`| head`): the answer was not delivered, so
+            # neither 0 ("clean") nor 1 ("reuse found"); no message (the reader is gone)
             _quiet_stdout()
-            raise typer.Exit(int(ExitCode.OK)) from None
+            raise typer.Exit(int(ExitCode.OUTPUT_CLOSED)) from None
         except Exception as exc:  # noqa: BLE001 - the one place every other error becomes exit 3
             if _debug["on"]:
                 _err.print(safety.text("".join(traceback.format_exception(exc)).rstrip(), one_line=False))
@@ -355,11 +364,11 @@ def _text_console(output: Path | None, fmt_given: bool, color: bool | None) -> C
     import io
 
     if output is not None:
-        return Console(record=True, width=100, file=io.StringIO(), highlight=False, emoji=False, color_system=None)
+        return _Console(record=True, width=100, file=io.StringIO(), highlight=False, emoji=False, color_system=None)
     force = None
     if color is True or (color is None and fmt_given and not sys.stdout.isatty()):
         force = True
-    return Console(highlight=False, emoji=False, force_terminal=force, no_color=color is False or None)
+    return _Console(highlight=False, emoji=False, force_terminal=force, no_color=color is False or None)
 
 
 @app.command(cls=_Command, epilog=_examples(*_SCAN_EXAMPLES))

@@ -614,3 +614,17 @@ def test_a_bad_csv_record_costs_that_record_only(tmp_path):
     assert "c" not in ids and {"a", "d"} <= set(ids)  # the NUL record is skipped
     # the latin-1 record: read in the encoding the file's head suggests (charset-normalizer), or skipped
     assert 6 in [s["line"] for s in report["skipped"]]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_a_closed_stdout_never_exits_0_or_1(fmt):
+    """`syndetect scan … | head`: the reader went away before the report was written. Not "clean" (0), not
+    "reuse found" (1, rich's own exit on a broken pipe), no traceback: 141, as a shell reports SIGPIPE."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syndetect", "scan", str(SEEDS), "--format", fmt, "--no-color"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # before the scan has written anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and err.strip() == "", err
