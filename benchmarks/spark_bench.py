@@ -58,7 +58,7 @@ def run(corpus: Path, out: Path, engine: str, master: str, partitions: int | Non
         if partitions:
             cmd += ["--partitions", str(partitions)]
     env = None
-    events = out / "spark-events"
+    events = (out / "spark-events").resolve()  # a file: URI needs an absolute path
     if engine == "spark":
         # the event log gives the shuffle volume (bytes and records written by every task)
         shutil.rmtree(events, ignore_errors=True)
