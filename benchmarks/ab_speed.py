@@ -42,7 +42,8 @@ def run_once(tree: Path, paragraphs: int, out: Path) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"speed.py failed with {tree}:\n{done.stderr[-2000:]}")
-    run = json.loads((out.parent / "speed.json").read_text(encoding="utf-8"))["runs"][0]
+    written = out / "speed.json" if (out / "speed.json").exists() else out.parent / "speed.json"  # speed.py's --out
+    run = json.loads(written.read_text(encoding="utf-8"))["runs"][0]
     s = run["syndetect"]
     return {
         "paragraphs": run["paragraphs"],
