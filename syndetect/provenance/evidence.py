@@ -131,6 +131,19 @@ class Labels:
     def is_wire(self, outlet: str | None) -> bool:
         return self.wire_of(outlet) is not None
 
+    def names(self, ev: DocEvidence, label: str) -> bool:
+        """Whether ``label`` (a credit) names the document: its outlet, or the wire whose own copy it is
+        (a page on ``thecanadianpress.com`` is what "(CP)" and "© The Canadian Press" credit, whatever its
+        site name says)."""
+        return bool(ev.outlet and self.same(ev.outlet, label)) or bool(ev.wire and self.same(ev.wire, label))
+
+    @staticmethod
+    def named_as(ev: DocEvidence) -> str:
+        """How a document is named in evidence: its outlet, or the wire whose own host it is on."""
+        if ev.wire and ev.wire_basis == "wire/host":
+            return f"on {ev.wire}'s own host"
+        return f"{ev.outlet}"
+
 
 @dataclass
 class DocEvidence:
