@@ -480,8 +480,8 @@ class _Cluster:
             for positions in by_version.values():
                 self.runs.append((positions, PER_VERSION, _tied(key, positions)))
         self.by_outlet: dict[str, list[int]] = defaultdict(list)
-        for i, d in enumerate(self.ordered):  # by outlet, and by the wire a document is the own copy of
-            for name in dict.fromkeys(n for n in (evidence[d].outlet, evidence[d].wire) if n):
+        for i, d in enumerate(self.ordered):  # by outlet, site and the wire a document is the own copy of (Labels.names)
+            for name in dict.fromkeys(n for n in (evidence[d].outlet, evidence[d].host, evidence[d].wire) if n):
                 self.by_outlet[name].append(i)
         self._outlet_docs: dict[str, list[str]] = {}
         self._sizes: tuple[list[float], list[int], list[int]] | None = None

@@ -9,9 +9,10 @@ anything found elsewhere on the page:
 1. the page's own metadata tags (``article:published_time``, ``datePublished``
    in JSON-LD or microdata, ``pubdate``, Dublin Core …, read with their time and
    zone; ``date_source`` ``html-meta:<name>``);
-2. the first ``<time>`` inside the page's ``<article>`` (its ``datetime``
-   attribute, else its text; ``html-article:time``): the article's own date
-   stamp, not a related story's in the page furniture;
+2. the first ``<time>`` of the page's main ``<article>`` (the one with most
+   text; its ``datetime`` attribute, else its text; an "updated" stamp passed
+   over; ``html-article:time``): the article's own date stamp, not a related
+   story's in the page furniture;
 3. a dateline in the first lines of the extracted text (``dateline:<text>``);
 4. htmldate's reading of the page (``html:htmldate``): a *guess*, which may come
    from page furniture (a copyright year, a related story's time stamp, the
@@ -146,16 +147,26 @@ def _outlet(sitename: str | None, declared: set[str]) -> str | None:
     return sitename if _site_key(sitename) in declared else None
 
 
+_MODIFIED = re.compile(r"updat|modif|edited", re.IGNORECASE)
+
+
 def _article_time(tree) -> tuple[str, str] | None:
-    """``(iso, "time")`` from the first ``<time>`` inside the page's ``<article>`` that holds a date."""
-    for article in tree.iter("article"):
-        for el in article.iter("time"):
-            for value in (el.get("datetime"), el.text_content()):
-                iso = parse_date(value) if value else None
-                if iso:
-                    return iso, "time"
-            break  # only the article's first time stamp
-        break
+    """``(iso, "time")`` from the first ``<time>`` of the page's main ``<article>`` (the one with most text: teaser
+    cards are ``<article>``s too) that holds a date; an "updated" or "modified" stamp is passed over."""
+    articles = list(tree.iter("article"))
+    if not articles:
+        return None
+    main = max(articles, key=lambda el: len(el.text_content()))
+    for el in main.iter("time"):
+        marks = " ".join(filter(None, (el.get("itemprop"), el.get("class"), el.getparent().get("class")
+                                       if el.getparent() is not None else None)))
+        if _MODIFIED.search(marks):
+            continue
+        for value in (el.get("datetime"), el.text_content()):
+            iso = parse_date(value) if value else None
+            if iso:
+                return iso, "time"
+        return None  # the article's first time stamp holds no date: nothing later is surely the article's
     return None
 
 
