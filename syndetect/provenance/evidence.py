@@ -140,10 +140,10 @@ class Labels:
 
     @staticmethod
     def named_as(ev: DocEvidence) -> str:
-        """How a document is named in evidence: its outlet, or the wire whose own host it is on."""
+        """How a document is named in evidence: the wire whose own host it is on, else its outlet (or site)."""
         if ev.wire and ev.wire_basis == "wire/host":
             return f"on {ev.wire}'s own host"
-        return f"{ev.outlet}"
+        return ev.outlet or ev.host or ev.doc
 
 
 @dataclass

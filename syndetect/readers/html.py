@@ -35,6 +35,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from syndetect.model import Document, Skipped
@@ -50,7 +51,7 @@ _META_DATES = (
     "dcterms.date", "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime", "date",
 )
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
-_JSONLD_PUBLISHER = re.compile(r'"publisher"\s*:[^}]+?"name"\s*:\s*"([^"\\]{1,200})"', re.DOTALL)
+_JSONLD_NAME = re.compile(r'\s*:[^}]{0,600}?"name"\s*:\s*"([^"\\]{1,200})"')
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
 
 PageResult = dict  # the fields of a Document (without id/source), or {"skip": reason}
@@ -131,8 +132,23 @@ def declared_site_names(tree) -> set[str]:
             try:
                 _jsonld_names(json.loads(script.text), names)
             except (ValueError, RecursionError):  # invalid JSON-LD is common: the publisher's name as trafilatura reads it
-                names.update(m.group(1) for m in _JSONLD_PUBLISHER.finditer(script.text))
+                names.update(_publisher_names(script.text))
     return {k for k in map(_site_key, names) if k}
+
+
+def _publisher_names(text: str, most: int = 8) -> list[str]:
+    """``"publisher": {… "name": "X"`` in JSON-LD that does not parse: in the first few, each read in a bounded window."""
+    out: list[str] = []
+    at = 0
+    for _ in range(most):  # a bounded number of tries: a hostile page may repeat the key a million times
+        at = text.find('"publisher"', at)
+        if at < 0:
+            break
+        at += len('"publisher"')
+        m = _JSONLD_NAME.match(text, at, at + 1000)
+        if m:
+            out.append(m.group(1))
+    return out
 
 
 def _site_key(name: str) -> str:
@@ -153,7 +169,7 @@ _MODIFIED = re.compile(r"updat|modif|edited", re.IGNORECASE)
 def _article_time(tree) -> tuple[str, str] | None:
     """``(iso, "time")`` from the first ``<time>`` of the page's main ``<article>`` (the one with most text: teaser
     cards are ``<article>``s too) that holds a date; an "updated" or "modified" stamp is passed over."""
-    articles = list(tree.iter("article"))
+    articles = list(islice(tree.iter("article"), 64))  # bounded: a hostile page may nest thousands
     if not articles:
         return None
     main = max(articles, key=lambda el: len(el.text_content()))
