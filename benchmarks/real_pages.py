@@ -45,7 +45,8 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
@@ -239,6 +240,7 @@ class Built:
     undirected: list[tuple[str, str]]  # pairs nothing can direct (undated syndication)
     statements: list[tuple[str, str]]  # quote-only pairs
     common: list[tuple[str, str, str]]  # (external source, doc, doc): both credit it, neither copied the other
+    templates: dict[str, Page] = field(default_factory=dict)  # the real page whose template each document is in
 
 
 def _doc(doc_id: str, url: str, before: list[str], body: list[str], after: list[str]) -> tuple[Document, list[bool]]:
@@ -290,16 +292,20 @@ def build(pages: list[Page], rng: random.Random) -> Built:
     common: list[tuple[str, str, str]] = []
     next_body = iter(bodies)
     tpl_i = 0
+    template_of: dict[str, Page] = {}
+    current: list[Page] = []
 
     def template():
         nonlocal tpl_i
         t = templates[tpl_i % len(templates)]
         tpl_i += 1
+        current[:] = [t]
         return t
 
-    def add(doc: Document, labs: list[bool]) -> str:
+    def add(doc: Document, labs: list[bool]) -> str:  # in the template last picked
         docs.append(doc)
         labels[doc.id] = labs
+        template_of[doc.id] = current[0]
         return doc.id
 
     def share(ids: list[str]) -> None:
@@ -383,7 +389,7 @@ def build(pages: list[Page], rng: random.Random) -> Built:
             ids.append(add(*_doc(f"quote{g:02d}-{k}", f"https://{t.host}/q/{g}-{k}.html", before, body, after)))
         share(ids)
         statements.append(tuple(sorted(ids)))
-    return Built(docs, labels, true_pairs, directed, undirected, statements, common)
+    return Built(docs, labels, true_pairs, directed, undirected, statements, common, template_of)
 
 
 def score_transplants(built: Built) -> dict:
@@ -455,38 +461,107 @@ def score_transplants(built: Built) -> dict:
 # ---------------------------------------------------------------------------
 # 3. the same transplants as HTML pages, read by syndetect's HTML reader
 # ---------------------------------------------------------------------------
-def _html_page(doc: Document, labels: list[bool]) -> str:
-    """The transplant as an HTML page: the template's lines before the body as a navigation
-    list in the header, the body as <article> paragraphs, the lines after it in an <aside>
-    and <footer>. The markup is generated (the fixture's own markup is not transplanted):
-    it measures what syndetect's reader (trafilatura) leaves of a page's furniture and
+def _registrable(host: str) -> str:
+    import tldextract
+
+    parts = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)(host)
+    return f"{parts.domain}.{parts.suffix}" if parts.suffix else host
+
+
+_OG_SITE_NAME = re.compile(
+    r"""<meta\s[^>]*(?:property|name)\s*=\s*["']og:site_name["'][^>]*>""", re.I)
+_CONTENT = re.compile(r"""content\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def real_site_names(pages: list[Page]) -> dict[str, str]:
+    """The ``og:site_name`` each real page declares in its own markup (fixture HTML), by page id."""
+    import gzip
+
+    by_id = {page_hash_from_path(p)[:16]: p for p in list_html_files(DEFAULT_HTML_DIR)}
+    out: dict[str, str] = {}
+    for page in pages:
+        path = by_id.get(page.id)
+        if path is None:
+            continue
+        raw = path.read_bytes()
+        head = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)[:200_000].decode("utf-8", "replace")
+        m = _OG_SITE_NAME.search(head)
+        c = _CONTENT.search(m.group(0)) if m else None
+        name = " ".join((c.group(1) or c.group(2) or "").split()) if c else ""
+        if name:
+            from html import unescape
+
+            out[page.id] = unescape(name)
+    return out
+
+
+_TAG_LEAD = re.compile(r"^[A-Z][A-Za-z.,' -]{1,40}\s*\([A-Za-z]{2,10}\)\s*[-—–]+\s*")
+
+
+def _headline(lead: str) -> str:
+    """A headline for a body: its first sentence without the dateline tag, at most 12 words."""
+    first = re.split(r"(?<=[.!?])\s", _TAG_LEAD.sub("", lead), maxsplit=1)[0]
+    words = first.split()
+    return " ".join(words[:12]).rstrip(",;:") if words else lead[:80]
+
+
+def _html_page(doc: Document, labels: list[bool], template: Page | None = None, site_name: str | None = None) -> str:
+    """The transplant as an HTML page, in the markup a real news page carries:
+
+    * ``<link rel=canonical>`` and ``og:url`` (174 of the 181 real pages have one);
+    * ``og:site_name`` only where the real page of that site declares one in its own
+      markup (154 of 181; ``site_name``), never one made up from the host: a page on
+      a host without a real page (the wire hosts) has none, as 27 real pages;
+    * a ``<title>`` and ``<h1>`` headline (the lead's first words, without the
+      dateline tag), the title with " | <site name>" where there is one;
+    * the article's date stamp as ``<time datetime=…>`` opening the ``<article>``
+      (55 of the 66 real pages with a ``<time>`` in ``<article>`` give ``datetime``),
+      and no ``article:published_time``: the date is the article's own stamp, not
+      metadata (the harder case);
+    * the template's lines before the body as a ``<nav>`` list, the lines after it in
+      an ``<aside>`` and ``<footer>`` — *with the template's own date stamps* (a
+      related story's time, today's date in the header, "Updated …" lines of the
+      page's original story), which the whole-page-text variant removes: on a real
+      page they are furniture beside the article's own date;
+    * a credit line right after the body as the article's last paragraph.
+
+    The markup is generated (the fixture's own markup is not transplanted): it
+    measures what syndetect's reader (trafilatura) leaves of a page's furniture and
     what the rules do with it, not trafilatura on the original markup."""
+    from datetime import datetime
     from html import escape
 
     pars = [p.text for p in paragraphs_of(doc)]
     first = labels.index(True) if True in labels else len(pars)
     last = len(labels) - 1 - labels[::-1].index(True) if True in labels else len(pars) - 1
     before, body, after = pars[:first], pars[first : last + 1], pars[last + 1 :]
-    # as on a real page, the date stamp over the story and the credit under it are in the article
-    stamp = before.pop() if before and _DATE_STAMP.search(before[-1]) else None
-    credit = after.pop(0) if after and _CREDIT_LINE.match(after[0]) else None
-    title = escape(body[0] if body else doc.id)
+    # the furniture of the real template page, with its own date stamps
+    t_before, t_after = template.template() if template is not None else (before, after)
+    stamp = before[-1] if len(before) > len(t_before) and _DATE_STAMP.search(before[-1]) else None
+    credit = after[0] if len(after) > len(t_after) and _CREDIT_LINE.match(after[0]) else None
+    if template is not None:
+        lo, hi = template.span()
+        before, after = template.paragraphs[:lo], template.paragraphs[hi + 1 :]
+    else:
+        before, after = before[: len(before) - bool(stamp)], after[bool(credit) :]
+    headline = _headline(body[0]) if body else doc.id
+    site = site_name or ""
+    title = escape(headline + (f" | {site}" if site else ""))
     url = escape(doc.url or "", quote=True)
-    from urllib.parse import urlsplit
-
-    site = escape(_site_name(urlsplit(doc.url or "").hostname or ""), quote=True)
     nav = "".join(f'<li><a href="/{i}">{escape(t)}</a></li>' for i, t in enumerate(before))
     mid = len(after) // 2
     aside = "".join(f'<li><a href="/r{i}">{escape(t)}</a></li>' for i, t in enumerate(after[:mid]))
     foot = "".join(f"<p>{escape(t)}</p>" for t in after[mid:])
     art = "".join(f"<p>{escape(t)}</p>" for t in body + ([credit] if credit else []))
     if stamp:
-        art = f"<p><time>{escape(stamp)}</time></p>" + art
+        when = datetime.strptime(stamp.strip(), "%B %d, %Y").date().isoformat()
+        art = f'<p><time datetime="{when}">{escape(stamp)}</time></p>' + art
+    site_meta = f'<meta property="og:site_name" content="{escape(site, quote=True)}">' if site else ""
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
         f'<link rel="canonical" href="{url}"><meta property="og:url" content="{url}">'
-        f'<meta property="og:site_name" content="{site}"></head><body>'
-        f"<header><nav><ul>{nav}</ul></nav></header><main><article><h1>{title}</h1>{art}</article>"
+        f"{site_meta}</head><body>"
+        f"<header><nav><ul>{nav}</ul></nav></header><main><article><h1>{escape(headline)}</h1>{art}</article>"
         f"<aside><ul>{aside}</ul></aside></main><footer>{foot}</footer></body></html>"
     )
 
@@ -503,10 +578,17 @@ def score_html(built: Built, out: Path) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.html"):
         old.unlink()
+    from urllib.parse import urlsplit
+
+    names = real_site_names(list({p.id: p for p in built.templates.values()}.values()))
     files = []
     for doc in built.docs:
+        tpl = built.templates.get(doc.id)
+        host = urlsplit(doc.url or "").hostname or ""
+        # the site's real name, on a page of that site (a sister host is the same site)
+        name = names.get(tpl.id) if tpl is not None and _registrable(host) == _registrable(tpl.host) else None
         path = folder / f"{doc.id}.html"
-        path.write_text(_html_page(doc, built.labels[doc.id]), "utf-8")
+        path.write_text(_html_page(doc, built.labels[doc.id], tpl, name), "utf-8")
         files.append(str(path))
     inputs = read_inputs(files)
     docs = list(inputs)
@@ -521,13 +603,16 @@ def score_html(built: Built, out: Path) -> dict:
     keep = ("documents", "true_pairs", "reported_pairs", "pair_precision", "pair_recall", "pair_f1",
             "page_text_only_pairs", "page_text_only_examples", "missed_pairs_examples", "wire_direction_right",
             "wire_direction_reversed", "provenance_cases_dated_or_credited", "provenance_accuracy_dated_or_credited",
-            "provenance_reversed_or_invented", "undated_syndication_pairs_given_a_direction", "quote_only_as_statement",
+            "provenance_reversed_or_invented", "provenance_ambiguous_reported", "undated_syndication_pairs_given_a_direction",
+            "quote_only_as_statement",
             "wall_s")
     out_d = {k: result[k] for k in keep if k in result}
     out_d["read"] = len(docs)
     out_d["skipped"] = skipped
     out_d["paragraphs_read"] = sum(len(paragraphs_of(d)) for d in renamed)
     out_d["paragraphs_transplanted"] = sum(len(v) for v in built.labels.values())
+    out_d["date_sources"] = dict(sorted(Counter((d.date_source or "none").split(":")[0] for d in docs).items()))
+    out_d["declared_site_names"] = sum(1 for d in docs if d.outlet)
     return out_d
 
 

@@ -380,9 +380,21 @@ def test_relative_date_needs_a_crawl_date():
      "dateline:January 15, 2008 - 11:16 AM"),
     ("Strikes\nBy Jane Doe | Updated: 18 Jan 2024\nBody.", "2024-01-18", "dateline:Updated: 18 Jan 2024"),
     ("Strikes\nPosted 18 hours ago\nBody.", "2024-01-18T12:00:00+00:00", "relative:Posted 18 hours ago"),
+    ("Strikes\nBy Jane Doe, January 15, 2008\nBody.", "2008-01-15", "dateline:January 15, 2008"),
+    ("Strikes\nStory by Jane Doe on January 15, 2008\nBody.", "2008-01-15", "dateline:on January 15, 2008"),
+    ("Entermedia\n기사입력 :[ 2018-08-25 15:24 ]\nBody.", "2018-08-25T15:24:00", "dateline:[ 2018-08-25 15:24"),
 ])
 def test_datelines(text, iso, source):
     assert find_dateline(text, CRAWLED) == (iso, source)
+
+
+@pytest.mark.parametrize("text", [
+    "As of 29 November 2018, thirty artworks will light up the city\nThe festival opens on Thursday.",
+    "Strikes planned for January 15, 2008 were called off\nBody.",
+])
+def test_a_date_inside_a_headline_is_no_dateline(text):
+    """A short line that mentions a date in a sentence (a headline) is not the article's date stamp."""
+    assert find_dateline(text, CRAWLED) is None
 
 
 def test_no_dateline_past_the_first_lines():

@@ -131,6 +131,20 @@ class Labels:
     def is_wire(self, outlet: str | None) -> bool:
         return self.wire_of(outlet) is not None
 
+    def names(self, ev: DocEvidence, label: str) -> bool:
+        """Whether ``label`` (a credit) names the document: its outlet, the site of its URL ("Source:
+        Smithsonianmag" names the page on smithsonianmag.com whose site name is "Smithsonian"), or the wire
+        whose own copy it is (a page on ``thecanadianpress.com`` is what "(CP)" and "© The Canadian Press"
+        credit, whatever its site name says)."""
+        return any(n and self.same(n, label) for n in (ev.outlet, ev.host, ev.wire))
+
+    @staticmethod
+    def named_as(ev: DocEvidence) -> str:
+        """How a document is named in evidence: the wire whose own host it is on, else its outlet (or site)."""
+        if ev.wire and ev.wire_basis == "wire/host":
+            return f"on {ev.wire}'s own host"
+        return ev.outlet or ev.host or ev.doc
+
 
 @dataclass
 class DocEvidence:
@@ -147,6 +161,7 @@ class DocEvidence:
     notices: list[str] = field(default_factory=list)
     is_wire: bool = False
     wire: str | None = None  # the wire service this document is the own copy of
+    host: str | None = None  # the registrable domain of its URL (the fetched URL, else the page's canonical one)
     wire_basis: str | None = None  # "wire/host" or "wire/outlet"
 
 
@@ -218,8 +233,8 @@ def collect_evidence(
     out: dict[str, DocEvidence] = {}
     for d in docs:
         outlet = outlet_of(d, site_names)
-        ev = DocEvidence(d.id, outlet)
         host = host_of(d.url)
+        ev = DocEvidence(d.id, outlet, host=registrable_domain(host.removeprefix("www.")) if host else None)
         w = wires.by_host(host) if host else None
         if w is not None:
             ev.wire, ev.wire_basis = w.name, "wire/host"
@@ -255,7 +270,7 @@ def collect_evidence(
             if m:
                 w = wires.by_tag(m.group("tag"))
                 label = w.name if w else m.group("tag")
-                if not (labels.same(label, ev.wire) if ev.wire else outlet and labels.same(label, outlet)):
+                if not (labels.same(label, ev.wire) if ev.wire else labels.names(ev, label)):
                     ev.credits.append((label, f"wire tag '{m.group(0).strip()}' in paragraph {lead.index}"))
                     ev.credit_from.append(lead.index)
         out[d.id] = ev
@@ -273,10 +288,8 @@ def collect_evidence(
         if source:
             label = labels.display(source)
             ev = out[f.doc]
-            if not canon_label(label) or (ev.outlet and labels.same(label, ev.outlet)):
-                continue  # the outlet's own copyright line is no upstream
-            if ev.wire and labels.same(label, ev.wire):
-                continue  # the wire's own line on its own copy
+            if not canon_label(label) or labels.names(ev, label):
+                continue  # the outlet's (the site's, the wire's) own line on its own copy is no upstream
             if rule.copyright and not labels.is_wire(label):
                 continue  # "© 2008 <Site>", "Copyright <Publisher>": a site's own line, not a credit
             ev.credits.append((label, f"credit line '{line}'"))

@@ -262,7 +262,7 @@ def infer_provenance(
                     continue  # the document's own text before the credited wire copy
                 kind = credit_kind(line)
                 if index is None:
-                    inside = [o for o in docs_in if o != d and evidence[o].outlet and labels.same(evidence[o].outlet, lab)]
+                    inside = [o for o in docs_in if o != d and labels.names(evidence[o], lab)]
                 else:
                     inside = [o for o in index.outlet_docs(lab)[: ALL_PAIRS_DOCS + 1] if o != d][:ALL_PAIRS_DOCS]
                 if inside and kind == "credit/wire-tag":
@@ -271,7 +271,7 @@ def infer_provenance(
                     continue  # "(Agencies)" names no outlet: the wire in the cluster is the better answer
                 if inside:
                     src = max(inside, key=lambda o: (_similarity(member_text[d], member_text[o]), -_ts(evidence[o]), o))
-                    add(src, d, "direct", 0.9, [f"{d}: {line}", f"{src} is {evidence[src].outlet}"], c.id, [kind])
+                    add(src, d, "direct", 0.9, [f"{d}: {line}", f"{src} is {labels.named_as(evidence[src])}"], c.id, [kind])
                     chain.append((src, d))
                     origin = origin or src
                 else:
@@ -365,16 +365,18 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
     def rank(cand):
         src = cand[0]
         sev = evidence[src]
-        names_it = any(sev.outlet and labels.same(sev.outlet, lab) for lab in credited)
+        names_it = any(labels.names(sev, lab) for lab in credited)
         return (round(affinity.get((min(d, src), max(d, src)), 0.0), 3), names_it, sev.is_wire, -_ts(sev), src)
 
     best_cand = max(candidates, key=rank)
     src, conf = best_cand[0], best_cand[1]
     why: list[str] = list(best_cand[2])
     kinds: list[str] = list(best_cand[3])
-    if any(evidence[src].outlet and labels.same(evidence[src].outlet, lab) for lab in credited):
-        why = why + [f"{d} credits {evidence[src].outlet}"]
-        kinds = kinds + sorted({credit_kind(line) for lab, line in ev.credits if labels.same(evidence[src].outlet, lab)})
+    sev = evidence[src]
+    if any(labels.names(sev, lab) for lab in credited):
+        by_outlet = bool(sev.outlet) and any(labels.same(sev.outlet, lab) for lab in credited)
+        why = why + [f"{d} credits {sev.outlet if by_outlet else sev.wire}"]
+        kinds = kinds + sorted({credit_kind(line) for lab, line in ev.credits if labels.names(sev, lab)})
         conf = max(conf, 0.85)
         return src, "direct", conf, why, kinds
     if len(candidates) > 1:
@@ -478,10 +480,9 @@ class _Cluster:
             for positions in by_version.values():
                 self.runs.append((positions, PER_VERSION, _tied(key, positions)))
         self.by_outlet: dict[str, list[int]] = defaultdict(list)
-        for i, d in enumerate(self.ordered):
-            outlet = evidence[d].outlet
-            if outlet:
-                self.by_outlet[outlet].append(i)
+        for i, d in enumerate(self.ordered):  # by outlet, site and the wire a document is the own copy of (Labels.names)
+            for name in dict.fromkeys(n for n in (evidence[d].outlet, evidence[d].host, evidence[d].wire) if n):
+                self.by_outlet[name].append(i)
         self._outlet_docs: dict[str, list[str]] = {}
         self._sizes: tuple[list[float], list[int], list[int]] | None = None
         self._top_versions: list[tuple[str, list[str]]] | None = None
@@ -490,8 +491,8 @@ class _Cluster:
     def outlet_docs(self, label: str) -> list[str]:
         """The cluster's documents whose outlet is ``label``, upstream first (once per label)."""
         if label not in self._outlet_docs:
-            hits = sorted(i for outlet, positions in self.by_outlet.items()
-                          if self.labels.same(outlet, label) for i in positions)
+            hits = sorted({i for outlet, positions in self.by_outlet.items()
+                           if self.labels.same(outlet, label) for i in positions})
             self._outlet_docs[label] = [self.ordered[i] for i in hits]
         return self._outlet_docs[label]
 

@@ -175,8 +175,10 @@ _DATE_EXPR = (
     r")"
 )
 _AT_START = re.compile(rf"^\W{{0,3}}(?:{_LABEL})?{_DATE_EXPR}", re.IGNORECASE)
-_ANYWHERE = re.compile(rf"(?:^|[\s|•·,(])(?:{_LABEL})?{_DATE_EXPR}", re.IGNORECASE)
-_SHORT_LINE = 100  # a line this short may hold its date anywhere (a byline, "By X | Jan 15, 2008")
+# later in a short line, a date stamp follows a separator or a label ("By X | Jan 15, 2008", "Date: [2008-01-15]",
+# "Story by X on Jan 15, 2008"), never a word of a sentence: "As of 29 November 2018, thirty artworks …" is a headline
+_ANYWHERE = re.compile(rf"(?:(?:^|[|•·,(\[:—–-])\s*(?:{_LABEL})?|\s{_LABEL}){_DATE_EXPR}", re.IGNORECASE)
+_SHORT_LINE = 100  # a line this short may hold its date stamp anywhere (a byline)
 
 
 def find_dateline(text: str, crawled: datetime | None = None, lines: int = 5) -> tuple[str, str] | None:

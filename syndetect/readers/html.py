@@ -3,12 +3,30 @@
 Nothing here touches the network: trafilatura, htmldate and courlan get the
 page's markup (an lxml tree), never a URL to fetch.
 
-The publication date, strongest first: the page's own metadata tags
-(``article:published_time``, ``datePublished`` in JSON-LD or microdata,
-``pubdate``, Dublin Core …, read with their time and zone; ``date_source``
-``html-meta:<name>``), then htmldate's reading of the page (``html:htmldate``;
-a date), then a dateline in the first lines of the text. A page's crawl date
-(from a WARC) is only used to resolve relative datelines ("18 hours ago").
+The publication date, strongest first — the article's own statements before
+anything found elsewhere on the page:
+
+1. the page's own metadata tags (``article:published_time``, ``datePublished``
+   in JSON-LD or microdata, ``pubdate``, Dublin Core …, read with their time and
+   zone; ``date_source`` ``html-meta:<name>``);
+2. the first ``<time>`` of the page's main ``<article>`` (the one with most
+   text; its ``datetime`` attribute, else its text; an "updated" stamp passed
+   over; ``html-article:time``): the article's own date stamp, not a related
+   story's in the page furniture;
+3. a dateline in the first lines of the extracted text (``dateline:<text>``);
+4. htmldate's reading of the page (``html:htmldate``): a *guess*, which may come
+   from page furniture (a copyright year, a related story's time stamp, the
+   oldest date anywhere on the page). It is reported, and provenance never
+   takes it as a publication date (:data:`syndetect.provenance.evidence.GUESSED_DATE_SOURCES`).
+
+A page's crawl date (from a WARC) is only used to resolve relative datelines
+("18 hours ago").
+
+The outlet is the site name the page declares in its metadata (``og:site_name``,
+``application-name``, a publisher tag, JSON-LD ``publisher``); without one it is
+left to the page's URL (the WARC target URI, else the canonical link or
+``og:url``): trafilatura's fallback of a part of the ``<title>`` (often the
+headline, or a dateline such as "COLUMBIA, S.C. (AP)") is not an outlet.
 """
 
 from __future__ import annotations
@@ -17,6 +35,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from syndetect.model import Document, Skipped
@@ -32,6 +51,7 @@ _META_DATES = (
     "dcterms.date", "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime", "date",
 )
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+_JSONLD_NAME = re.compile(r'\s*:[^}]{0,600}?"name"\s*:\s*"([^"\\]{1,200})"')
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
 
 PageResult = dict  # the fields of a Document (without id/source), or {"skip": reason}
@@ -70,6 +90,102 @@ def _meta_date(tree) -> tuple[str, str] | None:
     return None
 
 
+_SITE_NAME_KEYS = frozenset({
+    "og:site_name", "application-name", "twitter:app:name:iphone", "twitter:app:name:googleplay", "twitter:site",
+    "article:publisher", "publisher", "dc.publisher", "dc:publisher", "dcterms.publisher", "sailthru.publisher",
+})
+
+
+def _jsonld_names(data: Any, out: set[str], depth: int = 0) -> None:
+    """Site names in JSON-LD: a ``publisher``'s name, a ``WebSite``'s or news organisation's name."""
+    if depth > 8:
+        return
+    if isinstance(data, list):
+        for x in data:
+            _jsonld_names(x, out, depth + 1)
+    elif isinstance(data, dict):
+        kind = data.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(isinstance(k, str) and (k == "WebSite" or k.endswith("Organization")) for k in kinds):
+            if isinstance(data.get("name"), str):
+                out.add(data["name"])
+        pub = data.get("publisher")
+        if isinstance(pub, str):
+            out.add(pub)
+        elif isinstance(pub, dict) and isinstance(pub.get("name"), str):
+            out.add(pub["name"])
+        for value in data.values():
+            if isinstance(value, dict | list):
+                _jsonld_names(value, out, depth + 1)
+
+
+def declared_site_names(tree) -> set[str]:
+    """The site names a page declares in its metadata (meta tags and JSON-LD), lowercased, without a leading '@'."""
+    names: set[str] = set()
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or "").strip().lower()
+        value = (el.get("content") or "").strip()
+        if key in _SITE_NAME_KEYS and value and not value.startswith(("http://", "https://")):
+            names.add(value)
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text and '"name"' in script.text:
+            try:
+                _jsonld_names(json.loads(script.text), names)
+            except (ValueError, RecursionError):  # invalid JSON-LD is common: the publisher's name as trafilatura reads it
+                names.update(_publisher_names(script.text))
+    return {k for k in map(_site_key, names) if k}
+
+
+def _publisher_names(text: str, most: int = 8) -> list[str]:
+    """``"publisher": {… "name": "X"`` in JSON-LD that does not parse: in the first few, each read in a bounded window."""
+    out: list[str] = []
+    at = 0
+    for _ in range(most):  # a bounded number of tries: a hostile page may repeat the key a million times
+        at = text.find('"publisher"', at)
+        if at < 0:
+            break
+        at += len('"publisher"')
+        m = _JSONLD_NAME.match(text, at, at + 1000)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def _site_key(name: str) -> str:
+    """A site name compared without case, spaces or a leading '@' (trafilatura joins "Inexhibit magazine")."""
+    return "".join(name.strip().lstrip("@").split()).lower()
+
+
+def _outlet(sitename: str | None, declared: set[str]) -> str | None:
+    """trafilatura's site name when the page's metadata declares it, else ``None`` (the URL's host decides)."""
+    if not sitename:
+        return None
+    return sitename if _site_key(sitename) in declared else None
+
+
+_MODIFIED = re.compile(r"updat|modif|edited", re.IGNORECASE)
+
+
+def _article_time(tree) -> tuple[str, str] | None:
+    """``(iso, "time")`` from the first ``<time>`` of the page's main ``<article>`` (the one with most text: teaser
+    cards are ``<article>``s too) that holds a date; an "updated" or "modified" stamp is passed over."""
+    articles = list(islice(tree.iter("article"), 64))  # bounded: a hostile page may nest thousands
+    if not articles:
+        return None
+    main = max(articles, key=lambda el: len(el.text_content()))
+    for el in main.iter("time"):
+        marks = " ".join(filter(None, (el.get("itemprop"), el.get("class"), el.getparent().get("class")
+                                       if el.getparent() is not None else None)))
+        if _MODIFIED.search(marks):
+            continue
+        for value in (el.get("datetime"), el.text_content()):
+            iso = parse_date(value) if value else None
+            if iso:
+                return iso, "time"
+        return None  # the article's first time stamp holds no date: nothing later is surely the article's
+    return None
+
+
 def _language(tree) -> str | None:
     lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
     if not lang:
@@ -102,6 +218,8 @@ def extract_page(
         return {"skip": "not parseable as HTML"}
     language = _language(tree)
     meta_date = _meta_date(tree)
+    stamp = _article_time(tree)  # read before trafilatura prunes the tree
+    declared = declared_site_names(tree)
     doc: Any = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
     )
@@ -111,12 +229,12 @@ def extract_page(
     published = date_source = None
     if meta_date:
         published, date_source = meta_date[0], f"html-meta:{meta_date[1]}"
+    elif stamp is not None:
+        published, date_source = stamp[0], f"html-article:{stamp[1]}"
+    elif (found := find_dateline(str(body), crawled)) is not None:
+        published, date_source = found
     elif doc.date and parse_date(doc.date):
         published, date_source = parse_date(doc.date), "html:htmldate"
-    else:
-        found = find_dateline(str(body), crawled)
-        if found:
-            published, date_source = found
     canonical = doc.url if doc.url and doc.url != url else None
     meta = {
         k: v for k, v in (
@@ -127,7 +245,7 @@ def extract_page(
     return {
         "text": body,
         "title": doc.title or None,
-        "outlet": doc.sitename or None,
+        "outlet": _outlet(doc.sitename, declared),
         "url": url or doc.url or None,  # the URL it was fetched from (WARC), else the page's canonical URL
         "published": published,
         "date_source": date_source,
