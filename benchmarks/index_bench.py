@@ -22,7 +22,9 @@ Steps:
 4. **CLI**: ``python -m syndetect check ARTICLE.txt --index DIR`` as a whole
    process for ``--cli-checks`` articles (includes interpreter start-up and
    imports; Python's own start-up with the imports is reported separately), with the
-   package's bytecode compiled first, as an installed package has it.
+   package's bytecode compiled first, as an installed package has it;
+   ``--cli-baseline CHECKOUT`` runs another checkout's ``syndetect check`` on
+   the same articles, alternately, for a before/after under the same load.
 
 Prints a markdown table and writes ``<out>/index_bench.json``.
 """
@@ -194,32 +196,38 @@ def bench_check(location: str, held: list[Document]) -> dict:
     }
 
 
-def bench_cli(location: str, held: list[Document], n: int, workdir: Path) -> dict:
+def bench_cli(location: str, held: list[Document], n: int, workdir: Path, baseline: Path | None = None) -> dict:
+    """Whole ``syndetect check`` processes; with ``baseline`` (another checkout of syndetect) the
+    same articles are checked by it too, run for run alternately, so both see the same load."""
     import resource
 
     def children_cpu() -> float:
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         return ru.ru_utime + ru.ru_stime
 
-    # the package's modules compiled as an install compiles them (pip writes the .pyc files);
-    # without them (PYTHONDONTWRITEBYTECODE, a fresh checkout) every run compiles every module again
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "syndetect")], check=True,
-                   stdout=subprocess.DEVNULL)
-    times, cpus, codes = [], [], []
+    trees = [ROOT] + ([baseline] if baseline is not None else [])
+    for tree in trees:
+        # the package's modules compiled as an install compiles them (pip writes the .pyc files);
+        # without them (PYTHONDONTWRITEBYTECODE, a fresh checkout) every run compiles every module again
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "syndetect")], check=True,
+                       stdout=subprocess.DEVNULL)
+    runs: dict[Path, tuple[list[float], list[float], list[int]]] = {tree: ([], [], []) for tree in trees}
     for i, doc in enumerate(held[:n]):
         path = workdir / f"check-{i}.txt"
         path.write_text(doc.text, encoding="utf-8")
-        t = time.perf_counter()
-        c = children_cpu()
-        proc = subprocess.run(
-            [sys.executable, "-m", "syndetect", "check", str(path), "--index", location],
-            cwd=ROOT, capture_output=True, text=True,
-        )
-        times.append(time.perf_counter() - t)
-        cpus.append(children_cpu() - c)
-        codes.append(proc.returncode)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"check failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        for tree in trees:  # `python -m` from the tree: its own syndetect comes first on sys.path
+            times, cpus, codes = runs[tree]
+            t = time.perf_counter()
+            c = children_cpu()
+            proc = subprocess.run(
+                [sys.executable, "-m", "syndetect", "check", str(path), "--index", location],
+                cwd=tree, capture_output=True, text=True,
+            )
+            times.append(time.perf_counter() - t)
+            cpus.append(children_cpu() - c)
+            codes.append(proc.returncode)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"check failed ({proc.returncode}, {tree}): {proc.stderr[-2000:]}")
     startup, startup_cpu = [], []
     for _ in range(5):
         t = time.perf_counter()
@@ -230,7 +238,8 @@ def bench_cli(location: str, held: list[Document], n: int, workdir: Path) -> dic
         )
         startup.append(time.perf_counter() - t)
         startup_cpu.append(children_cpu() - c)
-    return {
+    times, cpus, codes = runs[ROOT]
+    out = {
         "runs": len(times),
         "exit_codes": codes,
         "median_s": round(statistics.median(times), 3),
@@ -241,6 +250,16 @@ def bench_cli(location: str, held: list[Document], n: int, workdir: Path) -> dic
         "cpu_min_s": round(min(cpus), 3),  # the least disturbed run on a shared machine
         "startup_cpu_median_s": round(statistics.median(startup_cpu), 3),
     }
+    if baseline is not None:
+        b_times, b_cpus, b_codes = runs[baseline]
+        out["baseline"] = {
+            "tree": str(baseline),
+            "same_exit_codes": b_codes == codes,
+            "median_s": round(statistics.median(b_times), 3),
+            "cpu_median_s": round(statistics.median(b_cpus), 3),
+            "cpu_min_s": round(min(b_cpus), 3),
+        }
+    return out
 
 
 def markdown(result: dict) -> str:
@@ -280,6 +299,13 @@ def markdown(result: dict) -> str:
             f" (Python start-up + imports: {k.get('startup_cpu_median_s')} s)",
         ),
     ]
+    if "baseline" in k:
+        b = k["baseline"]
+        rows.append((
+            f"… the same runs by `{b['tree']}`, alternately (CPU median, least; wall median)",
+            f"{b['cpu_median_s']} s, {b['cpu_min_s']} s; {b['median_s']} s"
+            + ("" if b["same_exit_codes"] else " (**exit codes differ**)"),
+        ))
     if "load_avg_before_after_check" in result:
         rows.append(("load average (1, 5, 15 min) before / after the checks",
                      " / ".join(", ".join(str(x) for x in result["load_avg_before_after_check"][i:i + 3]) for i in (0, 3))))
@@ -307,9 +333,18 @@ def main(argv=None) -> int:
         "skip the add step and measure check only; the add figures are taken from the earlier index_bench.json",
     )
     ap.add_argument("--out", type=Path, default=HERE / "out", help="where index_bench.json goes")
+    ap.add_argument(
+        "--cli-baseline", type=Path, metavar="CHECKOUT",
+        help="another checkout of syndetect (e.g. `git worktree add /tmp/base main`): its `syndetect check`"
+        " runs alternate with this tree's on the same articles, for a before/after under the same load",
+    )
     args = ap.parse_args(argv)
     if args.paragraphs < 1000 or args.checks < 1:
         ap.error("need --paragraphs >= 1000 and --checks >= 1")
+    if args.cli_baseline is not None:
+        args.cli_baseline = args.cli_baseline.resolve()
+        if not (args.cli_baseline / "syndetect" / "__main__.py").is_file():
+            ap.error(f"--cli-baseline {args.cli_baseline}: not a checkout of syndetect (no syndetect/__main__.py)")
 
     work = Path(tempfile.mkdtemp(prefix="syndetect-index-bench-"))
     try:
@@ -334,7 +369,7 @@ def main(argv=None) -> int:
         print(f"checking {len(held)} held-out articles", file=sys.stderr)
         load_before = os.getloadavg()
         check = bench_check(location, held)
-        cli = bench_cli(location, held, args.cli_checks, work)
+        cli = bench_cli(location, held, args.cli_checks, work, args.cli_baseline)
         load = [round(x, 2) for x in load_before + os.getloadavg()]
         result = {
             "benchmark": "index",
