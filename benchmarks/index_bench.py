@@ -205,6 +205,8 @@ def bench_cli(location: str, held: list[Document], n: int, workdir: Path, baseli
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         return ru.ru_utime + ru.ru_stime
 
+    if "://" not in location and location != "memory:":
+        location = str(Path(location).resolve())  # the processes run in each tree
     trees = [ROOT] + ([baseline] if baseline is not None else [])
     for tree in trees:
         # the package's modules compiled as an install compiles them (pip writes the .pyc files);
