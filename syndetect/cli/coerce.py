@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -97,12 +98,13 @@ def _leaf(annotation: Any, info: Any):
     return None
 
 
-def install(params) -> None:
-    """Give each typer parameter of a plain type the direct coercion (others keep typer's)."""
+@lru_cache(maxsize=1)
+def _direct_class():
+    """The runtime coercion class, made once (``None``: a typer without this interface)."""
     try:
         from typer._coercion import RuntimeParam, build_runtime_param
     except ImportError:  # another typer: its own coercion throughout
-        return
+        return None
 
     @dataclass(frozen=True)
     class Direct(RuntimeParam):
@@ -123,6 +125,14 @@ def install(params) -> None:
                     self.typer_own.append(build_runtime_param(self.descriptor))
                 return self.typer_own[0]._coerce_value(value, param=param, ctx=ctx)
 
+    return Direct
+
+
+def install(params) -> None:
+    """Give each typer parameter of a plain type the direct coercion (others keep typer's)."""
+    direct = _direct_class()
+    if direct is None:
+        return
     for p in params:
         desc = getattr(p, "type_descriptor", None)
         if desc is None or getattr(p, "_runtime_param", "absent") is not None or desc.file_annotation is not None:
@@ -132,4 +142,4 @@ def install(params) -> None:
             annotation, many = get_args(annotation)[0], True
         leaf = _leaf(annotation, desc.parameter_info)
         if leaf is not None:
-            p._runtime_param = Direct(desc.parameter_info, desc.annotation, leaf, many, desc)
+            p._runtime_param = direct(desc.parameter_info, desc.annotation, leaf, many, desc)
