@@ -21,7 +21,10 @@ Steps:
    candidate fetch; the rest = verification and the verdict).
 4. **CLI**: ``python -m syndetect check ARTICLE.txt --index DIR`` as a whole
    process for ``--cli-checks`` articles (includes interpreter start-up and
-   imports; Python's own start-up with the imports is reported separately).
+   imports; Python's own start-up with the imports is reported separately), with the
+   package's bytecode compiled first, as an installed package has it;
+   ``--cli-baseline CHECKOUT`` runs another checkout's ``syndetect check`` on
+   the same articles, alternately, for a before/after under the same load.
 
 Prints a markdown table and writes ``<out>/index_bench.json``.
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import math
 import os
@@ -149,6 +153,7 @@ def bench_check(location: str, held: list[Document]) -> dict:
         totals, cpus, maps, lookups = [], [], [], []
         reused = 0
         spans = 0
+        findings = hashlib.sha256()
         for doc in held:
             c0 = time.process_time()
             t0 = time.perf_counter()
@@ -157,6 +162,8 @@ def bench_check(location: str, held: list[Document]) -> dict:
             cpus.append(time.process_time() - c0)
             reused += verdict.reused
             spans += len(verdict.matches)
+            found = {k: v for k, v in verdict.to_dict().items() if k != "source"}  # the path as given to --corpus
+            findings.update(json.dumps(found, sort_keys=True, default=str).encode())
         # breakdown, measured separately on the same articles
         for doc in held:
             t0 = time.perf_counter()
@@ -171,6 +178,8 @@ def bench_check(location: str, held: list[Document]) -> dict:
         "checks": len(held),
         "reused": reused,
         "spans": spans,
+        # every verdict (spans, offsets, hashes, documents): equal digests = the same findings
+        "findings_sha256": findings.hexdigest(),
         "first_check_ms": round(first * 1000, 2),
         "p50_ms": ms(totals, 50),
         "p95_ms": ms(totals, 95),
@@ -187,30 +196,42 @@ def bench_check(location: str, held: list[Document]) -> dict:
     }
 
 
-def bench_cli(location: str, held: list[Document], n: int, workdir: Path) -> dict:
+def bench_cli(location: str, held: list[Document], n: int, workdir: Path, baseline: Path | None = None) -> dict:
+    """Whole ``syndetect check`` processes; with ``baseline`` (another checkout of syndetect) the
+    same articles are checked by it too, run for run alternately, so both see the same load."""
     import resource
 
     def children_cpu() -> float:
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         return ru.ru_utime + ru.ru_stime
 
-    times, cpus, codes = [], [], []
+    if "://" not in location and location != "memory:":
+        location = str(Path(location).resolve())  # the processes run in each tree
+    trees = [ROOT] + ([baseline] if baseline is not None else [])
+    for tree in trees:
+        # the package's modules compiled as an install compiles them (pip writes the .pyc files);
+        # without them (PYTHONDONTWRITEBYTECODE, a fresh checkout) every run compiles every module again
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "syndetect")], check=True,
+                       stdout=subprocess.DEVNULL)
+    runs: dict[Path, tuple[list[float], list[float], list[int]]] = {tree: ([], [], []) for tree in trees}
     for i, doc in enumerate(held[:n]):
         path = workdir / f"check-{i}.txt"
         path.write_text(doc.text, encoding="utf-8")
-        t = time.perf_counter()
-        c = children_cpu()
-        proc = subprocess.run(
-            [sys.executable, "-m", "syndetect", "check", str(path), "--index", location],
-            cwd=ROOT, capture_output=True, text=True,
-        )
-        times.append(time.perf_counter() - t)
-        cpus.append(children_cpu() - c)
-        codes.append(proc.returncode)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"check failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        for tree in trees:  # `python -m` from the tree: its own syndetect comes first on sys.path
+            times, cpus, codes = runs[tree]
+            t = time.perf_counter()
+            c = children_cpu()
+            proc = subprocess.run(
+                [sys.executable, "-m", "syndetect", "check", str(path), "--index", location],
+                cwd=tree, capture_output=True, text=True,
+            )
+            times.append(time.perf_counter() - t)
+            cpus.append(children_cpu() - c)
+            codes.append(proc.returncode)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"check failed ({proc.returncode}, {tree}): {proc.stderr[-2000:]}")
     startup, startup_cpu = [], []
-    for _ in range(3):
+    for _ in range(5):
         t = time.perf_counter()
         c = children_cpu()
         subprocess.run(
@@ -219,7 +240,8 @@ def bench_cli(location: str, held: list[Document], n: int, workdir: Path) -> dic
         )
         startup.append(time.perf_counter() - t)
         startup_cpu.append(children_cpu() - c)
-    return {
+    times, cpus, codes = runs[ROOT]
+    out = {
         "runs": len(times),
         "exit_codes": codes,
         "median_s": round(statistics.median(times), 3),
@@ -227,8 +249,19 @@ def bench_cli(location: str, held: list[Document], n: int, workdir: Path) -> dic
         "python_startup_and_imports_s": round(statistics.median(startup), 3),
         # CPU seconds (user + system) of the process: what it costs where the machine is not shared
         "cpu_median_s": round(statistics.median(cpus), 3),
+        "cpu_min_s": round(min(cpus), 3),  # the least disturbed run on a shared machine
         "startup_cpu_median_s": round(statistics.median(startup_cpu), 3),
     }
+    if baseline is not None:
+        b_times, b_cpus, b_codes = runs[baseline]
+        out["baseline"] = {
+            "tree": str(baseline),
+            "same_exit_codes": b_codes == codes,
+            "median_s": round(statistics.median(b_times), 3),
+            "cpu_median_s": round(statistics.median(b_cpus), 3),
+            "cpu_min_s": round(min(b_cpus), 3),
+        }
+    return out
 
 
 def markdown(result: dict) -> str:
@@ -257,15 +290,24 @@ def markdown(result: dict) -> str:
         ),
         ("first check after opening", f"{c['first_check_ms']} ms"),
         ("checked articles reusing indexed text", f"{c['reused']} of {c['checks']}"),
+        ("… their findings (sha256 of every verdict)", f"`{c.get('findings_sha256', '?')[:16]}…`"),
         (
             "`syndetect check` whole process (median)",
             f"{k['median_s']} s (Python start-up + imports: {k['python_startup_and_imports_s']} s)",
         ),
         (
             "`syndetect check` whole process, CPU time (median)",
-            f"{k.get('cpu_median_s')} s (Python start-up + imports: {k.get('startup_cpu_median_s')} s)",
+            f"{k.get('cpu_median_s')} s, least {k.get('cpu_min_s')} s"
+            f" (Python start-up + imports: {k.get('startup_cpu_median_s')} s)",
         ),
     ]
+    if "baseline" in k:
+        b = k["baseline"]
+        rows.append((
+            f"… the same runs by `{b['tree']}`, alternately (CPU median, least; wall median)",
+            f"{b['cpu_median_s']} s, {b['cpu_min_s']} s; {b['median_s']} s"
+            + ("" if b["same_exit_codes"] else " (**exit codes differ**)"),
+        ))
     if "load_avg_before_after_check" in result:
         rows.append(("load average (1, 5, 15 min) before / after the checks",
                      " / ".join(", ".join(str(x) for x in result["load_avg_before_after_check"][i:i + 3]) for i in (0, 3))))
@@ -293,9 +335,18 @@ def main(argv=None) -> int:
         "skip the add step and measure check only; the add figures are taken from the earlier index_bench.json",
     )
     ap.add_argument("--out", type=Path, default=HERE / "out", help="where index_bench.json goes")
+    ap.add_argument(
+        "--cli-baseline", type=Path, metavar="CHECKOUT",
+        help="another checkout of syndetect (e.g. `git worktree add /tmp/base main`): its `syndetect check`"
+        " runs alternate with this tree's on the same articles, for a before/after under the same load",
+    )
     args = ap.parse_args(argv)
     if args.paragraphs < 1000 or args.checks < 1:
         ap.error("need --paragraphs >= 1000 and --checks >= 1")
+    if args.cli_baseline is not None:
+        args.cli_baseline = args.cli_baseline.resolve()
+        if not (args.cli_baseline / "syndetect" / "__main__.py").is_file():
+            ap.error(f"--cli-baseline {args.cli_baseline}: not a checkout of syndetect (no syndetect/__main__.py)")
 
     work = Path(tempfile.mkdtemp(prefix="syndetect-index-bench-"))
     try:
@@ -320,7 +371,7 @@ def main(argv=None) -> int:
         print(f"checking {len(held)} held-out articles", file=sys.stderr)
         load_before = os.getloadavg()
         check = bench_check(location, held)
-        cli = bench_cli(location, held, args.cli_checks, work)
+        cli = bench_cli(location, held, args.cli_checks, work, args.cli_baseline)
         load = [round(x, 2) for x in load_before + os.getloadavg()]
         result = {
             "benchmark": "index",

@@ -4,25 +4,31 @@ Library first; the ``syndetect`` command is a thin layer over it::
 
     from syndetect import scan, read_inputs, Params
     report = scan(read_inputs(["fixtures/seeds"]), Params())
+
+The names are imported on first use (PEP 562), so ``syndetect check`` does
+not pay for the scan pipeline, the readers or the index it does not use.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from syndetect._lazy import lazy_names
 
 __version__ = "0.1.0"
 
-from syndetect.config import Params  # noqa: E402
-from syndetect.errors import ExitCode, IndexStoreError, InputError, ParameterError, SyndetectError  # noqa: E402
-from syndetect.model import (  # noqa: E402
-    BoilerplateFlag,
-    Cluster,
-    Document,
-    Match,
-    Member,
-    Paragraph,
-    ProvenanceEdge,
-    Report,
-    Skipped,
-)
-from syndetect.pipeline.scan import scan  # noqa: E402
-from syndetect.readers.inputs import read_inputs  # noqa: E402
+_LAZY = {
+    "Params": "syndetect.config",
+    **{n: "syndetect.errors" for n in ("ExitCode", "IndexStoreError", "InputError", "ParameterError", "SyndetectError")},
+    **{
+        n: "syndetect.model"
+        for n in ("BoilerplateFlag", "Cluster", "Document", "Match", "Member", "Paragraph", "ProvenanceEdge", "Report",
+                  "Skipped")
+    },
+    "scan": "syndetect.pipeline.scan",
+    "read_inputs": "syndetect.readers.inputs",
+    "Index": "syndetect.index", "Verdict": "syndetect.index", "Allowlist": "syndetect.index",
+}
 
 __all__ = [
     "__version__", "Params", "scan", "read_inputs", "Report", "Document", "Paragraph", "Match", "Member",
@@ -30,10 +36,23 @@ __all__ = [
     "ParameterError", "IndexStoreError",
 ]
 
+if TYPE_CHECKING:
+    from syndetect.config import Params
+    from syndetect.errors import ExitCode, IndexStoreError, InputError, ParameterError, SyndetectError
+    from syndetect.index import Allowlist, Index, Verdict  # noqa: F401  (not in __all__: the index is opt-in)
+    from syndetect.model import (
+        BoilerplateFlag,
+        Cluster,
+        Document,
+        Match,
+        Member,
+        Paragraph,
+        ProvenanceEdge,
+        Report,
+        Skipped,
+    )
+    from syndetect.pipeline.scan import scan
+    from syndetect.readers.inputs import read_inputs
 
-def __getattr__(name):  # lazy: the index pulls in sqlite3 / redis only when used
-    if name in ("Index", "Verdict", "Allowlist"):
-        from syndetect import index
 
-        return getattr(index, name)
-    raise AttributeError(name)
+__getattr__, __dir__ = lazy_names('syndetect', _LAZY, globals())

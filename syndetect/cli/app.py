@@ -28,6 +28,7 @@ from rich.text import Text
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from syndetect import __version__, safety
+from syndetect.cli import coerce
 from syndetect.config import Params
 from syndetect.errors import ExitCode, InputError, OutputError, ParameterError, SyndetectError, exit_code_for
 from syndetect.readers.base import ReaderOptions
@@ -60,16 +61,19 @@ def _clean_metavars(params) -> None:
 
 
 class _CleanHelp:
-    """Mixin for typer's command classes: clean metavars, ``--help`` without a type."""
+    """Mixin for typer's command classes: clean metavars, ``--help`` without a type,
+    plain values coerced without pydantic (:mod:`syndetect.cli.coerce`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _clean_metavars(self.params)
+        coerce.install(self.params)
 
     def get_help_option(self, ctx):
         opt = super().get_help_option(ctx)
         if opt is not None:
             opt.metavar = ""
+            coerce.install([opt])
         return opt
 
 

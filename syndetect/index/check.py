@@ -81,7 +81,7 @@ def candidates(reader: Reader, prep: PreparedDocument, cap: int) -> tuple[np.nda
     """
     if len(prep.keys) == 0:
         return np.empty((0, 2), dtype=np.int64), {}
-    uniq = np.unique(prep.keys)
+    uniq = _distinct(prep.keys)
     with reader.snapshot():
         hk, hp = reader.lookup(uniq, cap)
         if len(hk) == 0:
@@ -100,8 +100,18 @@ def candidates(reader: Reader, prep: PreparedDocument, cap: int) -> tuple[np.nda
         rank = np.arange(len(local)) - np.repeat(starts, np.diff(np.r_[starts, len(local)]))
         keep = rank < cap
         pairs = np.stack([local[keep], remote[keep]], axis=1)
-        fetched = reader.fetch(np.unique(remote[keep]).tolist())
+        fetched = reader.fetch(_distinct(np.sort(remote[keep])).tolist())
     return pairs, fetched
+
+
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (``np.unique`` without its ``numpy.ma`` import, 30 ms a process)."""
+    if len(ordered) == 0:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def _verified(

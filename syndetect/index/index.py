@@ -38,9 +38,8 @@ from syndetect.index.prepare import (
     unit_band_keys,
 )
 from syndetect.index.results import AddResult, IndexedDocument, IndexStats, Verdict
-from syndetect.index.stores.base import PreparedDocument, Store, now
+from syndetect.index.stores.base import REDIS_SCHEMES, PreparedDocument, Store, now
 from syndetect.index.stores.memory import MemoryStore
-from syndetect.index.stores.redis import REDIS_SCHEMES
 from syndetect.index.stores.sqlite import SQLiteStore
 from syndetect.model import Document
 from syndetect.pipeline import rules

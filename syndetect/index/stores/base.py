@@ -30,10 +30,11 @@ from syndetect.model import Document, Paragraph
 
 __all__ = [
     "Reader", "Store", "KeysOf", "PreparedDocument", "IndexedParagraph", "EMPTY", "COUNTERS", "removal_pairs",
-    "now",
+    "now", "REDIS_SCHEMES",
 ]
 
 EMPTY = np.empty(0, dtype=np.int64)
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # locations of the Redis store (imported only when used)
 COUNTERS = ("documents", "paragraphs", "key_rows")
 
 KeysOf = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]

@@ -22,6 +22,7 @@ from syndetect.index.results import IndexedDocument
 from syndetect.index.stores.base import (
     COUNTERS,
     EMPTY,
+    REDIS_SCHEMES,
     IndexedParagraph,
     KeysOf,
     PreparedDocument,
@@ -31,7 +32,6 @@ from syndetect.index.stores.base import (
 
 __all__ = ["RedisStore", "REDIS_SCHEMES"]
 
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 _REDIS_CHUNK = 20000
 
 
