@@ -86,6 +86,18 @@ with ProcessExecutor(2, start_method=sys.argv[1]) as ex:
 """
 
 
+def _pool_workers(parent, psutil):
+    """The parent's descendants that are pool workers (not the resource tracker; gone processes skipped)."""
+    out = []
+    for child in parent.children(recursive=True):
+        try:
+            if "resource_tracker" not in " ".join(child.cmdline()):
+                out.append(child)
+        except psutil.Error:  # exited between the listing and the look
+            pass
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_workers_die_with_their_parent(method):
@@ -95,9 +107,11 @@ def test_workers_die_with_their_parent(method):
         assert proc.stdout.readline().strip() == b"started"
         parent = psutil.Process(proc.pid)
         deadline = time.monotonic() + 30
-        while len(parent.children()) < 2 and time.monotonic() < deadline:
+        workers = _pool_workers(parent, psutil)
+        # Under spawn the resource tracker is a child too, and may start first: wait for the workers themselves.
+        while len(workers) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        workers = [c for c in parent.children(recursive=True) if "resource_tracker" not in " ".join(c.cmdline())]
+            workers = _pool_workers(parent, psutil)
         assert len(workers) >= 2
     finally:
         os.kill(proc.pid, signal.SIGKILL)
