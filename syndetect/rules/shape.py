@@ -36,6 +36,7 @@ _WS = re.compile(r"\s+")
 _NAV_SPLIT = re.compile(r"\s*(?:\||•|·|»|\u2022)\s*")
 _NAV_CHARS = re.compile(r"[|•·»\u2022]")
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 _ALNUM = re.compile(r"[^\W_]")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 
@@ -67,6 +68,8 @@ class ShapeParams:
     article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
     article_heading_max_words: int = 8  # a heading between such lines
     article_list_intro_min_words: int = 3  # a list introduced by a colon line this long ("Topics:" is a tag label)
+    core_repeat_min: int = 2  # a line recurring this often inside the body core is the article's own element
+    core_repeat_gap: int = 12  # ... and the body goes on to its recurrences at most this many lines apart
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> ShapeParams:
@@ -160,13 +163,16 @@ def is_title_like(text: str, params: ShapeParams) -> bool:
     return sum(1 for w in alpha if w[0].isupper()) >= params.headline_capitalised_share * len(alpha)
 
 
-def body_core(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -> tuple[int, int] | None:
+def body_core(
+    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams, rows: frozenset[int] | set[int] = frozenset()
+) -> tuple[int, int] | None:
     """The densest run of prose paragraphs (0-based, inclusive): the article body of a page.
 
     Prose paragraphs weigh their word count, other paragraphs a penalty
     (``core_gap_penalty`` plus half their words); the core is the run of
     greatest total weight (Kadane). ``None`` when the page holds too little
-    prose to tell a body (``core_min_words``).
+    prose to tell a body (``core_min_words``). ``rows``: lines of a table of the
+    article (:func:`table_rows`), content however title-like its header.
     """
     best, best_lo, best_hi = 0.0, -1, -1
     run, lo = 0.0, 0
@@ -174,7 +180,8 @@ def body_core(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -
     prose = [not sk and is_prose(t, params) for t, sk in zip(texts, skip)]
     # furniture-like: flagged, or title-like; a title-like line alone between content lines is a
     # heading of the article, runs of them are navigation
-    heavy = [sk or (not pr and is_title_like(t, params)) for t, sk, pr in zip(texts, skip, prose)]
+    heavy = [sk or (not pr and i not in rows and is_title_like(t, params))
+             for i, (t, sk, pr) in enumerate(zip(texts, skip, prose))]
     for i, (text, sk) in enumerate(zip(texts, skip)):
         n = len(text.split())
         if not _ALNUM.search(text):  # an empty line (zero-width spaces, rules): neutral
@@ -213,22 +220,26 @@ def looks_like_page(texts: Sequence[str], params: ShapeParams) -> bool:
 
 
 def outside_body(
-    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams
+    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams,
+    span: tuple[int, int] | None | bool = False,
 ) -> list[tuple[int, str]]:
-    """``shape/outside-body``: title-like lines (menu items, headlines) in runs before or after the body core.
+    """``shape/outside-body``: title-like lines (menu items, headlines) in runs before or after the body.
 
     Returns ``(index, side)`` with side ``"before"`` or ``"after"``. Only
     pages with furniture around the body qualify: at least
     ``outside_min_lines`` such lines in all, each in a run of at least
     ``outside_min_run`` consecutive ones (so the headline, a byline or a
-    dateline of a clean article are never flagged).
+    dateline of a clean article are never flagged). ``span``: the page's
+    :func:`body_span` when the caller has it (``False``: computed here).
     """
     if not looks_like_page(texts, params):
         return []
-    core = body_core(texts, skip, params)
-    if core is None:
+    if span is False:
+        span = body_span(texts, skip, params)
+    if span is None or span is True:
         return []
-    lo, hi = core
+    lo, hi = span
+    rows = table_rows(texts)
     candidates: list[tuple[int, str]] = []
     for side, idx in (("before", range(0, lo)), ("after", range(hi + 1, len(texts)))):
         run: list[int] = []
@@ -236,7 +247,7 @@ def outside_body(
             if i >= 0 and not _ALNUM.search(texts[i]):
                 continue  # empty lines neither break nor make a run
             ok = i >= 0 and (skip[i] or (
-                len(texts[i].split()) <= params.outside_max_words and not is_prose(texts[i], params)
+                len(texts[i].split()) <= params.outside_max_words and not is_prose(texts[i], params) and i not in rows
             ))
             if ok:
                 run.append(i)
@@ -309,12 +320,81 @@ def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: S
     return sum(1 for j in run if _LIST_ITEM.match(texts[j])) * 2 >= len(run)
 
 
-def body_region(texts: Sequence[str], skip: Sequence[bool], core: tuple[int, int]) -> tuple[int, int]:
-    """The body core widened by the sentences next to it (a short lead or closing line of the
-    article is body, though too short to count as prose)."""
+def body_span(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -> tuple[int, int] | None:
+    """The article body of a page (0-based, inclusive), or ``None``: the :func:`body_core`
+    widened by what the article goes on with next to it (:func:`body_region`). Computed once
+    per document; ``shape/outside-body`` and the repetition rules' "outside the body" use it."""
+    core = body_core(texts, skip, params, table_rows(texts))
+    return None if core is None else body_region(texts, skip, core, params)
+
+
+def body_region(
+    texts: Sequence[str], skip: Sequence[bool], core: tuple[int, int], params: ShapeParams | None = None
+) -> tuple[int, int]:
+    """The body core widened by what the article goes on with next to it: the sentences next to
+    it (a short lead or closing line is body, though too short to count as prose) and, with
+    ``params``, the article's own repeated elements (a photo caption, the lines of a product
+    box: a line that recurs inside the core, digits aside, recurring again just outside it, at
+    most ``core_repeat_gap`` lines from the last one; a flagged line ends the search)."""
     lo, hi = core
-    while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and len(texts[lo - 1].split()) >= 3:
-        lo -= 1
-    while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and len(texts[hi + 1].split()) >= 3:
-        hi += 1
+    while True:
+        start = (lo, hi)
+        while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and len(texts[lo - 1].split()) >= 3:
+            lo -= 1
+        while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and len(texts[hi + 1].split()) >= 3:
+            hi += 1
+        if params is not None:
+            lo, hi = _repeated_elements(texts, skip, lo, hi, params)
+        if (lo, hi) == start:
+            return lo, hi
+
+
+def _line_key(text: str) -> str:
+    return _DIGITS.sub("#", " ".join(text.lower().split()))
+
+
+def _repeated_elements(texts: Sequence[str], skip: Sequence[bool], lo: int, hi: int, params: ShapeParams) -> tuple[int, int]:
+    counts: dict[str, int] = {}
+    for i in range(lo, hi + 1):
+        if not skip[i] and _ALNUM.search(texts[i]) and not is_prose(texts[i], params):
+            k = _line_key(texts[i])
+            counts[k] = counts.get(k, 0) + 1
+    repeated = {k for k, n in counts.items() if n >= params.core_repeat_min}
+    if not repeated:
+        return lo, hi
+    for step in (1, -1):
+        edge = hi if step == 1 else lo
+        j = edge + step
+        while 0 <= j < len(texts) and not skip[j] and abs(j - edge) <= params.core_repeat_gap:
+            if _line_key(texts[j]) in repeated:
+                edge = j
+            j += step
+        if step == 1:
+            hi = edge
+        else:
+            lo = edge
     return lo, hi
+
+
+def table_rows(texts: Sequence[str]) -> set[int]:
+    """Lines of a table of the article: pipe-separated cells, in a block of lines with the same
+    number of cells of which one is a row of numbers (:func:`table_cells`) — its header row
+    (``Pos | Player | Plays``) and its rows with few numbers (``LB | Name | 6 | 8% | No stats``)."""
+    cells = [_cell_count(t) for t in texts]
+    rows: set[int] = set()
+    for i, n in enumerate(cells):
+        if n >= 2 and table_cells(texts[i]):
+            j = i
+            while j > 0 and cells[j - 1] == n:
+                j -= 1
+            k = i
+            while k + 1 < len(texts) and cells[k + 1] == n:
+                k += 1
+            rows.update(range(j, k + 1))
+    return rows
+
+
+def _cell_count(text: str) -> int:
+    if "|" not in text:
+        return 0
+    return len([s for s in _NAV_SPLIT.split(_WS.sub(" ", text).strip()) if s])
