@@ -241,6 +241,7 @@ class Built:
     statements: list[tuple[str, str]]  # quote-only pairs
     common: list[tuple[str, str, str]]  # (external source, doc, doc): both credit it, neither copied the other
     templates: dict[str, Page] = field(default_factory=dict)  # the real page whose template each document is in
+    quoted: set[tuple[str, str]] = field(default_factory=set)  # pairs where a template quotes the other's body
 
 
 def _doc(doc_id: str, url: str, before: list[str], body: list[str], after: list[str]) -> tuple[Document, list[bool]]:
@@ -272,6 +273,7 @@ def build(pages: list[Page], rng: random.Random) -> Built:
     templates = sorted(by_host.values(), key=lambda p: p.id)
     rng.shuffle(templates)
     bodies = [[ln.strip() for ln in p.body.split("\n") if ln.strip()] for p in sorted(located, key=lambda p: p.id)]
+    line_host = {ln: p.host for b, p in zip(bodies, sorted(located, key=lambda p: p.id)) for ln in b}
     bodies = [b for b in bodies if len(b) >= 4 and sum(len(x.split()) for x in b) >= 150]
     # the fixture holds some articles twice (and pages quoting each other): keep bodies that share no text
     seen: set[tuple[str, ...]] = set()
@@ -295,6 +297,8 @@ def build(pages: list[Page], rng: random.Random) -> Built:
     template_of: dict[str, Page] = {}
     current: list[Page] = []
 
+    origin: dict[str, tuple[str, str]] = {}  # doc -> (host of its template page, host its body came from)
+
     def template():
         nonlocal tpl_i
         t = templates[tpl_i % len(templates)]
@@ -306,6 +310,8 @@ def build(pages: list[Page], rng: random.Random) -> Built:
         docs.append(doc)
         labels[doc.id] = labs
         template_of[doc.id] = current[0]
+        body = [p.text for p, lab in zip(paragraphs_of(doc), labs) if lab]
+        origin[doc.id] = (current[0].host, line_host.get(body[-1], "") if body else "")
         return doc.id
 
     def share(ids: list[str]) -> None:
@@ -389,7 +395,41 @@ def build(pages: list[Page], rng: random.Random) -> Built:
             ids.append(add(*_doc(f"quote{g:02d}-{k}", f"https://{t.host}/q/{g}-{k}.html", before, body, after)))
         share(ids)
         statements.append(tuple(sorted(ids)))
-    return Built(docs, labels, true_pairs, directed, undirected, statements, common, template_of)
+    quoted = _template_quotes_body(docs, labels, origin) - true_pairs
+    true_pairs |= quoted
+    return Built(docs, labels, true_pairs, directed, undirected, statements, common, template_of, quoted)
+
+
+QUOTE_MIN_WORDS = 15
+
+
+def _template_quotes_body(docs: list[Document], labels: dict[str, list[bool]],
+                          origin: dict[str, tuple[str, str]]) -> set[tuple[str, str]]:
+    """Pairs where one page's template (its real furniture) quotes another page's body: a teaser of
+    another site that summarises the very story transplanted there (digg.com's sidebar quoting an
+    article another fixture page carries). That is real reuse of the body, not page text only.
+    Found by the construction's own test: a run of ``QUOTE_MIN_WORDS`` words of a template line in
+    the body of a document whose body came from another site than the template."""
+    n = QUOTE_MIN_WORDS
+    grams: dict[tuple[str, ...], set[str]] = {}
+    for d in docs:
+        for text, is_body in zip((p.text for p in paragraphs_of(d)), labels[d.id]):
+            if is_body:
+                toks = _norm_tokens(text)
+                for i in range(len(toks) - n + 1):
+                    grams.setdefault(tuple(toks[i : i + n]), set()).add(d.id)
+    out: set[tuple[str, str]] = set()
+    for d in docs:
+        tpl_host = origin[d.id][0]
+        for text, is_body in zip((p.text for p in paragraphs_of(d)), labels[d.id]):
+            if is_body:
+                continue
+            toks = _norm_tokens(text)
+            for i in range(len(toks) - n + 1):
+                for other in grams.get(tuple(toks[i : i + n]), ()):
+                    if other != d.id and origin[other][1] != tpl_host:
+                        out.add(tuple(sorted((d.id, other))))
+    return out
 
 
 def score_transplants(built: Built) -> dict:
@@ -442,6 +482,7 @@ def score_transplants(built: Built) -> dict:
         "pair_recall": round(rec, 4),
         "pair_f1": round(f1, 4),
         "page_text_only_pairs": len(false_pairs),
+        "template_quotes_body_pairs": f"{len(reported & built.quoted)}/{len(built.quoted)}",
         "page_text_only_examples": [list(p) for p in false_pairs[:10]],
         "missed_pairs_examples": [list(p) for p in sorted(built.true_pairs - reported)[:10]],
         "wire_direction_right": f"{wire_right}/{wire_n}",
@@ -598,7 +639,7 @@ def score_html(built: Built, out: Path) -> dict:
 
     renamed = [replace(d, id=by_url.get(d.url, d.id)) for d in docs]
     html_built = Built(renamed, {d.id: [False] * len(paragraphs_of(d)) for d in renamed}, built.true_pairs,
-                       built.directed, built.undirected, built.statements, built.common)
+                       built.directed, built.undirected, built.statements, built.common, built.quoted)
     result = score_transplants(html_built)
     keep = ("documents", "true_pairs", "reported_pairs", "pair_precision", "pair_recall", "pair_f1",
             "page_text_only_pairs", "page_text_only_examples", "missed_pairs_examples", "wire_direction_right",

@@ -239,7 +239,6 @@ def outside_body(
     if span is None or span is True:
         return []
     lo, hi = span
-    rows = table_rows(texts)
     candidates: list[tuple[int, str]] = []
     for side, idx in (("before", range(0, lo)), ("after", range(hi + 1, len(texts)))):
         run: list[int] = []
@@ -247,7 +246,7 @@ def outside_body(
             if i >= 0 and not _ALNUM.search(texts[i]):
                 continue  # empty lines neither break nor make a run
             ok = i >= 0 and (skip[i] or (
-                len(texts[i].split()) <= params.outside_max_words and not is_prose(texts[i], params) and i not in rows
+                len(texts[i].split()) <= params.outside_max_words and not is_prose(texts[i], params)
             ))
             if ok:
                 run.append(i)
@@ -334,8 +333,9 @@ def body_region(
     """The body core widened by what the article goes on with next to it: the sentences next to
     it (a short lead or closing line is body, though too short to count as prose) and, with
     ``params``, the article's own repeated elements (a photo caption, the lines of a product
-    box: a line that recurs inside the core, digits aside, recurring again just outside it, at
-    most ``core_repeat_gap`` lines from the last one; a flagged line ends the search)."""
+    box: a line that recurs inside the core from its first half on, digits aside, recurring
+    again just outside it, at most ``core_repeat_gap`` lines from the last one; a flagged line
+    ends the search)."""
     lo, hi = core
     while True:
         start = (lo, hi)
@@ -355,11 +355,15 @@ def _line_key(text: str) -> str:
 
 def _repeated_elements(texts: Sequence[str], skip: Sequence[bool], lo: int, hi: int, params: ShapeParams) -> tuple[int, int]:
     counts: dict[str, int] = {}
+    first: dict[str, int] = {}
     for i in range(lo, hi + 1):
         if not skip[i] and _ALNUM.search(texts[i]) and not is_prose(texts[i], params):
             k = _line_key(texts[i])
             counts[k] = counts.get(k, 0) + 1
-    repeated = {k for k, n in counts.items() if n >= params.core_repeat_min}
+            first.setdefault(k, i)
+    # an element of the whole article recurs from its first half on (a kicker repeated in a
+    # teaser list the core ran into recurs only at its end)
+    repeated = {k for k, n in counts.items() if n >= params.core_repeat_min and 2 * (first[k] - lo) <= hi - lo}
     if not repeated:
         return lo, hi
     for step in (1, -1):
@@ -376,21 +380,26 @@ def _repeated_elements(texts: Sequence[str], skip: Sequence[bool], lo: int, hi: 
     return lo, hi
 
 
+TABLE_MIN = 3  # cells per row, and rows
+
+
 def table_rows(texts: Sequence[str]) -> set[int]:
     """Lines of a table of the article: pipe-separated cells, in a block of lines with the same
-    number of cells of which one is a row of numbers (:func:`table_cells`) — its header row
-    (``Pos | Player | Plays``) and its rows with few numbers (``LB | Name | 6 | 8% | No stats``)."""
+    number of cells (at least ``TABLE_MIN`` of each) of which one is a row of numbers
+    (:func:`table_cells`) — its header row (``Pos | Player | Plays``) and its rows with few
+    numbers (``LB | Name | 6 | 8% | No stats``)."""
     cells = [_cell_count(t) for t in texts]
     rows: set[int] = set()
     for i, n in enumerate(cells):
-        if n >= 2 and table_cells(texts[i]):
+        if n >= TABLE_MIN and table_cells(texts[i]):
             j = i
             while j > 0 and cells[j - 1] == n:
                 j -= 1
             k = i
             while k + 1 < len(texts) and cells[k + 1] == n:
                 k += 1
-            rows.update(range(j, k + 1))
+            if k - j + 1 >= TABLE_MIN:
+                rows.update(range(j, k + 1))
     return rows
 
 
