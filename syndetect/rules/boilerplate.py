@@ -71,13 +71,14 @@ def site_of(doc: Document, site_names: dict[str, str] | None = None) -> str | No
     return None
 
 
-# flags the per-document pass adds after the body is told (they do not move it)
-_AFTER_BODY_RULES = ("shape/outside-body", "shape/site-name", "repetition/")
+# flags the per-document pass derives from the body it told (they do not move it)
+_AFTER_BODY_RULES = ("shape/outside-body", "shape/site-name")
 
 
 def body_skip(flags: Iterable) -> frozenset:
-    """The paragraphs the body is told around: the flags of the per-document pass before it
-    (lexicon, link lists, related links, repeated headlines), as ``(doc, paragraph)``.
+    """The paragraphs the body is told around, as ``(doc, paragraph)``: every flag but those
+    derived from the body itself (``shape/outside-body``, ``shape/site-name``) — so a document
+    without site-template flags keeps the body the per-document pass told.
     ``flags``: :class:`BoilerplateFlag` objects, or bare keys (all taken)."""
     out = set()
     for f in flags:
@@ -119,8 +120,8 @@ class BodyCores:
         return span
 
 
-def _signature(pars: Sequence[Paragraph], skip: Sequence[bool]) -> tuple:
-    return tuple((p.index, p.start, p.end) for p in pars), tuple(skip)
+def _signature(pars: Sequence[Paragraph], skip: Sequence[bool]) -> int:
+    return hash((tuple((p.index, p.start, p.end) for p in pars), tuple(skip)))
 
 
 class Boilerplate:
@@ -143,7 +144,7 @@ class Boilerplate:
         self.site_names: dict[str, str] = {}
         self._cores_memo: tuple[Sequence[Paragraph], frozenset, BodyCores] | None = None
         # body spans the per-document pass computed in this process: doc -> (signature, span)
-        self._spans: dict[str, tuple[tuple, tuple[int, int] | None]] = {}
+        self._spans: dict[str, tuple[int, tuple[int, int] | None]] = {}
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -241,7 +242,6 @@ class Boilerplate:
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
         repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())))
-        self._spans = {}  # the cores made above keep them; a later scan starts afresh
         return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
 
     def body_cores(self, paragraphs: Sequence[Paragraph], flags: Iterable) -> BodyCores:
@@ -360,6 +360,7 @@ class Boilerplate:
         ctx = self._context(site, self.outside_body(paragraphs, new_flags.values()),
                             self.body_cores(paragraphs, new_flags.values()))
         repetition.unrelated_recurrences(clusters, text_of, new_flags, ctx)
+        self._spans = {}  # the cores made here keep theirs (for provenance); a later scan starts afresh
         kept: list[Cluster] = []
         for c in clusters:
             members = tuple(m for m in c.members if (m.doc, m.paragraph) not in new_flags)
