@@ -294,6 +294,7 @@ class Boilerplate:
         rows = shape.table_rows([p.text for p in pars])
         in_block_after_header: Rule | None = None
         links_after_header = 0
+        authors: list[int] = []
         sites: list[str] = []
         for i, p in enumerate(pars):
             same_block = i > 0 and not _BLANK_LINE.search(doc.text, pars[i - 1].end, p.start)
@@ -308,6 +309,8 @@ class Boilerplate:
                     follow = _SITE_IN_SOCIAL.search(p.text)
                     if follow:
                         sites.append(follow.group("site"))
+                if rule.thread:
+                    authors.append(i)
                 in_block_after_header = rule if rule.header else None
                 links_after_header = 0
                 continue
@@ -328,6 +331,11 @@ class Boilerplate:
             items = 0 if i in rows else shape.link_list_items(p.text, sp, pars[i + 1].text if i + 1 < len(pars) else None)
             if items:
                 flag(p, "navigation", f"link list of {items} short items separated by | or bullets", "shape/link-list")
+        if len(authors) >= sp.comment_thread_min_authors:
+            marked = [(p.doc, p.index) in flags for p in pars]
+            for i in shape.comment_thread(authors, marked, sp):
+                flag(pars[i], "comments", "a comment under an author line of the page's comment thread",
+                     "shape/comment-thread")
         texts = [p.text for p in pars]
         skip = [(p.doc, p.index) in flags for p in pars]
         span = shape.body_span(texts, skip, sp) if pars else None

@@ -45,6 +45,7 @@ class Rule:
     not_examples: tuple[str, ...] = ()
     origin: str = ""
     copyright: bool = False  # a form sites also use on their own pages: a credit only when it names a wire
+    thread: bool = False  # a comment's author line: the lines between such lines are comments
 
     @property
     def id(self) -> str:
@@ -98,7 +99,7 @@ def parse_rules(data: dict[str, Any], origin: str, substitutions: dict[str, str]
             Rule(
                 str(raw.get("name", f"rule-{i}")), raw["category"], pattern, max_words, bool(raw.get("header")),
                 _strings(raw, "requires", where, lower=True), _strings(raw, "examples", where),
-                _strings(raw, "not_examples", where), origin, bool(raw.get("copyright")),
+                _strings(raw, "not_examples", where), origin, bool(raw.get("copyright")), bool(raw.get("thread")),
             )
         )
     return rules

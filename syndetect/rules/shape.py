@@ -7,6 +7,8 @@ Each rule has a stable id; thresholds come from the ``[shape]`` table of
 * ``shape/related-link`` — the short title-like lines under a "Related" header;
 * ``shape/repeated-headline`` — the headline repeated inside the body;
 * ``shape/site-name`` — the site's own name standing alone;
+* ``shape/comment-thread`` — the comments (and their time stamps) between the
+  author lines of a comment thread (a lexicon rule with ``thread = true``);
 * ``shape/outside-body`` — runs of short non-prose lines (menus, headline
   lists, tags, share bars, date stamps) before or after the article body,
   found as the densest run of prose paragraphs (:func:`body_core`).
@@ -30,6 +32,7 @@ SHAPE_RULES = {
     "shape/repeated-headline": "repeated-headline",
     "shape/site-name": "byline",
     "shape/outside-body": "navigation",
+    "shape/comment-thread": "comments",
 }
 
 _WS = re.compile(r"\s+")
@@ -68,6 +71,8 @@ class ShapeParams:
     article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
     article_heading_max_words: int = 8  # a heading between such lines
     article_list_intro_min_words: int = 3  # a list introduced by a colon line this long ("Topics:" is a tag label)
+    comment_thread_min_authors: int = 3  # comment author lines ("jdoe says:") that make a comment thread
+    comment_max_lines: int = 8  # lines of one comment under its author line
     core_repeat_min: int = 2  # a line recurring this often inside the body core is the article's own element
     core_repeat_gap: int = 12  # ... and the body goes on to its recurrences at most this many lines apart
 
@@ -317,6 +322,25 @@ def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: S
            for j in range(last, run[0] + 1)):
         return True
     return sum(1 for j in run if _LIST_ITEM.match(texts[j])) * 2 >= len(run)
+
+
+def comment_thread(authors: Sequence[int], flagged: Sequence[bool], params: ShapeParams) -> list[int]:
+    """``shape/comment-thread``: the lines of the comments under the author lines ``authors``
+    (indices, ascending) of a page — those between two author lines at most
+    ``comment_max_lines`` apart, and up to that many after the last one — when the page has at
+    least ``comment_thread_min_authors`` of them. A flagged line ends a comment."""
+    if len(authors) < params.comment_thread_min_authors:
+        return []
+    out: list[int] = []
+    for k, a in enumerate(authors):
+        end = authors[k + 1] if k + 1 < len(authors) else len(flagged)
+        if end - a - 1 > params.comment_max_lines and k + 1 < len(authors):
+            continue  # too far apart: not one comment
+        for j in range(a + 1, min(end, a + 1 + params.comment_max_lines)):
+            if flagged[j]:
+                break
+            out.append(j)
+    return out
 
 
 def body_span(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -> tuple[int, int] | None:
