@@ -66,6 +66,8 @@ class ShapeParams:
     outside_min_header: int = 3  # ... of which this many above it (a page's navigation; an article has none)
     outside_title_share: float = 0.7  # a run is furniture when this share of it is title-like or flagged
     outside_title_share_far: float = 0.5  # ... when it starts further than article_list_max_gap lines after the body
+    outside_long_run: int = 15  # a run this long (a page's tail, a menu; an article's own list is shorter) ...
+    outside_title_share_long: float = 0.65  # ... is furniture at this share
     article_list_max_gap: int = 3  # a list the article goes on with starts at most this far after the body
     article_list_min_items: int = 3  # list items just after the body that the article goes on with
     article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
@@ -260,12 +262,15 @@ def outside_body(
                 run = run[_article_list_prefix(texts, skip, hi, run, params):]
             lines = [j for j in run if not skip[j]]
             furniture_like = sum(1 for j in run if skip[j] or is_title_like(texts[j], params))
+            if side == "after" and run and run[0] - hi > params.article_list_max_gap:
+                share = params.outside_title_share_far
+            elif len(run) >= params.outside_long_run:
+                share = params.outside_title_share_long
+            else:
+                share = params.outside_title_share
             if (
                 len(run) >= params.outside_min_run
-                and furniture_like >= (
-                    params.outside_title_share_far if side == "after" and run[0] - hi > params.article_list_max_gap
-                    else params.outside_title_share
-                ) * len(run)
+                and furniture_like >= share * len(run)
                 and not (side == "after" and _article_list(texts, hi, run, params))
             ):
                 candidates.extend((j, side) for j in lines)
