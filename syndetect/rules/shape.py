@@ -284,11 +284,15 @@ def outside_body(
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]\s|\d{1,3}(?:st|nd|rd|th|a|o|º|ª)?[.):]?\s+\w+:\s|[-*•·–]\s|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\$\d)", re.I)
 
 
+# the signature line of an embedded social post: "— Rep. Jane Doe (@janedoe) November 19, 2019"
+_EMBED_SIGNATURE = re.compile(r"^\s*[—–-]\s*\S.{0,80}\(@\w{1,30}\)\s+\w+\.?\s+\d{1,2},\s+\d{4}\s*$")
+
+
 def _article_list_prefix(
     texts: Sequence[str], skip: Sequence[bool], last: int, run: Sequence[int], params: ShapeParams
 ) -> int:
     """How many lines at the head of a run just after the body are a list the article goes on
-    with (tour dates, a schedule, numbered points): an optional heading, then at least
+    with (tour dates, a schedule, numbered points, embedded posts): an optional heading, then at least
     ``article_list_min_items`` consecutive list-item lines, up to the first flagged line.
     The rest of the run is judged on its own (the furniture after such a list stays furniture)."""
     if not run or run[0] - last > params.article_list_max_gap:
@@ -298,8 +302,10 @@ def _article_list_prefix(
         t = texts[run[j]]
         if skip[run[j]]:
             return "flagged"
-        if _LIST_ITEM.match(t):
-            return "item"
+        if _LIST_ITEM.match(t) or _EMBED_SIGNATURE.match(t) or (
+            j + 1 < len(run) and _EMBED_SIGNATURE.match(texts[run[j + 1]])
+        ):
+            return "item"  # a list item, or an embedded post (its text, then "— Name (@handle) date")
         if _PROSE_END.search(t.rstrip()) and len(t.split()) >= params.article_sentence_min_words:
             return "sentence"
         return "heading" if len(t.split()) <= params.article_heading_max_words else "other"
