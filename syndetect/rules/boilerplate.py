@@ -145,11 +145,13 @@ class Boilerplate:
         self._cores_memo: tuple[Sequence[Paragraph], frozenset, BodyCores] | None = None
         # body spans the per-document pass computed in this process: doc -> (signature, span)
         self._spans: dict[str, tuple[int, tuple[int, int] | None]] = {}
+        self._known: dict[str, tuple[int, tuple[int, int] | None]] = {}  # the last finished scan's
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cores_memo"] = None  # never ship a corpus to a worker
         state["_spans"] = {}
+        state["_known"] = {}
         return state
 
     @property
@@ -239,6 +241,8 @@ class Boilerplate:
     ) -> list[BoilerplateFlag]:
         """Combine per-document flags, then apply the same-outlet repetition rule."""
         self.site_names = dict(sites)
+        # this scan's per-document spans, for its later passes (templates, refine, provenance)
+        self._known, self._spans = self._spans, {}
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
         repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())))
@@ -254,7 +258,7 @@ class Boilerplate:
         memo = self._cores_memo
         if memo is not None and memo[0] is paragraphs and memo[1] == skip:
             return memo[2]  # the scan asks again (templates, refine, provenance) with the same flags
-        cores = BodyCores(paragraphs, skip, self.shape, self._spans)
+        cores = BodyCores(paragraphs, skip, self.shape, self._known)
         self._cores_memo = (paragraphs, skip, cores)
         return cores
 
@@ -368,7 +372,6 @@ class Boilerplate:
         ctx = self._context(site, self.outside_body(paragraphs, new_flags.values()),
                             self.body_cores(paragraphs, new_flags.values()))
         repetition.unrelated_recurrences(clusters, text_of, new_flags, ctx)
-        self._spans = {}  # the cores made here keep theirs (for provenance); a later scan starts afresh
         kept: list[Cluster] = []
         for c in clusters:
             members = tuple(m for m in c.members if (m.doc, m.paragraph) not in new_flags)
