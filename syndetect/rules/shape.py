@@ -78,6 +78,13 @@ class ShapeParams:
     core_repeat_min: int = 2  # a line recurring this often inside the body core is the article's own element
     core_repeat_gap: int = 12  # ... and the body goes on to its recurrences at most this many lines apart
 
+    def __post_init__(self) -> None:
+        # the shape tests are cached on (text, params): hash the settings once, not per call
+        object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in fields(self))))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
+
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> ShapeParams:
         return params_from(cls, data.get("shape", {}), f"{origin}: [shape]")
