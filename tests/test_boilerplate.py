@@ -487,3 +487,27 @@ def test_a_site_template_outside_the_body_of_one_page_does_not_shield_its_copies
     assert {(f.doc, f.text) for f in report.boilerplate if f.text in (t1, t2)} == {
         (d.id, t) for d in docs for t in (t1, t2)
     }
+
+
+def test_product_boxes_that_go_on_after_a_break_are_the_articles():
+    """The article goes on after its prose with product boxes (name, price, shop, disclosure, button);
+    a long non-sentence line breaks the run, and the next box repeats the lines of the earlier ones:
+    still the article's. The page's furniture after it is flagged."""
+    features = ["Automatically on, automatically connected", "Easy setup for all your devices",
+                "Quick access to the assistant by saying its name", "Double-tap to play or skip forward",
+                "Charges quickly in the case"]
+
+    def box(name: str, price: str, n_features: int) -> list[str]:
+        return [name, *features[:n_features], f"{name} (Latest Model)", price, "Available from Amazon",
+                "The Site may receive a commission", "Buy Now"]
+    long_line = ("Comes with wireless headphones, carrying case, remote talk cable, universal charging cable, "
+                 "quick start guide, warranty card and a spare set of ear tips in three sizes in the box with the "
+                 "usual accessories")
+    boxes = box("Wireless Earbuds", "$139.00", 5) + box("Wireless Earbuds Pro", "$234.98", 5)
+    after = [long_line, *box("Studio Headphones", "$164.99", 1)]  # title-like enough to pass for furniture
+    follow = ("Follow the deals desk on every network to keep up with the latest and greatest offers from around "
+              "the web, because quantities and prices are limited and may change at any time without notice.")
+    doc = _page(8, "www.deals.example", [], head=MENU, tail=[*boxes, *after, follow, *TAIL])
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert not set(boxes + after) & flagged
+    assert set(TAIL) <= flagged

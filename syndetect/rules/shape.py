@@ -17,6 +17,7 @@ Each rule has a stable id; thresholds come from the ``[shape]`` table of
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -77,6 +78,7 @@ class ShapeParams:
     comment_max_lines: int = 8  # lines of one comment under its author line
     core_repeat_min: int = 2  # a line recurring this often inside the body core is the article's own element
     core_repeat_gap: int = 12  # ... and the body goes on to its recurrences at most this many lines apart
+    article_repeat_share: int = 4  # a run after the body one line in this many of which repeats the article's lines is the article's
 
     def __post_init__(self) -> None:
         # the shape tests are cached on (text, params): hash the settings once, not per call
@@ -254,6 +256,10 @@ def outside_body(
         return []
     lo, hi = span
     candidates: list[tuple[int, str]] = []
+    # lines of the article's own (the body's, and the runs after it judged the article's): a run
+    # after the body that repeats them (the next product box, the next caption) goes on with it
+    in_body = Counter(_line_key(texts[j]) for j in range(lo, hi + 1) if not skip[j] and not is_prose(texts[j], params))
+    article_keys = {k for k, n in in_body.items() if n >= params.core_repeat_min}
     for side, idx in (("before", range(0, lo)), ("after", range(hi + 1, len(texts)))):
         run: list[int] = []
         for i in list(idx) + [-1]:
@@ -266,8 +272,16 @@ def outside_body(
                 run.append(i)
                 continue
             if side == "after":
-                run = run[_article_list_prefix(texts, skip, hi, run, params):]
+                cut = _article_list_prefix(texts, skip, hi, run, params)
+                article_keys.update(_line_key(texts[j]) for j in run[:cut] if not skip[j])
+                run = run[cut:]
             lines = [j for j in run if not skip[j]]
+            keys = [_line_key(texts[j]) for j in lines] if side == "after" else []
+            repeats = [k for k in keys if k in article_keys]
+            if len(set(repeats)) >= params.core_repeat_min and len(repeats) * params.article_repeat_share >= len(run):
+                article_keys.update(keys)  # the article goes on: its repeated elements again
+                run = []
+                continue
             furniture_like = sum(1 for j in run if skip[j] or is_title_like(texts[j], params))
             if side == "after" and run and run[0] - hi > params.article_list_max_gap:
                 share = params.outside_title_share_far
@@ -281,6 +295,8 @@ def outside_body(
                 and not (side == "after" and _article_list(texts, hi, run, params))
             ):
                 candidates.extend((j, side) for j in lines)
+            elif side == "after":
+                article_keys.update(keys)
             run = []
     # only a whole page qualifies: furniture around the body, a navigation header above it
     if len(candidates) < params.outside_min_lines or sum(1 for _, side in candidates if side == "before") < params.outside_min_header:
