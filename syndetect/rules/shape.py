@@ -325,10 +325,10 @@ def _article_list_prefix(
         t = texts[run[j]]
         if skip[run[j]]:
             return "flagged"
-        if _LIST_ITEM.match(t) or _EMBED_SIGNATURE.match(t) or (
-            j + 1 < len(run) and _EMBED_SIGNATURE.match(texts[run[j + 1]])
-        ):
-            return "item"  # a list item, or an embedded post (its text, then "— Name (@handle) date")
+        if _EMBED_SIGNATURE.match(t) or (j + 1 < len(run) and _EMBED_SIGNATURE.match(texts[run[j + 1]])):
+            return "sentence"  # an embedded post: its text, then "— Name (@handle) date"
+        if _LIST_ITEM.match(t):
+            return "item"
         if _PROSE_END.search(t.rstrip()) and len(t.split()) >= params.article_sentence_min_words:
             return "sentence"
         return "heading" if len(t.split()) <= params.article_heading_max_words else "other"
