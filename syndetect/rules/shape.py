@@ -292,7 +292,10 @@ def outside_body(
             if (
                 len(run) >= params.outside_min_run
                 and furniture_like >= share * len(run)
-                and not (side == "after" and _article_list(texts, hi, run, params))
+                and not (side == "after" and _article_list(
+                    texts, hi, run, params,
+                    # a long run of title-like lines is a menu, whatever colon line heads it
+                    colon=len(run) < params.outside_long_run or furniture_like < params.outside_title_share * len(run)))
             ):
                 candidates.extend((j, side) for j in lines)
             elif side == "after":
@@ -347,12 +350,12 @@ def _article_list_prefix(
     return n if sentences or items >= params.article_list_min_items else 0
 
 
-def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: ShapeParams) -> bool:
+def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: ShapeParams, colon: bool = True) -> bool:
     """A list the article itself goes on with, just after its body (at most two lines between):
-    introduced by a colon, or made of numbered/dated items."""
+    introduced by a colon (when ``colon``), or made of numbered/dated items."""
     if run[0] - last > params.article_list_max_gap:
         return False
-    if any(texts[j].rstrip().endswith(":") and len(texts[j].split()) >= params.article_list_intro_min_words
+    if colon and any(texts[j].rstrip().endswith(":") and len(texts[j].split()) >= params.article_list_intro_min_words
            for j in range(last, run[0] + 1)):
         return True
     return sum(1 for j in run if _LIST_ITEM.match(texts[j])) * 2 >= len(run)
