@@ -511,3 +511,24 @@ def test_product_boxes_that_go_on_after_a_break_are_the_articles():
     flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
     assert not set(boxes + after) & flagged
     assert set(TAIL) <= flagged
+
+
+def test_a_long_menu_after_the_body_is_furniture_whatever_colon_line_heads_it():
+    menu = [f"Section Number {k} News" for k in range(16)]
+    doc = _page(9, "www.paper.example", [], head=MENU, tail=["Follow us elsewhere:", *menu])
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert set(menu) <= flagged
+    # a short list the article introduces with a colon stays the article's
+    items = ["Bus fares frozen for another year", "Trams every ten minutes at peak", "Two new park-and-ride sites"]
+    doc = _page(10, "www.paper.example", ["The plan has three parts for riders:"], head=MENU, tail=[*items, *TAIL])
+    doc = replace(doc, text=doc.text.replace(_story(510) + "\n\n", ""))  # the list closes the body
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert not set(items) & flagged
+
+
+def test_a_long_list_of_sentence_case_headlines_far_after_the_body_is_furniture():
+    headlines = [f"queen and prince spend their {k}th anniversary apart as the royal tour goes on" for k in range(16)]
+    tail = ["Share", "Tweet", "Email", "Most read", "Trending", *headlines]
+    doc = _page(11, "www.paper.example", [], head=MENU, tail=tail)
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert set(headlines) <= flagged

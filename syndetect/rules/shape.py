@@ -69,6 +69,7 @@ class ShapeParams:
     outside_title_share_far: float = 0.5  # ... when it starts further than article_list_max_gap lines after the body
     outside_long_run: int = 15  # a run this long (a page's tail, a menu; an article's own list is shorter) ...
     outside_title_share_long: float = 0.65  # ... is furniture at this share
+    outside_unpunctuated_share: float = 0.9  # a long run far after the body: this share of lines without a sentence end
     article_list_max_gap: int = 3  # a list the article goes on with starts at most this far after the body
     article_list_min_items: int = 3  # list items just after the body that the article goes on with
     article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
@@ -289,6 +290,11 @@ def outside_body(
                 share = params.outside_title_share_long
             else:
                 share = params.outside_title_share
+            if side == "after" and len(run) >= params.outside_long_run and run[0] - hi > params.article_list_max_gap:
+                # a long list far after the body whose lines end no sentence (sentence-case headlines)
+                unpunctuated = sum(1 for j in run if skip[j] or not _PROSE_END.search(texts[j].strip()))
+                if unpunctuated >= params.outside_unpunctuated_share * len(run):
+                    furniture_like = max(furniture_like, unpunctuated)
             if (
                 len(run) >= params.outside_min_run
                 and furniture_like >= share * len(run)
