@@ -528,7 +528,9 @@ def test_a_long_menu_after_the_body_is_furniture_whatever_colon_line_heads_it():
 
 def test_a_long_list_of_sentence_case_headlines_far_after_the_body_is_furniture():
     headlines = [f"queen and prince spend their {k}th anniversary apart as the royal tour goes on" for k in range(16)]
-    tail = ["Share", "Tweet", "Email", "Most read", "Trending", *headlines]
+    banner = ("sign in to read the full digital edition of the daily paper on your phone tablet or computer "
+              "with the puzzles the archive and the weekend magazine included at no extra cost for members")
+    tail = ["Share", "Tweet", banner, *headlines]
     doc = _page(11, "www.paper.example", [], head=MENU, tail=tail)
     flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
     assert set(headlines) <= flagged
