@@ -643,7 +643,7 @@ def score_html(built: Built, out: Path) -> dict:
     # reader drops as furniture: that pair is neither required nor counted false here
     html_built = Built(renamed, {d.id: [False] * len(paragraphs_of(d)) for d in renamed},
                        built.true_pairs - built.quoted, built.directed, built.undirected, built.statements,
-                       built.common, set(), ignored=built.quoted)
+                       built.common, templates=built.templates, ignored=built.quoted)
     result = score_transplants(html_built)
     keep = ("documents", "true_pairs", "reported_pairs", "pair_precision", "pair_recall", "pair_f1",
             "page_text_only_pairs", "page_text_only_examples", "missed_pairs_examples", "wire_direction_right",
