@@ -376,3 +376,161 @@ def test_one_site_line_closing_the_body_of_two_pages_is_boilerplate():
     # in two outlets it is shared text, reported
     other = [_page(i, f"www.outlet{i}.com", [], tail=[CONTRIBUTORS]) for i in range(2)]
     assert [c.docs for c in scan(other, Params(), workers=1).clusters] == [("p00", "p01")]
+
+
+# -- issue 10, third pass --------------------------------------------------------
+MENU = ["Home", "Local News", "Weather Radar", "Traffic Cameras", "Sports Scores"]
+TAIL = ["Box Office", "Season Tickets", "Gift Cards", "Trending Now", "School Board Names New Chief",
+        "Council Approves Tram Extension", "Contact Us", "Privacy Policy", "Terms Of Use"]
+
+
+def test_a_passage_outside_the_body_of_some_pages_and_inside_the_body_of_one_stays_syndication():
+    """A teaser another site shows outside its body (an aggregator's sidebar quoting the story) and
+    the story itself inside one page's body: reuse, one cluster, never boilerplate — however many
+    pages carry the teaser outside their bodies."""
+    teaser = ("A team of scientists has created the most detailed large-scale model of the universe to date, "
+              "a simulation they call TNG50, after a year of computing on sixteen thousand processor cores.")
+    docs = [_page(i, f"www.aggregator{i}.com", [], head=MENU, tail=[*TAIL[:3], teaser, *TAIL[3:]]) for i in range(3)]
+    docs.append(_page(3, "www.outlet3.com", [teaser, _story(903)], head=MENU, tail=TAIL))
+    report = scan(docs, Params(), workers=1)
+    assert not any(f.text == teaser for f in report.boilerplate)
+    (cluster,) = [c for c in report.clusters if any(m.text.startswith("team of scientists") or "TNG50" in m.text
+                                                    for m in c.members)]
+    assert set(cluster.docs) == {d.id for d in docs}
+
+
+def test_the_articles_repeated_elements_just_after_its_prose_are_body():
+    """A caption (or a product box's lines) recurring inside the body recurs again just after the
+    last prose paragraph: the body goes on to it; the page's own furniture after it is still flagged."""
+    caption = "Festival Series Performance at Marronnier Park Photo Gallery"
+    middle = [caption, _story(801), caption, _story(802), caption, _story(803)]
+    doc = _page(1, "www.theatre.example", middle, head=MENU, tail=[caption, "Tickets On Sale Now", caption, *TAIL])
+    flags = Boilerplate.load().detect([doc], paragraphs_of(doc))
+    flagged = {(f.paragraph, f.text) for f in flags}
+    texts = [p.text for p in paragraphs_of(doc)]
+    assert not any(t == caption for _, t in flagged)
+    assert set(TAIL) <= {t for _, t in flagged} and set(MENU) <= {t for _, t in flagged}
+    assert texts.index("Tickets On Sale Now") + 1 not in {i for i, _ in flagged}
+
+
+def test_a_line_recurring_only_in_a_teaser_list_the_core_ran_into_does_not_extend_the_body():
+    """A kicker repeated only at the end of the core (a teaser list whose teasers are sentences)
+    is not an element of the article: the furniture after the core stays furniture."""
+    kicker = "Company Town"
+    teasers = [kicker, "Agency signs franchise agreement with writers", _story(811), kicker,
+               "Film business regulations thrown out", _story(812)]
+    doc = _page(2, "www.paper.example", [_story(810), _story(813), _story(814), _story(815)], head=MENU,
+                tail=[*teasers, kicker, "Studio shakes up distribution ranks", kicker, "Network signs correspondent",
+                      *TAIL])
+    flags = Boilerplate.load().detect([doc], paragraphs_of(doc))
+    assert "Studio shakes up distribution ranks" in {f.text for f in flags}
+
+
+def test_table_header_rows_and_rows_with_few_numbers_are_not_link_lists():
+    table = ["Defensive Line", "Pos | Player | Plays | % | Stats", "Pos | Player | Plays | % | Stats",
+             "DL | Larry Ogunjobi | 63 | 85% | 1 tackle", "DL | Myles Garrett | 57 | 77% | 3 QH",
+             "LB | Sione Takitaki | 6 | 8% | No stats registered."]
+    text = "\n\n".join([ARTICLE, *table, ARTICLE.replace("Tuesday", "Monday")])
+    assert flags_for(text, title="Snap counts and stats on defense") == []
+    # a pipe line that is not a table row of the article is still a link list
+    assert [f.rule for f in flags_for(f"{text}\n\nNews | Sport | Weather | Travel")] == ["shape/link-list"]
+
+
+def test_comment_thread_is_furniture_the_article_is_not():
+    comments = []
+    for k in range(1, 5):
+        comments += [f"{k}. reader{k} says:", f"November 19, 2019 at {k}:34 am",
+                     f"Comment number {k} says the coach should have gone for it on fourth down, and I agree."]
+    doc = _page(3, "www.football.example", [_story(820)], head=MENU, tail=["Leave a Reply", *comments])
+    flags = {f.text: f.rule for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    for k in range(1, 5):
+        assert flags[f"{k}. reader{k} says:"] == "lexicon/comments-author"
+        assert flags[f"Comment number {k} says the coach should have gone for it on fourth down, and I agree."] in (
+            "shape/comment-thread", "shape/outside-body")
+    assert not any(t.startswith(("alpha", "bravo", "charlie")) or "x0 " in t for t in flags)
+    # two author lines are no thread
+    few = _page(4, "www.football.example", [_story(821)], head=MENU, tail=comments[:6])
+    assert "shape/comment-thread" not in {f.rule for f in Boilerplate.load().detect([few], paragraphs_of(few))}
+
+
+def test_an_embedded_post_just_after_the_body_is_the_articles():
+    post = ["Who are we as a nation if we respond to threats of political retribution with retribution ourselves",
+            "— Rep. Jane Doe (@janedoe) November 19, 2019"]
+    doc = _page(5, "www.capitol.example", [], head=MENU, tail=[*post, "Updated at 1:23 p.m.", *TAIL])
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert not set(post) & flagged
+    assert set(TAIL) <= flagged
+
+
+def test_a_long_tail_run_is_furniture_at_a_lower_title_share_a_short_one_is_not():
+    titled = [f"Council Approves Tram Extension Number {k}" for k in range(13)]
+    plain = [f"local team wins the regional final for the {k}th time in a row" for k in range(7)]
+    long_tail = [x for pair in zip(titled, plain + [""] * 6) for x in pair if x]  # 20 lines, 0.65 title-like
+    doc = _page(6, "www.paper.example", [], head=MENU, tail=long_tail)
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert set(long_tail) <= flagged
+    short_tail = titled[:6] + plain[:4]  # 10 lines, 0.6 title-like: not furniture by shape
+    doc = _page(7, "www.paper.example", [], head=MENU, tail=short_tail)
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert not set(short_tail) & flagged
+
+
+def test_a_site_template_outside_the_body_of_one_page_does_not_shield_its_copies_inside_others():
+    """Two templates of one site: outside the body on one page (after its menu-like tail), right after
+    the body's prose on the others. Sharing them does not make the pages related."""
+    t1 = "Get the day's big stories and the fun stuff you love like mock drafts, picks and power rankings."
+    t2 = "I agree that the Riverside Ledger can send me its weekly sports newsletter by email every Friday."
+    docs = [_page(0, "www.ledger.co.uk", [], head=MENU, tail=[*TAIL, t1, t2, *TAIL])]
+    docs += [_page(i, "sport.ledger.co.uk", [], head=MENU, tail=[t1, t2, *TAIL]) for i in (1, 2)]
+    report = scan(docs, Params(), workers=1)
+    assert report.clusters == () and report.pairs == ()
+    assert {(f.doc, f.text) for f in report.boilerplate if f.text in (t1, t2)} == {
+        (d.id, t) for d in docs for t in (t1, t2)
+    }
+
+
+def test_product_boxes_that_go_on_after_a_break_are_the_articles():
+    """The article goes on after its prose with product boxes (name, price, shop, disclosure, button);
+    a long non-sentence line breaks the run, and the next box repeats the lines of the earlier ones:
+    still the article's. The page's furniture after it is flagged."""
+    features = ["Automatically on, automatically connected", "Easy setup for all your devices",
+                "Quick access to the assistant by saying its name", "Double-tap to play or skip forward",
+                "Charges quickly in the case"]
+
+    def box(name: str, price: str, n_features: int) -> list[str]:
+        return [name, *features[:n_features], f"{name} (Latest Model)", price, "Available from Amazon",
+                "The Site may receive a commission", "Buy Now"]
+    long_line = ("Comes with wireless headphones, carrying case, remote talk cable, universal charging cable, "
+                 "quick start guide, warranty card and a spare set of ear tips in three sizes in the box with the "
+                 "usual accessories")
+    boxes = box("Wireless Earbuds", "$139.00", 5) + box("Wireless Earbuds Pro", "$234.98", 5)
+    after = [long_line, *box("Studio Headphones", "$164.99", 1)]  # title-like enough to pass for furniture
+    follow = ("Follow the deals desk on every network to keep up with the latest and greatest offers from around "
+              "the web, because quantities and prices are limited and may change at any time without notice.")
+    doc = _page(8, "www.deals.example", [], head=MENU, tail=[*boxes, *after, follow, *TAIL])
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert not set(boxes + after) & flagged
+    assert set(TAIL) <= flagged
+
+
+def test_a_long_menu_after_the_body_is_furniture_whatever_colon_line_heads_it():
+    menu = [f"Section Number {k} News" for k in range(16)]
+    doc = _page(9, "www.paper.example", [], head=MENU, tail=["Follow us elsewhere:", *menu])
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert set(menu) <= flagged
+    # a short list the article introduces with a colon stays the article's
+    items = ["Bus fares frozen for another year", "Trams every ten minutes at peak", "Two new park-and-ride sites"]
+    doc = _page(10, "www.paper.example", ["The plan has three parts for riders:"], head=MENU, tail=[*items, *TAIL])
+    doc = replace(doc, text=doc.text.replace(_story(510) + "\n\n", ""))  # the list closes the body
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert not set(items) & flagged
+
+
+def test_a_long_list_of_sentence_case_headlines_far_after_the_body_is_furniture():
+    headlines = [f"queen and prince spend their {k}th anniversary apart as the royal tour goes on" for k in range(16)]
+    banner = ("sign in to read the full digital edition of the daily paper on your phone tablet or computer "
+              "with the puzzles the archive and the weekend magazine included at no extra cost for members")
+    tail = ["Share", "Tweet", banner, *headlines]
+    doc = _page(11, "www.paper.example", [], head=MENU, tail=tail)
+    flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
+    assert set(headlines) <= flagged

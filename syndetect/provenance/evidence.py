@@ -221,7 +221,7 @@ def collect_evidence(
     by_doc: dict[str, list[Paragraph]] = {}
     for p in paragraphs:
         by_doc.setdefault(p.doc, []).append(p)
-    cores = detector.body_cores(paragraphs, [(f.doc, f.paragraph) for f in flags])
+    cores = detector.body_cores(paragraphs, flags)
 
     def prose(text: str) -> bool:
         return is_prose(text, detector.shape)

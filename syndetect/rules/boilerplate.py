@@ -71,30 +71,57 @@ def site_of(doc: Document, site_names: dict[str, str] | None = None) -> str | No
     return None
 
 
-class BodyCores:
-    """Lazily computed article-body spans of the documents of a paragraph list."""
+# flags the per-document pass derives from the body it told (they do not move it)
+_AFTER_BODY_RULES = ("shape/outside-body", "shape/site-name")
 
-    def __init__(self, paragraphs: Sequence[Paragraph], flagged: frozenset, params: ShapeParams) -> None:
+
+def body_skip(flags: Iterable) -> frozenset:
+    """The paragraphs the body is told around, as ``(doc, paragraph)``: every flag but those
+    derived from the body itself (``shape/outside-body``, ``shape/site-name``) — so a document
+    without site-template flags keeps the body the per-document pass told.
+    ``flags``: :class:`BoilerplateFlag` objects, or bare keys (all taken)."""
+    out = set()
+    for f in flags:
+        if isinstance(f, BoilerplateFlag):
+            if not f.rule.startswith(_AFTER_BODY_RULES):
+                out.add((f.doc, f.paragraph))
+        else:
+            out.add(tuple(f))
+    return frozenset(out)
+
+
+class BodyCores:
+    """Lazily computed article-body spans (:func:`syndetect.rules.shape.body_span`) of the
+    documents of a paragraph list, the paragraphs in ``skip`` left out. Spans the per-document
+    pass already computed with the same paragraphs and skipped lines (``known``) are reused."""
+
+    def __init__(self, paragraphs: Sequence[Paragraph], skip: frozenset, params: ShapeParams,
+                 known: dict | None = None) -> None:
         self._by_doc: dict[str, list[Paragraph]] = defaultdict(list)
         for p in paragraphs:
             self._by_doc[p.doc].append(p)
-        self._flagged = flagged
+        self._skip = skip
         self._params = params
+        self._known = known or {}
         self._cache: dict[str, tuple[int, int] | None] = {}
 
     def get(self, doc: str) -> tuple[int, int] | None:
         if doc in self._cache:
             return self._cache[doc]
         pars = self._by_doc.get(doc, [])
-        texts = [p.text for p in pars]
-        skip = [(doc, p.index) in self._flagged for p in pars]
-        core = shape.body_core(texts, skip, self._params) if pars else None
-        span = None
-        if core is not None:
-            lo, hi = shape.body_region(texts, skip, core)
-            span = (pars[lo].index, pars[hi].index)
+        skip = [(doc, p.index) in self._skip for p in pars]
+        known = self._known.get(doc)
+        if known is not None and known[0] == _signature(pars, skip):
+            local = known[1]
+        else:
+            local = shape.body_span([p.text for p in pars], skip, self._params) if pars else None
+        span = None if local is None else (pars[local[0]].index, pars[local[1]].index)
         self._cache[doc] = span
         return span
+
+
+def _signature(pars: Sequence[Paragraph], skip: Sequence[bool]) -> int:
+    return hash((tuple((p.index, p.start, p.end) for p in pars), tuple(skip)))
 
 
 class Boilerplate:
@@ -116,10 +143,15 @@ class Boilerplate:
         self._wires = wires
         self.site_names: dict[str, str] = {}
         self._cores_memo: tuple[Sequence[Paragraph], frozenset, BodyCores] | None = None
+        # body spans the per-document pass computed in this process: doc -> (signature, span)
+        self._spans: dict[str, tuple[int, tuple[int, int] | None]] = {}
+        self._known: dict[str, tuple[int, tuple[int, int] | None]] = {}  # the last finished scan's
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cores_memo"] = None  # never ship a corpus to a worker
+        state["_spans"] = {}
+        state["_known"] = {}
         return state
 
     @property
@@ -209,21 +241,25 @@ class Boilerplate:
     ) -> list[BoilerplateFlag]:
         """Combine per-document flags, then apply the same-outlet repetition rule."""
         self.site_names = dict(sites)
+        # this scan's per-document spans, for its later passes (templates, refine, provenance)
+        self._known, self._spans = self._spans, {}
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
-        repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key)))
+        repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())))
         return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
 
     def body_cores(self, paragraphs: Sequence[Paragraph], flags: Iterable) -> BodyCores:
         """Per document, the first and last paragraph number of its article body
-        (:func:`syndetect.rules.shape.body_core`; ``get`` gives ``None`` for documents
-        without a clear body). Computed lazily, per document asked for."""
-        flagged = frozenset(flags)
+        (:func:`syndetect.rules.shape.body_span`; ``get`` gives ``None`` for documents
+        without a clear body), told around the per-document flags (:func:`body_skip`), so
+        the later passes see the body the per-document pass saw. Computed lazily, once per
+        document asked for (reusing the per-document pass's spans in this process)."""
+        skip = body_skip(flags)
         memo = self._cores_memo
-        if memo is not None and memo[0] is paragraphs and memo[1] == flagged:
+        if memo is not None and memo[0] is paragraphs and memo[1] == skip:
             return memo[2]  # the scan asks again (templates, refine, provenance) with the same flags
-        cores = BodyCores(paragraphs, flagged, self.shape)
-        self._cores_memo = (paragraphs, flagged, cores)
+        cores = BodyCores(paragraphs, skip, self.shape, self._known)
+        self._cores_memo = (paragraphs, skip, cores)
         return cores
 
     def _context(self, site: dict[str, str | None], outside: repetition.Outside, cores: BodyCores | None = None) -> repetition.Context:
@@ -259,8 +295,10 @@ class Boilerplate:
         if len(headline.split()) < sp.headline_min_words:
             headline = ""
         headline_words = len(headline.split())
+        rows = shape.table_rows([p.text for p in pars])
         in_block_after_header: Rule | None = None
         links_after_header = 0
+        authors: list[int] = []
         sites: list[str] = []
         for i, p in enumerate(pars):
             same_block = i > 0 and not _BLANK_LINE.search(doc.text, pars[i - 1].end, p.start)
@@ -275,6 +313,8 @@ class Boilerplate:
                     follow = _SITE_IN_SOCIAL.search(p.text)
                     if follow:
                         sites.append(follow.group("site"))
+                if rule.thread:
+                    authors.append(i)
                 in_block_after_header = rule if rule.header else None
                 links_after_header = 0
                 continue
@@ -292,12 +332,19 @@ class Boilerplate:
                 if i > 0:
                     flag(p, "repeated-headline", "repeats the headline inside the body", "shape/repeated-headline")
                 continue
-            items = shape.link_list_items(p.text, sp, pars[i + 1].text if i + 1 < len(pars) else None)
+            items = 0 if i in rows else shape.link_list_items(p.text, sp, pars[i + 1].text if i + 1 < len(pars) else None)
             if items:
                 flag(p, "navigation", f"link list of {items} short items separated by | or bullets", "shape/link-list")
+        if len(authors) >= sp.comment_thread_min_authors:
+            marked = [(p.doc, p.index) in flags for p in pars]
+            for i in shape.comment_thread(authors, marked, sp):
+                flag(pars[i], "comments", "a comment under an author line of the page's comment thread",
+                     "shape/comment-thread")
         texts = [p.text for p in pars]
         skip = [(p.doc, p.index) in flags for p in pars]
-        for i, side in shape.outside_body(texts, skip, sp):
+        span = shape.body_span(texts, skip, sp) if pars else None
+        self._spans[doc.id] = (_signature(pars, skip), span)
+        for i, side in shape.outside_body(texts, skip, sp, span):
             p = pars[i]
             flag(p, "navigation" if side == "before" else "related",
                  f"short line in a run of page furniture {side} the article body", "shape/outside-body")
@@ -322,7 +369,8 @@ class Boilerplate:
         site = {d.id: site_of(d, self.site_names) for d in docs}
         text_of = {(p.doc, p.index): p.text for p in paragraphs}
         new_flags = {(f.doc, f.paragraph): f for f in flags}
-        ctx = self._context(site, self.outside_body(paragraphs, new_flags), self.body_cores(paragraphs, new_flags))
+        ctx = self._context(site, self.outside_body(paragraphs, new_flags.values()),
+                            self.body_cores(paragraphs, new_flags.values()))
         repetition.unrelated_recurrences(clusters, text_of, new_flags, ctx)
         kept: list[Cluster] = []
         for c in clusters:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syndetect.errors import ParameterError
-from syndetect.safety import GuardedPattern, compile_lexicon_pattern
+from syndetect.safety import LEXICON_MAX_CHARS, GuardedPattern, compile_lexicon_pattern
 
 __all__ = ["CATEGORIES", "Rule", "Lexicon", "compile_pattern", "parse_rules", "read_toml"]
 
@@ -45,6 +45,7 @@ class Rule:
     not_examples: tuple[str, ...] = ()
     origin: str = ""
     copyright: bool = False  # a form sites also use on their own pages: a credit only when it names a wire
+    thread: bool = False  # a comment's author line: the lines between such lines are comments
 
     @property
     def id(self) -> str:
@@ -98,7 +99,7 @@ def parse_rules(data: dict[str, Any], origin: str, substitutions: dict[str, str]
             Rule(
                 str(raw.get("name", f"rule-{i}")), raw["category"], pattern, max_words, bool(raw.get("header")),
                 _strings(raw, "requires", where, lower=True), _strings(raw, "examples", where),
-                _strings(raw, "not_examples", where), origin, bool(raw.get("copyright")),
+                _strings(raw, "not_examples", where), origin, bool(raw.get("copyright")), bool(raw.get("thread")),
             )
         )
     return rules
@@ -114,6 +115,8 @@ class Lexicon:
         # Tiers by word cap: a paragraph of w words is tried only against the rules whose cap
         # allows it, and one C-level scan finds which of *their* `requires` substrings it holds
         # (so one long-paragraph rule does not make every long paragraph pay for all triggers).
+        # The built-in rules without `requires` are tried only when one search of all of them merged
+        # (`prefilter`) finds something: a paragraph that none of them matches costs one search.
         self._caps = sorted({r.max_words for r in self.rules})
         self._tiers = []
         for cap in self._caps:
@@ -121,21 +124,32 @@ class Lexicon:
             triggers = sorted({t for r in tier_rules for t in r.requires}, key=lambda t: (-len(t), t))
             regex = re.compile("|".join(map(re.escape, triggers))) if triggers else None
             implied = {m: frozenset(t for t in triggers if t in m) for m in triggers}
-            self._tiers.append((tier_rules, regex, implied))
+            merged = frozenset(r.name for r in tier_rules if _mergeable(r))
+            prefilter = re.compile("|".join(
+                f"(?:{_unnamed(r.pattern.pattern)})" for r in tier_rules if r.name in merged
+            ), re.IGNORECASE) if merged else None
+            self._tiers.append((tier_rules, regex, implied, prefilter, merged))
 
     def match(self, text: str) -> tuple[Rule, re.Match] | None:
         """The first rule that matches the whole paragraph, with its match."""
         words = len(text.split())
         if words > self.max_words:
             return None
-        tier_rules, triggers, implied = self._tiers[bisect_left(self._caps, words)]
+        tier_rules, triggers, implied, prefilter, merged = self._tiers[bisect_left(self._caps, words)]
         flat = " ".join(text.split())
         present: set[str] = set()
         if triggers is not None:
             for hit in triggers.findall(flat.lower()):
                 present |= implied[hit]
+        # None: not searched yet; the merged rules can match only if it finds something
+        maybe: bool | None = None if prefilter is not None and len(flat) <= LEXICON_MAX_CHARS else False
         for rule in tier_rules:
             if words <= rule.max_words and (not rule.requires or present.intersection(rule.requires)):
+                if rule.name in merged:
+                    if maybe is None:
+                        maybe = prefilter.search(flat) is not None  # type: ignore[union-attr]
+                    if not maybe:
+                        continue
                 m = rule.pattern.search(flat)
                 if m:
                     return rule, m
@@ -144,6 +158,21 @@ class Lexicon:
     def category(self, text: str, default: str = "other") -> str:
         found = self.match(text)
         return found[0].category if found else default
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def _mergeable(rule: Rule) -> bool:
+    """A built-in rule without `requires` whose pattern can join the merged prefilter (no
+    back-references, no inline flags)."""
+    src = getattr(rule.pattern, "pattern", None)
+    return (not rule.requires and getattr(rule.pattern, "trusted", False) and isinstance(src, str)
+            and "(?P=" not in src and "(?i" not in src and not re.search(r"\\[1-9]", src))
+
+
+def _unnamed(source: str) -> str:
+    return _NAMED_GROUP.sub("(?:", source)
 
 
 def all_examples(rules: Iterable[Rule]) -> list[tuple[Rule, str, bool]]:

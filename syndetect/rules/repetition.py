@@ -99,14 +99,18 @@ def outlet_templates(
     repeated: dict[tuple[str | None, str | None], set[str]] = {key: ds for key, ds in seen.items() if len(ds) >= min(params.min_repeats, params.min_repeats_outside_body)}
     if not repeated:
         return
-    # furniture-like repeats (outside the body, or not sentence-shaped, in every page) do not shield
-    # each other; shared body prose does (a story the site printed twice)
+    # furniture-like repeats (outside the body in one of the site's pages, or not sentence-shaped
+    # in every page) do not shield each other; shared body prose does (a story the site printed twice)
     furniture_like: dict[tuple[str | None, str | None], bool] = {}
+    placed_outside: set[tuple[str | None, str | None]] = set()
     for p in paragraphs:
         k = keys.get((p.doc, p.index))
         if k is not None and (site[p.doc], k) in repeated:
-            like = outside(p.doc, p.index) or not prose(p.text)
-            furniture_like[(site[p.doc], k)] = furniture_like.get((site[p.doc], k), True) and like
+            furniture_like[(site[p.doc], k)] = furniture_like.get((site[p.doc], k), True) and not prose(p.text)
+            if outside(p.doc, p.index):
+                placed_outside.add((site[p.doc], k))
+    for key in placed_outside:
+        furniture_like[key] = True
     body_shared: dict[str, set[str]] = defaultdict(set)
     holders: dict[str, set[str]] = defaultdict(set)
     # only the pages that hold a candidate need to know what body text they share

@@ -7,6 +7,8 @@ Each rule has a stable id; thresholds come from the ``[shape]`` table of
 * ``shape/related-link`` — the short title-like lines under a "Related" header;
 * ``shape/repeated-headline`` — the headline repeated inside the body;
 * ``shape/site-name`` — the site's own name standing alone;
+* ``shape/comment-thread`` — the comments (and their time stamps) between the
+  author lines of a comment thread (a lexicon rule with ``thread = true``);
 * ``shape/outside-body`` — runs of short non-prose lines (menus, headline
   lists, tags, share bars, date stamps) before or after the article body,
   found as the densest run of prose paragraphs (:func:`body_core`).
@@ -15,6 +17,7 @@ Each rule has a stable id; thresholds come from the ``[shape]`` table of
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -30,12 +33,14 @@ SHAPE_RULES = {
     "shape/repeated-headline": "repeated-headline",
     "shape/site-name": "byline",
     "shape/outside-body": "navigation",
+    "shape/comment-thread": "comments",
 }
 
 _WS = re.compile(r"\s+")
 _NAV_SPLIT = re.compile(r"\s*(?:\||•|·|»|\u2022)\s*")
 _NAV_CHARS = re.compile(r"[|•·»\u2022]")
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 _ALNUM = re.compile(r"[^\W_]")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 
@@ -62,11 +67,26 @@ class ShapeParams:
     outside_min_header: int = 3  # ... of which this many above it (a page's navigation; an article has none)
     outside_title_share: float = 0.7  # a run is furniture when this share of it is title-like or flagged
     outside_title_share_far: float = 0.5  # ... when it starts further than article_list_max_gap lines after the body
+    outside_long_run: int = 15  # a run this long (a page's tail, a menu; an article's own list is shorter) ...
+    outside_title_share_long: float = 0.65  # ... is furniture at this share
+    outside_unpunctuated_share: float = 0.9  # a long run far after the body: this share of lines without a sentence end
     article_list_max_gap: int = 3  # a list the article goes on with starts at most this far after the body
     article_list_min_items: int = 3  # list items just after the body that the article goes on with
     article_sentence_min_words: int = 4  # a short sentence just after the body goes on with it
     article_heading_max_words: int = 8  # a heading between such lines
     article_list_intro_min_words: int = 3  # a list introduced by a colon line this long ("Topics:" is a tag label)
+    comment_thread_min_authors: int = 3  # comment author lines ("jdoe says:") that make a comment thread
+    comment_max_lines: int = 8  # lines of one comment under its author line
+    core_repeat_min: int = 2  # a line recurring this often inside the body core is the article's own element
+    core_repeat_gap: int = 12  # ... and the body goes on to its recurrences at most this many lines apart
+    article_repeat_share: int = 4  # a run after the body one line in this many of which repeats the article's lines is the article's
+
+    def __post_init__(self) -> None:
+        # the shape tests are cached on (text, params): hash the settings once, not per call
+        object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in fields(self))))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> ShapeParams:
@@ -160,13 +180,16 @@ def is_title_like(text: str, params: ShapeParams) -> bool:
     return sum(1 for w in alpha if w[0].isupper()) >= params.headline_capitalised_share * len(alpha)
 
 
-def body_core(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -> tuple[int, int] | None:
+def body_core(
+    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams, rows: frozenset[int] | set[int] = frozenset()
+) -> tuple[int, int] | None:
     """The densest run of prose paragraphs (0-based, inclusive): the article body of a page.
 
     Prose paragraphs weigh their word count, other paragraphs a penalty
     (``core_gap_penalty`` plus half their words); the core is the run of
     greatest total weight (Kadane). ``None`` when the page holds too little
-    prose to tell a body (``core_min_words``).
+    prose to tell a body (``core_min_words``). ``rows``: lines of a table of the
+    article (:func:`table_rows`), content however title-like its header.
     """
     best, best_lo, best_hi = 0.0, -1, -1
     run, lo = 0.0, 0
@@ -174,7 +197,8 @@ def body_core(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -
     prose = [not sk and is_prose(t, params) for t, sk in zip(texts, skip)]
     # furniture-like: flagged, or title-like; a title-like line alone between content lines is a
     # heading of the article, runs of them are navigation
-    heavy = [sk or (not pr and is_title_like(t, params)) for t, sk, pr in zip(texts, skip, prose)]
+    heavy = [sk or (not pr and i not in rows and is_title_like(t, params))
+             for i, (t, sk, pr) in enumerate(zip(texts, skip, prose))]
     for i, (text, sk) in enumerate(zip(texts, skip)):
         n = len(text.split())
         if not _ALNUM.search(text):  # an empty line (zero-width spaces, rules): neutral
@@ -213,23 +237,30 @@ def looks_like_page(texts: Sequence[str], params: ShapeParams) -> bool:
 
 
 def outside_body(
-    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams
+    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams,
+    span: tuple[int, int] | None | bool = False,
 ) -> list[tuple[int, str]]:
-    """``shape/outside-body``: title-like lines (menu items, headlines) in runs before or after the body core.
+    """``shape/outside-body``: title-like lines (menu items, headlines) in runs before or after the body.
 
     Returns ``(index, side)`` with side ``"before"`` or ``"after"``. Only
     pages with furniture around the body qualify: at least
     ``outside_min_lines`` such lines in all, each in a run of at least
     ``outside_min_run`` consecutive ones (so the headline, a byline or a
-    dateline of a clean article are never flagged).
+    dateline of a clean article are never flagged). ``span``: the page's
+    :func:`body_span` when the caller has it (``False``: computed here).
     """
     if not looks_like_page(texts, params):
         return []
-    core = body_core(texts, skip, params)
-    if core is None:
+    if span is False:
+        span = body_span(texts, skip, params)
+    if span is None or span is True:
         return []
-    lo, hi = core
+    lo, hi = span
     candidates: list[tuple[int, str]] = []
+    # lines of the article's own (the body's, and the runs after it judged the article's): a run
+    # after the body that repeats them (the next product box, the next caption) goes on with it
+    in_body = Counter(_line_key(texts[j]) for j in range(lo, hi + 1) if not skip[j] and not is_prose(texts[j], params))
+    article_keys = {k for k, n in in_body.items() if n >= params.core_repeat_min}
     for side, idx in (("before", range(0, lo)), ("after", range(hi + 1, len(texts)))):
         run: list[int] = []
         for i in list(idx) + [-1]:
@@ -242,18 +273,39 @@ def outside_body(
                 run.append(i)
                 continue
             if side == "after":
-                run = run[_article_list_prefix(texts, skip, hi, run, params):]
+                cut = _article_list_prefix(texts, skip, hi, run, params)
+                article_keys.update(_line_key(texts[j]) for j in run[:cut] if not skip[j])
+                run = run[cut:]
             lines = [j for j in run if not skip[j]]
+            keys = [_line_key(texts[j]) for j in lines] if side == "after" else []
+            repeats = [k for k in keys if k in article_keys]
+            if len(set(repeats)) >= params.core_repeat_min and len(repeats) * params.article_repeat_share >= len(run):
+                article_keys.update(keys)  # the article goes on: its repeated elements again
+                run = []
+                continue
             furniture_like = sum(1 for j in run if skip[j] or is_title_like(texts[j], params))
+            if side == "after" and run and run[0] - hi > params.article_list_max_gap:
+                share = params.outside_title_share_far
+            elif len(run) >= params.outside_long_run:
+                share = params.outside_title_share_long
+            else:
+                share = params.outside_title_share
+            if side == "after" and len(run) >= params.outside_long_run and run[0] - hi > params.article_list_max_gap:
+                # a long list far after the body whose lines end no sentence (sentence-case headlines)
+                unpunctuated = sum(1 for j in run if skip[j] or not _PROSE_END.search(texts[j].strip()))
+                if unpunctuated >= params.outside_unpunctuated_share * len(run):
+                    furniture_like = max(furniture_like, unpunctuated)
             if (
                 len(run) >= params.outside_min_run
-                and furniture_like >= (
-                    params.outside_title_share_far if side == "after" and run[0] - hi > params.article_list_max_gap
-                    else params.outside_title_share
-                ) * len(run)
-                and not (side == "after" and _article_list(texts, hi, run, params))
+                and furniture_like >= share * len(run)
+                and not (side == "after" and _article_list(
+                    texts, hi, run, params,
+                    # a long run of title-like lines is a menu, whatever colon line heads it
+                    colon=len(run) < params.outside_long_run or furniture_like < params.outside_title_share * len(run)))
             ):
                 candidates.extend((j, side) for j in lines)
+            elif side == "after":
+                article_keys.update(keys)
             run = []
     # only a whole page qualifies: furniture around the body, a navigation header above it
     if len(candidates) < params.outside_min_lines or sum(1 for _, side in candidates if side == "before") < params.outside_min_header:
@@ -264,11 +316,15 @@ def outside_body(
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]\s|\d{1,3}(?:st|nd|rd|th|a|o|º|ª)?[.):]?\s+\w+:\s|[-*•·–]\s|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\$\d)", re.I)
 
 
+# the signature line of an embedded social post: "— Rep. Jane Doe (@janedoe) November 19, 2019"
+_EMBED_SIGNATURE = re.compile(r"^\s*[—–-]\s*\S.{0,80}\(@\w{1,30}\)\s+\w+\.?\s+\d{1,2},\s+\d{4}\s*$")
+
+
 def _article_list_prefix(
     texts: Sequence[str], skip: Sequence[bool], last: int, run: Sequence[int], params: ShapeParams
 ) -> int:
     """How many lines at the head of a run just after the body are a list the article goes on
-    with (tour dates, a schedule, numbered points): an optional heading, then at least
+    with (tour dates, a schedule, numbered points, embedded posts): an optional heading, then at least
     ``article_list_min_items`` consecutive list-item lines, up to the first flagged line.
     The rest of the run is judged on its own (the furniture after such a list stays furniture)."""
     if not run or run[0] - last > params.article_list_max_gap:
@@ -278,6 +334,8 @@ def _article_list_prefix(
         t = texts[run[j]]
         if skip[run[j]]:
             return "flagged"
+        if _EMBED_SIGNATURE.match(t) or (j + 1 < len(run) and _EMBED_SIGNATURE.match(texts[run[j + 1]])):
+            return "sentence"  # an embedded post: its text, then "— Name (@handle) date"
         if _LIST_ITEM.match(t):
             return "item"
         if _PROSE_END.search(t.rstrip()) and len(t.split()) >= params.article_sentence_min_words:
@@ -298,23 +356,121 @@ def _article_list_prefix(
     return n if sentences or items >= params.article_list_min_items else 0
 
 
-def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: ShapeParams) -> bool:
+def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: ShapeParams, colon: bool = True) -> bool:
     """A list the article itself goes on with, just after its body (at most two lines between):
-    introduced by a colon, or made of numbered/dated items."""
+    introduced by a colon (when ``colon``), or made of numbered/dated items."""
     if run[0] - last > params.article_list_max_gap:
         return False
-    if any(texts[j].rstrip().endswith(":") and len(texts[j].split()) >= params.article_list_intro_min_words
+    if colon and any(texts[j].rstrip().endswith(":") and len(texts[j].split()) >= params.article_list_intro_min_words
            for j in range(last, run[0] + 1)):
         return True
     return sum(1 for j in run if _LIST_ITEM.match(texts[j])) * 2 >= len(run)
 
 
-def body_region(texts: Sequence[str], skip: Sequence[bool], core: tuple[int, int]) -> tuple[int, int]:
-    """The body core widened by the sentences next to it (a short lead or closing line of the
-    article is body, though too short to count as prose)."""
+def comment_thread(authors: Sequence[int], flagged: Sequence[bool], params: ShapeParams) -> list[int]:
+    """``shape/comment-thread``: the lines of the comments under the author lines ``authors``
+    (indices, ascending) of a page — those between two author lines at most
+    ``comment_max_lines`` apart, and up to that many after the last one — when the page has at
+    least ``comment_thread_min_authors`` of them. A flagged line ends a comment."""
+    if len(authors) < params.comment_thread_min_authors:
+        return []
+    out: list[int] = []
+    for k, a in enumerate(authors):
+        end = authors[k + 1] if k + 1 < len(authors) else len(flagged)
+        if end - a - 1 > params.comment_max_lines and k + 1 < len(authors):
+            continue  # too far apart: not one comment
+        for j in range(a + 1, min(end, a + 1 + params.comment_max_lines)):
+            if flagged[j]:
+                break
+            out.append(j)
+    return out
+
+
+def body_span(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -> tuple[int, int] | None:
+    """The article body of a page (0-based, inclusive), or ``None``: the :func:`body_core`
+    widened by what the article goes on with next to it (:func:`body_region`). Computed once
+    per document; ``shape/outside-body`` and the repetition rules' "outside the body" use it."""
+    core = body_core(texts, skip, params, table_rows(texts))
+    return None if core is None else body_region(texts, skip, core, params)
+
+
+def body_region(
+    texts: Sequence[str], skip: Sequence[bool], core: tuple[int, int], params: ShapeParams | None = None
+) -> tuple[int, int]:
+    """The body core widened by what the article goes on with next to it: the sentences next to
+    it (a short lead or closing line is body, though too short to count as prose) and, with
+    ``params``, the article's own repeated elements (a photo caption, the lines of a product
+    box: a line that recurs inside the core from its first half on, digits aside, recurring
+    again just outside it, at most ``core_repeat_gap`` lines from the last one; a flagged line
+    ends the search)."""
     lo, hi = core
-    while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and len(texts[lo - 1].split()) >= 3:
-        lo -= 1
-    while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and len(texts[hi + 1].split()) >= 3:
-        hi += 1
+    while True:
+        start = (lo, hi)
+        while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and len(texts[lo - 1].split()) >= 3:
+            lo -= 1
+        while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and len(texts[hi + 1].split()) >= 3:
+            hi += 1
+        if params is not None:
+            lo, hi = _repeated_elements(texts, skip, lo, hi, params)
+        if (lo, hi) == start:
+            return lo, hi
+
+
+def _line_key(text: str) -> str:
+    return _DIGITS.sub("#", " ".join(text.lower().split()))
+
+
+def _repeated_elements(texts: Sequence[str], skip: Sequence[bool], lo: int, hi: int, params: ShapeParams) -> tuple[int, int]:
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for i in range(lo, hi + 1):
+        if not skip[i] and _ALNUM.search(texts[i]) and not is_prose(texts[i], params):
+            k = _line_key(texts[i])
+            counts[k] = counts.get(k, 0) + 1
+            first.setdefault(k, i)
+    # an element of the whole article recurs from its first half on (a kicker repeated in a
+    # teaser list the core ran into recurs only at its end)
+    repeated = {k for k, n in counts.items() if n >= params.core_repeat_min and 2 * (first[k] - lo) <= hi - lo}
+    if not repeated:
+        return lo, hi
+    for step in (1, -1):
+        edge = hi if step == 1 else lo
+        j = edge + step
+        while 0 <= j < len(texts) and not skip[j] and abs(j - edge) <= params.core_repeat_gap:
+            if _line_key(texts[j]) in repeated:
+                edge = j
+            j += step
+        if step == 1:
+            hi = edge
+        else:
+            lo = edge
     return lo, hi
+
+
+TABLE_MIN = 3  # cells per row, and rows
+
+
+def table_rows(texts: Sequence[str]) -> set[int]:
+    """Lines of a table of the article: pipe-separated cells, in a block of lines with the same
+    number of cells (at least ``TABLE_MIN`` of each) of which one is a row of numbers
+    (:func:`table_cells`) — its header row (``Pos | Player | Plays``) and its rows with few
+    numbers (``LB | Name | 6 | 8% | No stats``)."""
+    cells = [_cell_count(t) for t in texts]
+    rows: set[int] = set()
+    for i, n in enumerate(cells):
+        if n >= TABLE_MIN and table_cells(texts[i]):
+            j = i
+            while j > 0 and cells[j - 1] == n:
+                j -= 1
+            k = i
+            while k + 1 < len(texts) and cells[k + 1] == n:
+                k += 1
+            if k - j + 1 >= TABLE_MIN:
+                rows.update(range(j, k + 1))
+    return rows
+
+
+def _cell_count(text: str) -> int:
+    if "|" not in text:
+        return 0
+    return len([s for s in _NAV_SPLIT.split(_WS.sub(" ", text).strip()) if s])
