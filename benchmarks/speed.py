@@ -160,6 +160,15 @@ def run_syndetect(corpus: Path, out: Path, workers: int | None) -> dict:
     }
 
 
+def compiled_hot_path() -> bool:
+    """Whether the scans run with syndetect's compiled hot path (``syndetect/core/_hot.c``) or the pure one."""
+    import subprocess
+
+    res = subprocess.run([sys.executable, "-c", "from syndetect.core.hot import compiled; print(compiled())"],
+                         capture_output=True, text=True)
+    return res.stdout.strip() == "True"
+
+
 def run_naive(corpus: Path) -> dict:
     code = NAIVE_SNIPPET.format(here=str(HERE), path=str(corpus))
     res = run_measured([sys.executable, "-c", code])
@@ -181,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.paragraphs.split(",") if s]
     args.out = args.out or HERE / "out" / f"speed-{args.corpus}"
-    results = {"machine": machine_info(), "command": "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:]), "runs": []}
+    results = {"machine": machine_info(), "command": "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:]),
+               "compiled_hot_path": compiled_hot_path(), "runs": []}
     for size in sizes:
         out = args.out / f"p{size}"
         out.mkdir(parents=True, exist_ok=True)
@@ -189,17 +199,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{size}] corpus: {paragraphs} paragraphs", file=sys.stderr)
         load_before = os.getloadavg()
         run = {"target": size, "paragraphs": paragraphs, "syndetect": run_syndetect(corpus, out, args.workers)}
-        print(f"[{size}] syndetect: {run['syndetect']['wall_s']:.1f} s", file=sys.stderr)
+        print(f"[{size}] syndetect: {run['syndetect']['wall_s']:.1f} s wall, {run['syndetect'].get('cpu_s') or 0:.1f} s CPU, "
+              f"{run['syndetect'].get('peak_pss_mb') or 0:.0f} MB peak PSS", file=sys.stderr)
         if size <= args.naive_max:
             run["naive"] = run_naive(corpus)
             run["speedup"] = run["naive"]["wall_s"] / run["syndetect"]["wall_s"]
             if run["naive"].get("cpu_s") and run["syndetect"].get("cpu_s"):
                 run["speedup_cpu"] = run["naive"]["cpu_s"] / run["syndetect"]["cpu_s"]
-            print(f"[{size}] naive: {run['naive']['wall_s']:.1f} s", file=sys.stderr)
+            print(f"[{size}] naive: {run['naive']['wall_s']:.1f} s wall, {run['naive'].get('cpu_s') or 0:.1f} s CPU",
+                  file=sys.stderr)
         run["load"] = [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()]
         results["runs"].append(run)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        args.out.mkdir(parents=True, exist_ok=True)  # after every size: a long run's first sizes survive it
+        (args.out / "speed.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(render(results))
     return 0
 
