@@ -160,6 +160,15 @@ def run_syndetect(corpus: Path, out: Path, workers: int | None) -> dict:
     }
 
 
+def compiled_hot_path() -> bool:
+    """Whether the scans run with syndetect's compiled hot path (``syndetect/core/_hot.c``) or the pure one."""
+    import subprocess
+
+    res = subprocess.run([sys.executable, "-c", "from syndetect.core.hot import compiled; print(compiled())"],
+                         capture_output=True, text=True)
+    return res.stdout.strip() == "True"
+
+
 def run_naive(corpus: Path) -> dict:
     code = NAIVE_SNIPPET.format(here=str(HERE), path=str(corpus))
     res = run_measured([sys.executable, "-c", code])
@@ -169,8 +178,40 @@ def run_naive(corpus: Path) -> dict:
     return {"wall_s": res["wall_s"], "cpu_s": res.get("cpu_s"), "peak_rss_mb": res["peak_rss_mb"], **info}
 
 
+def stage_cpu(corpus: Path, workers: int = 1) -> dict:
+    """One scan of ``corpus`` in this process, its stage clocks switched to CPU time (``time.process_time``).
+
+    With ``workers`` 1 (the default) every stage runs here, so the figures are
+    the stages' CPU seconds; ``read`` and ``render`` (the JSON report) beside them.
+    """
+    import time
+    import types
+
+    import syndetect.pipeline.scan  # noqa: F401  (the module; the package exports a function of that name)
+    from syndetect.readers.inputs import read_inputs
+    from syndetect.render.json import render_json
+
+    scan_module = sys.modules["syndetect.pipeline.scan"]
+    clock = scan_module.time  # type: ignore[attr-defined]
+    scan_module.time = types.SimpleNamespace(perf_counter=time.process_time)  # type: ignore[attr-defined]
+    try:
+        t0 = time.process_time()
+        docs = iter(read_inputs([str(corpus)]))
+        report = scan_module.scan(docs, workers=workers)
+        t1 = time.process_time()
+        render_json(report)
+        t2 = time.process_time()
+    finally:
+        scan_module.time = clock  # type: ignore[attr-defined]
+    out = {k: round(v, 2) for k, v in report.timings.items()}
+    out.update(read_and_scan=round(t1 - t0, 2), render=round(t2 - t1, 2), load=round(os.getloadavg()[0], 2))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stage-cpu", type=Path, default=None, metavar="CORPUS",
+                    help="only: scan CORPUS in this process (--workers, default 1) and print its stages' CPU seconds")
     ap.add_argument("--paragraphs", default="10000,100000,1000000", help="comma-separated corpus sizes")
     ap.add_argument("--naive-max", type=int, default=100_000, help="largest size to run the naive recipe on")
     ap.add_argument("--seed", type=int, default=1)
@@ -179,9 +220,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="recombined real article bodies (default) or generate_corpus.py's corpus")
     ap.add_argument("--out", type=Path, default=None, help="default benchmarks/out/speed-<corpus>")
     args = ap.parse_args(argv)
+    if args.stage_cpu:
+        print(json.dumps(stage_cpu(args.stage_cpu, args.workers or 1)))
+        return 0
     sizes = [int(s) for s in args.paragraphs.split(",") if s]
     args.out = args.out or HERE / "out" / f"speed-{args.corpus}"
-    results = {"machine": machine_info(), "command": "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:]), "runs": []}
+    results = {"machine": machine_info(), "command": "python benchmarks/speed.py " + " ".join(argv or sys.argv[1:]),
+               "compiled_hot_path": compiled_hot_path(), "runs": []}
     for size in sizes:
         out = args.out / f"p{size}"
         out.mkdir(parents=True, exist_ok=True)
@@ -189,17 +234,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{size}] corpus: {paragraphs} paragraphs", file=sys.stderr)
         load_before = os.getloadavg()
         run = {"target": size, "paragraphs": paragraphs, "syndetect": run_syndetect(corpus, out, args.workers)}
-        print(f"[{size}] syndetect: {run['syndetect']['wall_s']:.1f} s", file=sys.stderr)
+        print(f"[{size}] syndetect: {run['syndetect']['wall_s']:.1f} s wall, {run['syndetect'].get('cpu_s') or 0:.1f} s CPU, "
+              f"{run['syndetect'].get('peak_pss_mb') or 0:.0f} MB peak PSS", file=sys.stderr)
         if size <= args.naive_max:
             run["naive"] = run_naive(corpus)
             run["speedup"] = run["naive"]["wall_s"] / run["syndetect"]["wall_s"]
             if run["naive"].get("cpu_s") and run["syndetect"].get("cpu_s"):
                 run["speedup_cpu"] = run["naive"]["cpu_s"] / run["syndetect"]["cpu_s"]
-            print(f"[{size}] naive: {run['naive']['wall_s']:.1f} s", file=sys.stderr)
+            print(f"[{size}] naive: {run['naive']['wall_s']:.1f} s wall, {run['naive'].get('cpu_s') or 0:.1f} s CPU",
+                  file=sys.stderr)
         run["load"] = [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()]
         results["runs"].append(run)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "speed.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        args.out.mkdir(parents=True, exist_ok=True)  # after every size: a long run's first sizes survive it
+        (args.out / "speed.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(render(results))
     return 0
 

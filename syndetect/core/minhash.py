@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
+from syndetect.core.hot import HOT
 from syndetect.errors import ParameterError
 
 __all__ = [
@@ -136,6 +137,17 @@ def signatures(
     if np.any(np.diff(offsets) <= 0):
         raise ParameterError("every set needs at least one shingle")
     a, b = permutations(num_perm, seed)
+    if HOT is not None:  # the compiled loop (syndetect/core/_hot.c), bit-identical to the numpy below
+        HOT.signatures(np.ascontiguousarray(hashes[offsets[0] : offsets[-1]], dtype=np.uint32),
+                       np.ascontiguousarray(offsets), a, b, out, width)
+        return out
+    return _signatures_numpy(hashes, offsets, a, b, out)
+
+
+def _signatures_numpy(hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
+                      out: np.ndarray) -> np.ndarray:
+    """The reference of :func:`signatures` in numpy (fills and returns ``out``)."""
+    width = out.shape[1]
     mixed = _fmix32(np.asarray(hashes[offsets[0] : offsets[-1]], dtype=np.uint32))
     starts = offsets[:-1] - offsets[0]
     if len(mixed) * width <= _SMALL_BATCH:  # a few sets (a check): all permutations in one 2-D pass
@@ -165,6 +177,15 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     if bands * rows > num_perm:
         raise ParameterError("bands * rows exceeds the signature length")
     keys = np.empty((m, bands), dtype=np.uint64)
+    if HOT is not None and m:  # the compiled loop, bit-identical to the numpy below
+        HOT.band_keys(np.ascontiguousarray(sig, dtype=np.uint32), num_perm, bands, rows, _BAND_ROW, keys)
+        return keys
+    return _band_keys_numpy(sig, bands, rows, keys)
+
+
+def _band_keys_numpy(sig: np.ndarray, bands: int, rows: int, keys: np.ndarray) -> np.ndarray:
+    """The reference of :func:`band_keys` in numpy (fills and returns ``keys``)."""
+    m = sig.shape[0]
     if m * bands * rows <= _SMALL_BATCH:  # all bands at once (sums mod 2**64 in any order are equal)
         with np.errstate(over="ignore"):
             acc = (sig[:, : bands * rows].astype(np.uint64).reshape(m, bands, rows) * _BAND_ROW[:rows]).sum(

@@ -409,8 +409,12 @@ def segment_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
         return _segment_each(texts)
     raws = _BATCH_RE.findall(_repair("\n\n".join(texts)))
     codes = list(map(_CODES.get, raws))
-    if None in codes:
-        codes = [c if c is not None else _code(r) for c, r in zip(codes, raws)]
+    if None in codes:  # first sight of some tokens: code each distinct one once, then look all up again
+        for r in {r for c, r in zip(codes, raws) if c is None}:
+            _code(r)
+        codes = list(map(_CODES.get, raws))
+        if None in codes:  # the cache is full
+            codes = [c if c is not None else _code(r) for c, r in zip(codes, raws)]
     if _COLLIDING and not _COLLIDING.isdisjoint(raws):
         return _segment_each(texts)
     arr = np.array(codes, dtype=np.uint64)

@@ -11,11 +11,14 @@ side, match.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from syndetect.config import Params
-from syndetect.core.minhash import shingle_hashes, token_hashes
+from syndetect.core.hot import HOT
+from syndetect.core.minhash import _POSITION, shingle_hashes, token_hash, token_hashes
 
 __all__ = ["TokenSpan", "Prepared", "prepare", "align"]
 
@@ -35,16 +38,51 @@ class TokenSpan:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A paragraph ready for alignment: tokens and an index of its k-gram hashes."""
+    """A paragraph ready for alignment: tokens and an index of its k-gram hashes.
+
+    With the compiled hot path (:mod:`syndetect.core.hot`) ``grams`` and
+    ``index`` stay empty and ``ids`` holds the tokens as ids of this
+    process's token table (equal ids, equal tokens): the compiled
+    :func:`_runs` computes the same k-gram hashes from them.
+    """
 
     tokens: tuple[str, ...]
     grams: list[int]
     index: dict[int, list[int]]
+    ids: array | None = None
 
 
-def prepare(tokens: Sequence[str], k: int) -> Prepared:
-    """Index the ``k``-grams of a token sequence by their shingle hash (once per paragraph)."""
+# The token table of the compiled path: token -> id, and the token hash of each id.
+_TOKEN_ID: dict[str, int] = {}
+_HASH_OF_ID = array("Q")
+_TABLE_MAX = 4_000_000  # ids beyond this: the reference path (bounded memory)
+
+
+def _token_ids(toks: tuple[str, ...]) -> array | None:
+    ids = list(map(_TOKEN_ID.get, toks))
+    if None in ids:
+        if len(_TOKEN_ID) + len(toks) > _TABLE_MAX:
+            return None
+        for i, (g, t) in enumerate(zip(ids, toks)):
+            if g is None:
+                g = _TOKEN_ID.get(t)
+                if g is None:
+                    g = _TOKEN_ID[t] = len(_HASH_OF_ID)
+                    _HASH_OF_ID.append(token_hash(t))
+                ids[i] = g
+    return array("q", cast(list[int], ids))  # every None was filled above
+
+
+def prepare(tokens: Sequence[str], k: int, *, compiled: bool | None = None) -> Prepared:
+    """Index the ``k``-grams of a token sequence by their shingle hash (once per paragraph).
+
+    ``compiled``: use the compiled hot path (default: when it is built).
+    """
     toks = tuple(tokens)
+    if (HOT is not None if compiled is None else compiled) and k <= len(_POSITION):
+        ids = _token_ids(toks)
+        if ids is not None:
+            return Prepared(toks, [], {}, ids)
     if len(toks) < k:
         return Prepared(toks, [], {})
     grams = shingle_hashes(token_hashes(toks), k).tolist()
@@ -55,7 +93,24 @@ def prepare(tokens: Sequence[str], k: int) -> Prepared:
 
 
 def _runs(pa: Prepared, pb: Prepared, k: int) -> list[tuple[int, int, int]]:
-    """Maximal exact runs ``(i, j, length)`` with ``length >= k``."""
+    """Maximal exact runs ``(i, j, length)`` with ``length >= k`` (compiled when both sides were prepared so)."""
+    if pa.ids is not None and pb.ids is not None and HOT is not None:
+        return HOT.runs(pa.ids, pb.ids, _HASH_OF_ID, _POSITION, k, _MAX_POSITIONS)
+    return _runs_reference(_indexed(pa, k), _indexed(pb, k), k)
+
+
+def _indexed(p: Prepared, k: int) -> Prepared:
+    return prepare(p.tokens, k, compiled=False) if p.ids is not None else p
+
+
+def _runs_reference(pa: Prepared, pb: Prepared, k: int) -> list[tuple[int, int, int]]:
+    """Maximal exact runs ``(i, j, length)`` with ``length >= k``: the reference (and readable) algorithm.
+
+    For each k-gram of ``a`` (in order), every position of the same k-gram in
+    ``b`` (ascending; none if it recurs more than ``_MAX_POSITIONS`` times)
+    not already covered by a run on the same diagonal starts a run, extended
+    while the tokens agree.
+    """
     a, b = pa.tokens, pb.tokens
     if not pa.grams or not pb.grams:
         return []

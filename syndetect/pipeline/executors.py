@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Executor", "SerialExecutor", "ProcessExecutor", "make_executor", "default_workers", "chunk_size", "chunks",
-    "collector_paused",
+    "collector_paused", "release_memory",
 ]
 
 C = TypeVar("C")
@@ -109,6 +109,10 @@ class ProcessExecutor:
                 initargs=(os.getpid(),),
             )
         return self._pool
+
+    def start(self) -> None:
+        """Start the worker processes now (not at the first task): they fork from this process as it is now."""
+        self._ensure_pool().submit(os.getpid).result()
 
     def map(self, fn: Callable[[C, T], R], context: C, tasks: Iterable[T]) -> Iterator[R]:
         pool = self._ensure_pool()
@@ -190,6 +194,29 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
             gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def release_memory() -> None:
+    """Hand memory freed by the job back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    Freed blocks in the middle of the heap stay resident otherwise: after the
+    scan drops the documents' texts the process would keep their pages.
+    """
+    global _TRIM
+    if _TRIM is None:
+        _TRIM = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # pragma: no cover - not glibc
+                pass
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None
 
 
 def _worker_start(parent_pid: int) -> None:

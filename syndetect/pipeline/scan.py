@@ -35,7 +35,17 @@ from syndetect.model import (
     Skipped,
 )
 from syndetect.pipeline import rules
-from syndetect.pipeline.executors import Executor, chunk_size, chunks, collector_paused, default_workers, make_executor
+from syndetect.pipeline.executors import (
+    Executor,
+    ProcessExecutor,
+    SerialExecutor,
+    chunk_size,
+    chunks,
+    collector_paused,
+    default_workers,
+    make_executor,
+    release_memory,
+)
 from syndetect.pipeline.stages import (
     exact_repeats,
     group_candidates,
@@ -52,6 +62,7 @@ Progress = Callable[[str, int, int], None]
 
 _HEAD = 400  # characters of a document kept after paragraph splitting
 _PARALLEL_MIN = 2000  # paragraphs: a smaller corpus is scanned in this process
+_EARLY_POOL_CHARS = 1 << 20  # characters read after which the worker processes are started (see _scan)
 T = TypeVar("T")
 
 
@@ -101,35 +112,53 @@ def _scan(documents, params: Params, *, workers, progress, lexicon_paths, execut
     t0 = time.perf_counter()
     docs: list[Document] = []
     skipped: list[Skipped] = []
-    for item in documents:
-        (skipped if isinstance(item, Skipped) else docs).append(item)
-    docs.sort(key=lambda d: d.id)
-    paragraphs: list[Paragraph] = []
-    para_doc: list[int] = []
-    items: list[rules.DocumentParagraphs] = []
-    for di, doc in enumerate(docs):
-        pars = paragraphs_of(doc)
-        items.append(rules.DocumentParagraphs(doc, pars))
-        paragraphs.extend(pars)
-        para_doc.extend([di] * len(pars))
-    owner_doc = np.asarray(para_doc, dtype=np.int64)
-    gc.freeze()
-    timings["parse"] = time.perf_counter() - t0
-
     owned = executor is None
-    if executor is None:
-        n_workers = default_workers() if workers is None else max(1, workers)
-        executor = make_executor(n_workers if len(paragraphs) >= _PARALLEL_MIN else 1)
+    n_workers = (default_workers() if workers is None else max(1, workers)) if owned else 1
+    pool: Executor | None = None
     try:
-        return _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progress,
-                       lexicon_paths, timings, t0, infer_provenance)
-    finally:
+        seen = 0  # characters read, a cheap stand-in for paragraphs until the pool is started
+        for item in documents:
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                continue
+            docs.append(item)
+            seen += len(item.text)
+            if pool is None and n_workers > 1 and seen >= _EARLY_POOL_CHARS:
+                # Start the worker processes now, while this process holds only the first
+                # documents: forked later they would share (and keep alive) the whole corpus.
+                pool = make_executor(n_workers)
+                if isinstance(pool, ProcessExecutor):
+                    pool.start()
+        docs.sort(key=lambda d: d.id)
+        paragraphs: list[Paragraph] = []
+        para_doc: list[int] = []
+        items: list[rules.DocumentParagraphs] = []
+        for di, doc in enumerate(docs):
+            pars = paragraphs_of(doc)
+            items.append(rules.DocumentParagraphs(doc, pars))
+            paragraphs.extend(pars)
+            para_doc.extend([di] * len(pars))
+        owner_doc = np.asarray(para_doc, dtype=np.int64)
+        gc.freeze()
+        timings["parse"] = time.perf_counter() - t0
         if owned:
-            executor.close()
+            if len(paragraphs) >= _PARALLEL_MIN and n_workers > 1:
+                executor = pool or make_executor(n_workers)
+            else:
+                executor = SerialExecutor()
+                if pool is not None:
+                    pool.close()
+            pool = executor
+        assert executor is not None
+        return _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progress,
+                       lexicon_paths, timings, t0, infer_provenance, owned)
+    finally:
+        if owned and pool is not None:
+            pool.close()
 
 
 def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progress, lexicon_paths,
-            timings, t0, infer_provenance) -> Report:
+            timings, t0, infer_provenance, owned) -> Report:
     w = executor.workers
     t = time.perf_counter()
     detector = rules.load_rules(lexicon_paths)
@@ -151,6 +180,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     # (in place: the caller's lists must not keep the whole texts alive either)
     items.clear()
     docs[:] = [replace(d, text=d.text[:_HEAD]) if len(d.text) > _HEAD else d for d in docs]
+    release_memory()
     timings["boilerplate"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -175,6 +205,8 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     matches = [Match(*row) for rows in _run(executor, verify_task, params, tasks, [hi - lo for lo, hi in ranges],
                                             progress, "verify") for row in rows]
     matches.extend(exact)
+    if owned:  # the last stage run by the executor: release the workers' memory for the rest
+        executor.close()
     timings["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -82,14 +82,19 @@ def group_candidates(batches: Sequence[UnitBatch], owner_doc: np.ndarray, params
     owners = np.concatenate([b.owners for b in batches])
     content = np.concatenate([b.content for b in batches])
     pieces = [bucket_pairs(content, owners, params.max_bucket)]
+    del owners, content
     rep_owners = np.concatenate([b.rep_owners for b in batches])
-    rep_content = np.concatenate([b.rep_content for b in batches])
-    keys = np.concatenate([b.keys for b in batches])
-    _, first = np.unique(rep_content, return_index=True)
+    _, first = np.unique(np.concatenate([b.rep_content for b in batches]), return_index=True)
     first.sort()
-    rep_owners, keys = rep_owners[first], keys[first]
-    for band in range(keys.shape[1]):
-        pieces.append(bucket_pairs(keys[:, band], rep_owners, params.max_bucket))
+    rep_owners = rep_owners[first]
+    # The first occurrence of each content, batch by batch; one band's keys at a time
+    # (the whole key matrix is the largest array of the scan: never copied whole).
+    bounds = np.cumsum([0] + [len(b.rep_owners) for b in batches])
+    cuts = np.searchsorted(first, bounds)
+    local = [first[cuts[i] : cuts[i + 1]] - bounds[i] for i in range(len(batches))]
+    for band in range(batches[0].keys.shape[1]):
+        column = np.concatenate([b.keys[sel, band] for b, sel in zip(batches, local)])
+        pieces.append(bucket_pairs(column, rep_owners, params.max_bucket))
     return unique_cross_doc(pieces, owner_doc)
 
 

@@ -1,0 +1,36 @@
+"""The optional compiled hot path (:mod:`syndetect.core._hot`, built from ``_hot.c`` at install).
+
+``pip install .`` / ``pip install -e .`` compiles ``syndetect/core/_hot.c``
+(plain CPython C API) with the machine's C compiler; where none is available
+the install goes on without it. :data:`HOT` is the module, or ``None`` when it
+is not built or ``SYNDETECT_PURE=1`` is set: then every caller uses its
+pure-Python/numpy reference, which stays the readable algorithm
+(:func:`syndetect.core.minhash.signatures`, :func:`syndetect.core.minhash.band_keys`,
+:func:`syndetect.core.verify._runs_reference`). Both paths give bit-identical
+results (``tests/test_hot.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+__all__ = ["HOT", "compiled"]
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get("SYNDETECT_PURE", "") not in ("", "0"):
+        return None
+    try:
+        from syndetect.core import _hot  # type: ignore[attr-defined]  # the compiled extension
+    except ImportError:
+        return None
+    return _hot
+
+
+HOT: ModuleType | None = _load()
+
+
+def compiled() -> bool:
+    """Whether the compiled hot path is in use."""
+    return HOT is not None
