@@ -173,6 +173,36 @@ def test_uri_and_parquet_inputs_equal_local(spark, tmp_path):
     assert len(report.skipped) == 1 and report.skipped[0].source.endswith("bad.jsonl")
 
 
+def test_star_buckets_equal_local(spark, tmp_path):
+    """Buckets larger than max_bucket are linked as a star around their
+    smallest member on Spark as in the local engine: with max_bucket=2 every
+    passage shared by three or more paragraphs goes through a star, and the
+    clusters, boilerplate and provenance are still the local engine's."""
+    corpus = _generated(tmp_path, 80, 7)
+    params = Params(max_bucket=2)
+    local = scan(read_inputs([str(corpus)]), params, workers=1)
+    assert max(len(c.docs) for c in local.clusters) >= 3  # stars are used
+    assert local.clusters != _local([corpus]).clusters  # and change the answer here
+    report = scan_paths(spark, [str(corpus)], params, partitions=3).to_report()
+    assert report.clusters == local.clusters
+    assert report.boilerplate == local.boilerplate
+    assert report.provenance == local.provenance
+    assert report.pairs == local.pairs
+
+
+def test_storage_level_is_checked(spark):
+    from syndetect.engines.spark import STORAGE_CONF, storage_level
+    from syndetect.errors import ParameterError
+
+    assert storage_level(spark).useDisk and not storage_level(spark).useMemory  # DISK_ONLY by default
+    spark.conf.set(STORAGE_CONF, "NOT_A_LEVEL")
+    try:
+        with pytest.raises(ParameterError, match="not a storage level"):
+            storage_level(spark)
+    finally:
+        spark.conf.unset(STORAGE_CONF)
+
+
 def test_seeds_library_report_equals_local(spark):
     local = _local([SEEDS])
     report = scan_paths(spark, [str(SEEDS)], Params(), partitions=2).to_report()

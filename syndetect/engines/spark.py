@@ -341,9 +341,9 @@ STORAGE_CONF = "spark.syndetect.storageLevel"
 
 
 def storage_level(spark):
-    """Where the scan keeps the RDDs it reads more than once: Spark's conf
-    ``spark.syndetect.storageLevel`` (a :class:`pyspark.StorageLevel` name),
-    default ``DISK_ONLY``.
+    """Where the scan keeps the RDDs it reads more than once: the session's
+    conf ``spark.syndetect.storageLevel`` (a :class:`pyspark.StorageLevel`
+    name; ``--conf`` of spark-submit, or ``spark.conf.set``), default ``DISK_ONLY``.
 
     Python RDD blocks are pickled bytes whatever the level; held in the JVM
     heap (``MEMORY_*``) they are stored in 1 MB chunks, which G1 allocates as
@@ -353,7 +353,7 @@ def storage_level(spark):
     """
     from pyspark import StorageLevel
 
-    name = spark.sparkContext.getConf().get(STORAGE_CONF, "DISK_ONLY")
+    name = spark.conf.get(STORAGE_CONF, "DISK_ONLY")
     level = getattr(StorageLevel, name, None)
     if not isinstance(level, StorageLevel):
         raise ParameterError(f"{STORAGE_CONF}={name!r} is not a storage level (e.g. DISK_ONLY, MEMORY_AND_DISK)")
