@@ -138,7 +138,10 @@ def _events(events: Path):
             continue
         with log.open(encoding="utf-8", errors="replace") as f:
             for line in f:
-                yield json.loads(line)
+                try:
+                    yield json.loads(line)
+                except ValueError:  # the last line of a log still being written (or of a killed run)
+                    continue
 
 
 def _step(stage_name: str) -> str:
