@@ -12,8 +12,11 @@ driver's Python, the JVM and the Python workers):
 * ``syndetect scan corpus.jsonl --engine spark --spark-master MASTER
   --format json -o spark.json --timings`` (driver memory 2g);
 
-records the CPU seconds of each process tree (sampled with psutil), the
-shuffle volume of the Spark run (from its event log), and checks that both
+records the CPU seconds of each process tree (sampled with psutil), from
+the Spark run's event log the shuffle volume, the driver JVM's peak heap
+and storage memory (stage executor metrics) and the wall time of the
+stages by the line of ``syndetect/engines/spark.py`` that made them (the
+pipeline step), and checks that both
 reports hold the same clusters (members and spans),
 boilerplate and provenance. The machine's load average (``/proc/loadavg``)
 is recorded before and after each run: the machine is shared, and the
@@ -65,7 +68,8 @@ def run(corpus: Path, out: Path, engine: str, master: str, partitions: int | Non
         events.mkdir(parents=True)
         env = dict(os.environ, PYSPARK_SUBMIT_ARGS=(
             f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir={events.as_uri()} "
-            "--conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false pyspark-shell"))
+            "--conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false "
+            "--conf spark.eventLog.logStageExecutorMetrics=true pyspark-shell"))
     before = load()
     with CpuOfTree() as cpu:
         res = run_measured(cmd, timeout=timeout, env=env)
@@ -73,10 +77,10 @@ def run(corpus: Path, out: Path, engine: str, master: str, partitions: int | Non
     cpu_s = cpu.seconds
     if res["returncode"] != 0:
         return {"failed": True, "returncode": res["returncode"], "timed_out": res.get("timed_out"),
-                "wall_s": res["wall_s"], "load_before": before, "load_after": after,
-                "stderr": res["stderr"][-2000:]}
+                "wall_s": res["wall_s"], "cpu_s": round(cpu_s, 1), "load_before": before, "load_after": after,
+                "stderr": res["stderr"][-2000:], **(event_figures(events) if engine == "spark" else {})}
     data = json.loads(report.read_text(encoding="utf-8"))
-    extra = shuffle_volume(events) if engine == "spark" else {}
+    extra = event_figures(events) if engine == "spark" else {}
     return {
         **extra,
         "cpu_s": round(cpu_s, 1),
@@ -128,22 +132,59 @@ class CpuOfTree:
         return sum(self.last.values())
 
 
-def shuffle_volume(events: Path) -> dict:
-    """Shuffle bytes and records written, summed over the tasks of the event log."""
-    written = records = tasks = 0
+def _events(events: Path):
     for log in events.rglob("*"):
         if not log.is_file() or log.name.startswith("appstatus"):
             continue
         with log.open(encoding="utf-8", errors="replace") as f:
             for line in f:
-                if '"SparkListenerTaskEnd"' not in line:
+                try:
+                    yield json.loads(line)
+                except ValueError:  # the last line of a log still being written (or of a killed run)
                     continue
-                ev = json.loads(line)
-                sw = (ev.get("Task Metrics") or {}).get("Shuffle Write Metrics") or {}
-                written += sw.get("Shuffle Bytes Written", 0)
-                records += sw.get("Shuffle Records Written", 0)
-                tasks += 1
-    return {"shuffle_write_mb": round(written / 1e6, 1), "shuffle_records": records, "tasks": tasks}
+
+
+def _step(stage_name: str) -> str:
+    """``"partitionBy at /…/syndetect/engines/spark.py:372"`` → the source line it names."""
+    op, _, where = stage_name.partition(" at ")
+    path, _, line = where.rpartition(":")
+    try:
+        text = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1].strip()
+    except (OSError, ValueError, IndexError):
+        text = ""
+    return f"{op} @{line}: {text[:70]}"
+
+
+def event_figures(events: Path) -> dict:
+    """From a Spark event log: shuffle bytes and records written (summed over
+    the tasks), the driver JVM's peak heap and storage memory (stage
+    executor metrics), and the stages' wall time by the source line that
+    created them (largest first)."""
+    written = records = tasks = 0
+    heap = storage = 0
+    by_step: dict[str, list[float]] = {}
+    for ev in _events(events):
+        kind = ev.get("Event")
+        if kind == "SparkListenerTaskEnd":
+            sw = (ev.get("Task Metrics") or {}).get("Shuffle Write Metrics") or {}
+            written += sw.get("Shuffle Bytes Written", 0)
+            records += sw.get("Shuffle Records Written", 0)
+            tasks += 1
+        elif kind == "SparkListenerStageExecutorMetrics":
+            m = ev.get("Executor Metrics") or {}
+            heap = max(heap, m.get("JVMHeapMemory", 0))
+            storage = max(storage, m.get("OnHeapStorageMemory", 0))
+        elif kind == "SparkListenerStageCompleted":
+            si = ev["Stage Info"]
+            wall = (si.get("Completion Time", 0) - si.get("Submission Time", 0)) / 1000
+            got = by_step.setdefault(_step(si["Stage Name"]), [0.0, 0])
+            got[0] += wall
+            got[1] += 1
+    steps = sorted(({"step": k, "wall_s": round(v[0], 1), "stages": v[1]} for k, v in by_step.items()),
+                   key=lambda d: -d["wall_s"])
+    return {"shuffle_write_mb": round(written / 1e6, 1), "shuffle_records": records, "tasks": tasks,
+            "jvm_heap_peak_mb": round(heap / 2**20), "jvm_storage_peak_mb": round(storage / 2**20),
+            "stage_wall_s": round(sum(s["wall_s"] for s in steps), 1), "steps": steps}
 
 
 def same_answer(out: Path) -> bool:
@@ -190,9 +231,9 @@ def main(argv: list[str] | None = None) -> int:
 def render(results: dict) -> str:
     lines = [
         "| paragraphs | local wall (s) | local CPU (s) | local peak RSS (MB) | Spark wall (s) | Spark CPU (s) "
-        "| Spark peak RSS (MB) | Spark / local (wall) "
+        "| Spark peak RSS (MB) | Spark JVM heap peak (MB) | Spark / local (wall) "
         "| shuffle written (MB) | same answer | load avg before → after (local; Spark) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results["runs"]:
         missing = {"failed": True, "load_before": "–", "load_after": "–"}
@@ -205,7 +246,7 @@ def render(results: dict) -> str:
         lines.append(
             f"| {r['paragraphs']:,} | {cell(lo, 'wall_s', '.1f')} | {cell(lo, 'cpu_s', '.0f')} "
             f"| {cell(lo, 'peak_rss_mb', '.0f')} | {cell(sp, 'wall_s', '.1f')} | {cell(sp, 'cpu_s', '.0f')} "
-            f"| {cell(sp, 'peak_rss_mb', '.0f')} | {ratio} "
+            f"| {cell(sp, 'peak_rss_mb', '.0f')} | {cell(sp, 'jvm_heap_peak_mb', ',.0f')} | {ratio} "
             f"| {cell(sp, 'shuffle_write_mb', ',.0f')} "
             f"| {'yes' if r.get('equal') else ('no' if 'equal' in r else '–')} "
             f"| {lo['load_before']} → {lo['load_after']}; {sp['load_before']} → {sp['load_after']} |"

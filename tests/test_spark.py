@@ -38,7 +38,9 @@ from typer.testing import CliRunner  # noqa: E402
 
 from syndetect import Params, read_inputs, scan  # noqa: E402
 from syndetect.cli import app  # noqa: E402
+from syndetect.core.candidates import bucket_pairs  # noqa: E402
 from syndetect.engines.spark import connected_components, scan_dataframe, scan_paths, spark_session  # noqa: E402
+from syndetect.pipeline.stages import map_units, paragraphs_of  # noqa: E402
 from syndetect.render.report import render_json, report_to_dict  # noqa: E402
 
 
@@ -171,6 +173,38 @@ def test_uri_and_parquet_inputs_equal_local(spark, tmp_path):
     alone = _local([jdir / "bad.jsonl"])
     assert [(s.reason, s.line) for s in report.skipped] == [(s.reason, s.line) for s in alone.skipped]
     assert len(report.skipped) == 1 and report.skipped[0].source.endswith("bad.jsonl")
+
+
+def test_star_buckets_equal_local(spark, tmp_path):
+    """Buckets larger than max_bucket are linked as a star around their
+    smallest member on Spark as in the local engine: with max_bucket=2 every
+    passage shared by three or more paragraphs goes through a star, and the
+    clusters, boilerplate and provenance are still the local engine's."""
+    corpus = _generated(tmp_path, 80, 7)
+    params = Params(max_bucket=2)
+    local = scan(read_inputs([str(corpus)]), params, workers=1)
+    # stars are used: fewer candidate pairs from the identical-unit buckets than all pairs
+    pars = [p for d in read_inputs([str(corpus)]) for p in paragraphs_of(d)]
+    units = map_units([p.text for p in pars], list(range(len(pars))), params)
+    assert len(bucket_pairs(units.content, units.owners, 2)) < len(bucket_pairs(units.content, units.owners, 64))
+    report = scan_paths(spark, [str(corpus)], params, partitions=3).to_report()
+    assert report.clusters == local.clusters
+    assert report.boilerplate == local.boilerplate
+    assert report.provenance == local.provenance
+    assert report.pairs == local.pairs
+
+
+def test_storage_level_is_checked(spark):
+    from syndetect.engines.spark import STORAGE_CONF, storage_level
+    from syndetect.errors import ParameterError
+
+    assert storage_level(spark).useDisk and not storage_level(spark).useMemory  # DISK_ONLY by default
+    spark.conf.set(STORAGE_CONF, "NOT_A_LEVEL")
+    try:
+        with pytest.raises(ParameterError, match="not a storage level"):
+            storage_level(spark)
+    finally:
+        spark.conf.unset(STORAGE_CONF)
 
 
 def test_seeds_library_report_equals_local(spark):

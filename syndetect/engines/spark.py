@@ -53,6 +53,8 @@ __all__ = [
 ]
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+# the record kinds of SparkScan.results, by number
+_KINDS = ("provenance", "clusters", "documents", "pairs", "contexts", "boilerplate")
 
 
 class SparkUnavailable(SyndetectError):
@@ -115,16 +117,19 @@ def _small_star(kv):
     return [((v, m), changed) for v in nb | {u} if v != m]
 
 
-def connected_components(edges, partitions: int, storage=None):
+def connected_components(edges, partitions: int, storage=None, held: list | None = None):
     """``(node, root)`` for every node of ``edges`` (an RDD of ``(u, v)``
     pairs of comparable, hashable nodes); ``root`` is the smallest node of
     the component. Rounds of large-star and small-star until neither changes
     an edge (O(log n) rounds); every round is two shuffles, nothing is
-    collected on the driver."""
+    collected on the driver. The last round's edges stay persisted (the
+    result is computed from them): appended to ``held`` for the caller to
+    unpersist."""
     from pyspark import StorageLevel
 
-    storage = storage or StorageLevel.MEMORY_AND_DISK
+    storage = storage or StorageLevel.DISK_ONLY
     e = edges.filter(lambda uv: uv[0] != uv[1]).map(lambda uv: (max(uv), min(uv)))
+    previous = None
     while True:
         large = (
             e.flatMap(lambda vm: (vm, (vm[1], vm[0])))
@@ -135,12 +140,14 @@ def connected_components(edges, partitions: int, storage=None):
         small = large.keys().groupByKey(partitions).flatMap(_small_star).persist(storage)
         # one job: both stars run, and count the edges they changed
         changed = large.values().union(small.values()).filter(bool).count()
-        if e.is_cached:
-            e.unpersist()
+        if previous is not None:  # the round before's edges: computed into this round's
+            previous.unpersist()
         large.unpersist()
-        e = small.keys()
+        previous, e = small, small.keys()
         if changed == 0:
             break
+    if held is not None:
+        held.append(small)
     return e.flatMap(lambda vm: (vm, (vm[1], vm[1]))).reduceByKey(min, partitions)
 
 
@@ -248,23 +255,32 @@ class SparkScan:
     contexts: Any  # RDD[((doc, paragraph), text)]
     skipped: tuple[Skipped, ...] = ()
     timings: dict | None = None
-    raw_clusters: Any = None  # RDD[(order, Cluster)]: clusters before the cross-document repetition rule
+    results: Any = None  # RDD[(kind, record)]: all of the above, kinds in the order of _KINDS
 
     def to_report(self) -> Report:
-        """Everything collected into the report the local engine returns."""
+        """Everything collected into the report the local engine returns:
+        one pass over the results, a partition at a time (the driver's JVM
+        holds one partition of them, never the whole report)."""
         t = time.perf_counter()
-        clusters = sorted(self.clusters.collect(), key=lambda c: int(c.id[1:]))
+        got: dict[int, list] = {k: [] for k in range(len(_KINDS))}
+        if self.results is not None:
+            for k, item in self.results.toLocalIterator():
+                got[k].append(item)
+        else:  # built by hand from the per-kind RDDs
+            for k, name in enumerate(_KINDS):
+                got[k] = getattr(self, name).collect()
+        edges, clusters, docs, pairs, contexts, flags = (got[k] for k in range(len(_KINDS)))
         report = Report(
             version=__version__,
             parameters=self.params.to_dict(),
-            documents=tuple(sorted(self.documents.collect(), key=lambda d: d.id)),
-            clusters=tuple(clusters),
-            pairs=tuple(sorted(self.pairs.collect(), key=lambda p: (p.a, p.b))),
-            boilerplate=tuple(sorted(self.boilerplate.collect(), key=lambda f: (f.doc, f.paragraph))),
-            provenance=tuple(sorted(self.provenance.collect(), key=lambda e: (e.copy, e.source, e.basis))),
+            documents=tuple(sorted(docs, key=lambda d: d.id)),
+            clusters=tuple(sorted(clusters, key=lambda c: int(c.id[1:]))),
+            pairs=tuple(sorted(pairs, key=lambda p: (p.a, p.b))),
+            boilerplate=tuple(sorted(flags, key=lambda f: (f.doc, f.paragraph))),
+            provenance=tuple(sorted(edges, key=lambda e: (e.copy, e.source, e.basis))),
             skipped=self.skipped,
             timings=dict(self.timings or {}),
-            contexts=dict(self.contexts.collect()),
+            contexts=dict(contexts),
         )
         report.timings["collect"] = time.perf_counter() - t
         return report
@@ -321,12 +337,53 @@ class SparkScan:
             df.write.mode(mode).parquet(f"{directory.rstrip('/')}/{name}")
 
 
-def _run(spark, docs, params: Params, detector, partitions: int, skipped: tuple = (), ranked=None) -> SparkScan:
-    """The pipeline over an RDD of :class:`Document` (ids unique), or over
-    ``ranked``, an RDD of ``(document, rank in id order)``."""
+STORAGE_CONF = "spark.syndetect.storageLevel"
+
+
+def storage_level(spark):
+    """Where the scan keeps the RDDs it reads more than once: the session's
+    conf ``spark.syndetect.storageLevel`` (a :class:`pyspark.StorageLevel`
+    name; ``--conf`` of spark-submit, or ``spark.conf.set``), default ``DISK_ONLY``.
+
+    Python RDD blocks are pickled bytes whatever the level; held in the JVM
+    heap (``MEMORY_*``) they are stored in 1 MB chunks, which G1 allocates as
+    humongous objects of two 1 MB regions each, so the memory store takes
+    about twice the heap it accounts for. On disk they cost no heap (the
+    operating system's page cache keeps them in memory while it can).
+    """
     from pyspark import StorageLevel
 
-    MD = StorageLevel.MEMORY_AND_DISK
+    name = spark.conf.get(STORAGE_CONF, "DISK_ONLY")
+    level = getattr(StorageLevel, name, None)
+    if not isinstance(level, StorageLevel):
+        raise ParameterError(f"{STORAGE_CONF}={name!r} is not a storage level (e.g. DISK_ONLY, MEMORY_AND_DISK)")
+    return level
+
+
+def _exact_records(params: Params, it) -> Iterator[tuple]:
+    """:func:`stages.exact_stage` over one partition, as one record per
+    representative (``(0, (pid, paragraph))``) and per match (``(1, (a, b, match))``):
+    records stay the size of a paragraph, however many a partition holds."""
+    reps, matches = stages.exact_stage(params, (kv for _, kv in it))
+    for rep in reps:
+        yield 0, rep
+    for m in matches:
+        yield 1, m
+
+
+def _run(spark, docs, params: Params, detector, partitions: int, skipped: tuple = (), ranked=None) -> SparkScan:
+    """The pipeline over an RDD of :class:`Document` (ids unique), or over
+    ``ranked``, an RDD of ``(document, rank in id order)``.
+
+    Every RDD read more than once is persisted at :func:`storage_level` and
+    unpersisted once the results are computed; only the results stay."""
+    store = storage_level(spark)
+    held: list = []
+
+    def keep(rdd):
+        held.append(rdd)
+        return rdd.persist(store)
+
     sc = spark.sparkContext
     P = max(1, int(partitions))
     det = sc.broadcast(detector)
@@ -337,27 +394,25 @@ def _run(spark, docs, params: Params, detector, partitions: int, skipped: tuple 
     if ranked is None:
         ranked = docs.sortBy(lambda d: d.id, numPartitions=P).zipWithIndex()
     per_doc = ranked.mapPartitions(lambda it: stages.detect_documents(det.value, it))
-    recs = (
+    recs = keep(
         per_doc.map(lambda r: (stages.outlet_key(r) or ("", r[0] % P), r))
         .partitionBy(P)
         .mapPartitions(lambda it: stages.finish_outlet(det.value, (r for _, r in it)))
-        .persist(MD)
     )
 
     # 3. verbatim repeats: every copy of a text in one partition
     content = recs.flatMap(stages.content_paragraphs)
-    exact = (
+    exact = keep(
         content.map(lambda kv: (xxhash.xxh3_64_intdigest(kv[1].text.encode("utf-8", "surrogatepass")), kv))
         .partitionBy(P)
-        .mapPartitions(lambda it: [stages.exact_stage(params, (kv for _, kv in it))])
-        .persist(MD)
+        .mapPartitions(lambda it: _exact_records(params, it))
     )
-    reps = exact.flatMap(lambda r: r[0]).persist(MD)
-    exact_matches = exact.flatMap(lambda r: r[1])
+    reps = exact.filter(lambda x: x[0] == 0).values()  # (pid, paragraph)
+    exact_matches = exact.filter(lambda x: x[0] == 1).values()
 
     # 4-5. units and band keys per partition; group by content key, then band key
     units = reps.mapPartitions(lambda it: _unit_blocks(params, P, it))
-    grouped = units.partitionBy(P, lambda t: t).mapPartitions(lambda it: _content_groups(params, P, it)).persist(MD)
+    grouped = keep(units.partitionBy(P, lambda t: t).mapPartitions(lambda it: _content_groups(params, P, it)))
     content_pairs = grouped.filter(lambda tb: tb[0] < 0).map(lambda tb: tb[1][1])
     band_pairs = (
         grouped.filter(lambda tb: tb[0] >= 0)
@@ -371,39 +426,37 @@ def _run(spark, docs, params: Params, detector, partitions: int, skipped: tuple 
     rows = with_a.map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).join(reps, P).map(
         lambda kv: (kv[1][0][0], kv[0], kv[1][0][1], kv[1][1])
     )
-    matches = (  # (a pid, b pid, match)
+    matches = keep(  # (a pid, b pid, match)
         rows.mapPartitions(lambda it: (m for ch in _chunked(it, _VERIFY_CHUNK) for m in stages.verify_stage(params, ch)))
         .union(exact_matches)
-        .persist(MD)
     )
 
     # 7. clusters: connected components of paragraphs linked by matches,
     #    build_clusters per component, one distributed sort for the ids
-    labels = connected_components(matches.map(lambda t: (t[0], t[1])), P)  # (pid, root)
+    labels = connected_components(matches.map(lambda t: (t[0], t[1])), P, store, held)  # (pid, root)
     comp_matches = matches.map(lambda t: (t[0], t[2])).join(labels, P).map(lambda kv: (kv[1][1], kv[1][0]))
     comp_pars = labels.join(content, P).map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
     raw_clusters = comp_matches.cogroup(comp_pars, P).flatMap(
         lambda kv: stages.cluster_stage(kv[1][0], dict(kv[1][1]))
     )
-    ordered = (
+    ordered = keep(
         raw_clusters.sortBy(lambda cr: stages.cluster_order(cr[0].members, cr[0].words), numPartitions=P)
         .zipWithIndex()
         .map(lambda cro: (cro[1], (replace(cro[0][0], id=f"C{cro[1] + 1}"), cro[0][1])))
-        .persist(MD)
     )
 
     # 8. groups of documents linked by clusters (components again: cluster o
     #    is node -o-1, a document its rank): cross-document repetition, then
     #    (with the final cluster ids) provenance and summaries
-    glabels = connected_components(ordered.flatMap(lambda ocr: [(-ocr[0] - 1, r) for r in ocr[1][1]]), P).persist(MD)
+    glabels = keep(connected_components(ordered.flatMap(lambda ocr: [(-ocr[0] - 1, r) for r in ocr[1][1]]), P,
+                                        store, held))
     cluster_group = glabels.filter(lambda nr: nr[0] < 0).map(lambda nr: (-nr[0] - 1, nr[1]))
     doc_group = glabels.filter(lambda nr: nr[0] >= 0)
     # one shuffle of the documents: each with its group, or alone (in no cluster)
-    placed = (
+    placed = keep(
         recs.map(lambda r: (r[0], r))
         .cogroup(doc_group, P)
         .map(lambda kv: (next(iter(kv[1][1]), None), next(iter(kv[1][0]))))
-        .persist(MD)
     )
     group_recs = placed.filter(lambda gr: gr[0] is not None)
     lone_recs = placed.filter(lambda gr: gr[0] is None).values()
@@ -424,7 +477,7 @@ def _run(spark, docs, params: Params, detector, partitions: int, skipped: tuple 
             ("c", group_of[c.members[0].doc], (o, c)) for o, c in kept
         ]
 
-    refined = group_recs.cogroup(group_clusters, P).mapPartitions(refine_part).persist(MD)
+    refined = keep(group_recs.cogroup(group_clusters, P).mapPartitions(refine_part))
     final_group_recs = refined.filter(lambda x: x[0] == "r").map(lambda x: (x[1], x[2]))
     renumbered = (
         refined.filter(lambda x: x[0] == "c")
@@ -434,34 +487,46 @@ def _run(spark, docs, params: Params, detector, partitions: int, skipped: tuple 
         .map(lambda x: (x[0][1][0], replace(x[0][1][1], id=f"C{x[1] + 1}")))
     )
 
+    def report_part(recs_, clusters_):
+        edges, clusters, summaries, pair_rows, contexts = stages.provenance_stage(det.value, params, recs_, clusters_)
+        flags = [f for r in recs_ for f in r[2]]
+        for kind, items in enumerate((edges, clusters, summaries, pair_rows, contexts.items(), flags)):
+            for item in items:
+                yield kind, item
+
     def provenance_part(it):
         recs_, clusters_ = [], []
         for _, (rs, cs) in it:
             recs_.extend(rs)
             clusters_.extend(cs)
-        if not recs_:
-            return []
-        return [stages.provenance_stage(det.value, params, recs_, sorted(clusters_, key=lambda c: int(c.id[1:])))]
+        if recs_:
+            yield from report_part(recs_, sorted(clusters_, key=lambda c: int(c.id[1:])))
 
     prov = final_group_recs.cogroup(renumbered, P).mapPartitions(provenance_part)
-    lone = lone_recs.mapPartitions(lambda it: [stages.provenance_stage(det.value, params, list(it), [])])
-    results = prov.union(lone).persist(MD)
-    final_recs = final_group_recs.values().union(lone_recs)
+    lone = lone_recs.mapPartitions(lambda it: report_part(list(it), []))
+    # the report's records, one each: (kind, record), kinds as in _KINDS
+    results = prov.union(lone).persist(store)
     n = results.count()  # runs the pipeline
+    for rdd in held:  # everything but the results
+        rdd.unpersist()
     timings["spark"] = time.perf_counter() - t0
-    timings["groups"] = float(n)
+    timings["records"] = float(n)
+
+    def kind(k: int):
+        return results.filter(lambda kr: kr[0] == k).values()
+
     return SparkScan(
         spark=spark,
         params=params,
-        documents=results.flatMap(lambda r: r[2]),
-        clusters=results.flatMap(lambda r: r[1]),
-        pairs=results.flatMap(lambda r: r[3]),
-        boilerplate=final_recs.flatMap(lambda r: r[2]),
-        provenance=results.flatMap(lambda r: r[0]),
-        contexts=results.flatMap(lambda r: list(r[4].items())),
+        provenance=kind(0),
+        clusters=kind(1),
+        documents=kind(2),
+        pairs=kind(3),
+        contexts=kind(4),
+        boilerplate=kind(5),
         skipped=tuple(skipped),
         timings=timings,
-        raw_clusters=ordered.mapValues(lambda cr: cr[0]),
+        results=results,
     )
 
 
@@ -515,12 +580,14 @@ def scan_dataframe(
     _ = params.banding  # validate now, on the driver
     spark = df.sparkSession
     detector = stages.load_detector(lexicon_paths)
-    parsed = _documents_from_dataframe(df, "dataframe").persist()
+    parsed = _documents_from_dataframe(df, "dataframe").persist(storage_level(spark))
     skipped = tuple(parsed.filter(lambda x: isinstance(x, Skipped)).collect())
     docs = parsed.filter(lambda x: isinstance(x, Document))
     _check_unique(docs, "dataframe")
     P = partitions or max(2, spark.sparkContext.defaultParallelism)
-    return _run(spark, docs, params, detector, P, skipped)
+    result = _run(spark, docs, params, detector, P, skipped)
+    parsed.unpersist()  # the results are computed (and persisted)
+    return result
 
 
 def scan_paths(
@@ -547,6 +614,7 @@ def scan_paths(
     remote = [p for p in paths if "://" in p and not p.rstrip("/").endswith(".parquet")]
     parquet = [p for p in paths if p.rstrip("/").endswith(".parquet")]
     parts = []
+    held = []  # the parsed inputs, persisted until the results are computed
     skipped: list[Skipped] = []
     local_docs: list[Document] = []
     if local:
@@ -564,17 +632,22 @@ def scan_paths(
         parts.append(sc.parallelize(local_docs, P))
     if remote:
         sc._jsc.hadoopConfiguration().set("mapreduce.input.fileinputformat.input.dir.recursive", "true")
-        parsed = sc.union([sc.binaryFiles(p, P) for p in remote]).flatMap(lambda pb: _parse_remote(pb, options)).persist()
+        parsed = sc.union([sc.binaryFiles(p, P) for p in remote]).flatMap(lambda pb: _parse_remote(pb, options))
+        held.append(parsed.persist(storage_level(spark)))
         skipped.extend(parsed.filter(lambda x: isinstance(x, Skipped)).collect())
         parts.append(parsed.filter(lambda x: isinstance(x, Document)))
     for p in parquet:
-        parsed = _documents_from_dataframe(spark.read.parquet(p), p, options).persist()
+        parsed = _documents_from_dataframe(spark.read.parquet(p), p, options)
+        held.append(parsed.persist(storage_level(spark)))
         skipped.extend(parsed.filter(lambda x: isinstance(x, Skipped)).collect())
         parts.append(parsed.filter(lambda x: isinstance(x, Document)))
     docs = sc.union(parts) if len(parts) > 1 else (parts[0] if parts else sc.parallelize([], 1))
     if remote or parquet:
         _check_unique(docs, ", ".join(paths))
-    return _run(spark, docs, params, detector, P, tuple(skipped))
+    result = _run(spark, docs, params, detector, P, tuple(skipped))
+    for rdd in held:
+        rdd.unpersist()
+    return result
 
 
 def scan_to_report(
