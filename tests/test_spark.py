@@ -71,6 +71,14 @@ def _members(report) -> list:
     return [[(m.doc, m.paragraph, m.start, m.end) for m in c.members] for c in report.clusters]
 
 
+def test_workers_run_the_drivers_python(spark):
+    """Local mode: the Python workers run the interpreter (and so the packages) of the process that made the
+    session, not whatever `python3` is first on PATH (outside an activated venv it lacks syndetect's
+    dependencies: tldextract failed to import in the workers)."""
+    prefixes = spark.sparkContext.parallelize(range(2), 2).map(lambda _: __import__("sys").prefix).collect()
+    assert prefixes == [sys.prefix, sys.prefix]
+
+
 def test_cli_seeds_spark_equals_local(spark, tmp_path):
     """`scan --engine spark` writes the local engine's report, byte for byte
     (clusters, spans, boilerplate, provenance), with a user lexicon broadcast

@@ -84,8 +84,11 @@ def spark_session(master: str | None = None, app_name: str = "syndetect", conf: 
         builder = builder.master("local[*]")
     local = (master or preset.get("spark.master", "local[*]")).startswith("local")
     if local:
-        # executors are this machine's Python: the same interpreter and package
-        builder = builder.config("spark.pyspark.python", sys.executable)
+        # executors are this machine's Python: the same interpreter and package. PySpark starts the workers of
+        # RDD functions with $PYSPARK_PYTHON (default: whatever `python3` is on PATH, which outside an activated
+        # virtual environment lacks syndetect's dependencies); the conf alone does not reach them.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = builder.config("spark.pyspark.python", os.environ["PYSPARK_PYTHON"])
         if not preset.contains("spark.driver.memory"):
             builder = builder.config("spark.driver.memory", "2g")
         if not preset.contains("spark.driver.maxResultSize"):  # the report is collected whole
