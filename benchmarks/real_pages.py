@@ -158,6 +158,23 @@ def label_paragraphs(paragraphs: list[str], body: str) -> list[bool]:
     return labels
 
 
+def edge_labels(paragraphs: list[str], labels: list[bool], body: str) -> list[bool]:
+    """``labels`` with the short lines just outside the labelled span that equal a ground-truth body
+    line taken as body too, outward line by line while they do (the ground truth's own headline,
+    info box or list at the ends of its body, which :func:`label_paragraphs` leaves as furniture)."""
+    idx = [i for i, lab in enumerate(labels) if lab]
+    if not idx:
+        return labels
+    lines = {normalize_text(ln) for ln in body.split("\n") if ln.strip()}
+    out = list(labels)
+    for start, step in ((idx[-1] + 1, 1), (idx[0] - 1, -1)):
+        j = start
+        while 0 <= j < len(paragraphs) and normalize_text(paragraphs[j]) in lines:
+            out[j] = True
+            j += step
+    return out
+
+
 def load_pages(out: Path, limit: int | None = None) -> list[Page]:
     cache = out / "real_pages_cache.json"
     truth = load_ground_truth(DEFAULT_GROUND_TRUTH)
@@ -266,6 +283,9 @@ def real_pages(pages: list[Page]) -> dict:
     out = score_flags(report, {p.id: p.labels for p in pages}, {p.id: p.paragraphs for p in pages}, recurring_lines(pages))
     out.update(pages=len(pages), located=sum(p.located for p in pages), clusters=len(report.clusters),
                pairs=len(report.pairs), wall_s=round(wall, 2))
+    # the same flags against labels that also take the ground truth's edge lines as body
+    edged = score_flags(report, {p.id: edge_labels(p.paragraphs, p.labels, p.body) for p in pages})
+    out["edge_labelled"] = {k: edged[k] for k in ("body_paragraphs", "furniture_recall", "body_flagged")}
     # the clean bodies alone (every flag there is on article text)
     bodies = [Document(id=p.id, text=p.body, url=p.url) for p in pages if p.body.strip()]
     rb = scan(bodies, Params(), workers=1)

@@ -93,3 +93,13 @@ def test_curve_counts_body_flags_and_recall_with_the_other_rules():
     rows = {r["threshold"]: r for r in fc.curve(P, data)}
     assert rows[0.5]["body_flagged"] == 2 and rows[0.5]["furniture_recall"] == 0.5
     assert rows[0.97]["body_flagged"] == 1 and rows[0.97]["furniture_recall"] == round(3 / 8, 4)
+
+
+def test_edge_labels_take_the_ground_truths_lines_next_to_the_body():
+    paragraphs = ["Menu", "Qualified teams", PROSE, PROSE, "England (Group A): 10th", "Spain (Group F): 11th", "About us", "Spain (Group F): 11th"]
+    body = "\n".join(["Qualified teams", PROSE, PROSE, "England (Group A): 10th", "Spain (Group F): 11th"])
+    labels = rp.label_paragraphs(paragraphs, body)
+    assert labels == [False, False, True, True, False, False, False, False]  # short lines outside the span
+    got = rp.edge_labels(paragraphs, labels, body)
+    assert got == [False, True, True, True, True, True, False, False]  # not past "About us"
+    assert rp.edge_labels(paragraphs, [False] * 8, body) == [False] * 8
