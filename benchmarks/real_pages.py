@@ -9,7 +9,10 @@ kept, as :mod:`prepare_datasets` converts it):
    every paragraph of a page is labelled *body* (it lies inside the page's
    ground-truth ``articleBody``) or *furniture* (everything else). Reported:
    furniture recall (furniture paragraphs flagged) and the share of body
-   paragraphs flagged.
+   paragraphs flagged; the body paragraphs flagged by rule and kind (:func:`body_kind`:
+   template, edge, inside, prose); and the same flags against labels that take the
+   ground truth's short lines just outside the labelled body as body (``edge_labelled``,
+   :func:`edge_labels`).
 
 2. **Transplants with ground truth.** Real article bodies are put into real
    page templates (the furniture before and after a page's own body):
