@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import math
 import re
 import sys
@@ -52,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from real_pages import load_pages  # noqa: E402
+from real_pages import emit, load_pages  # noqa: E402
 
 from syndetect import Document, Params, scan  # noqa: E402
 from syndetect.pipeline.scan import paragraphs_of  # noqa: E402
@@ -281,8 +280,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="cross-validation groups: a page's whole site held out with it (default), or the page alone")
     ap.add_argument("--fit-on-all", action="store_true", help="also fit on all pages and score them (in-sample)")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--limit", type=int, default=None, help="only the first N pages (a quick run)")
     args = ap.parse_args(argv)
-    data = collect(load_pages(Path(args.out)))
+    data = collect(load_pages(Path(args.out), args.limit))
     X, y = data["X"], data["y"]
     fold = folds([g[0] if args.group == "site" else g[1] for g in data["groups"]], args.folds)
     sites = sorted({g[0] for g in data["groups"]})
@@ -297,11 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         result[f"{name}_held_out"] = curve(held_out(X, y, fold, fit), data)
         if args.fit_on_all:
             result[f"{name}_fit_on_all"] = curve(fit(X, y)(X), data)
-    text = json.dumps(result, indent=2)
-    if args.json:
-        Path(args.json).write_text(text + "\n", "utf-8")
-    print(text)
-    return 0
+    return emit(result, args.json)
 
 
 if __name__ == "__main__":

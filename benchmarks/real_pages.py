@@ -783,9 +783,14 @@ def main(argv: list[str] | None = None) -> int:
     result = {"real_pages": real_pages(pages), "transplants": score_transplants(built, recurring_lines(pages))}
     if not args.no_html:
         result["transplants_html"] = score_html(built, Path(args.out))
+    return emit(result, args.json)
+
+
+def emit(result: dict, path: str | None) -> int:
+    """Print the figures (and write them to ``path`` when given)."""
     text = json.dumps(result, indent=2, ensure_ascii=False)
-    if args.json:
-        Path(args.json).write_text(text + "\n", "utf-8")
+    if path:
+        Path(path).write_text(text + "\n", "utf-8")
     print(text)
     return 0
 

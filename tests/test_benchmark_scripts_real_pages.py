@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -103,3 +106,23 @@ def test_edge_labels_take_the_ground_truths_lines_next_to_the_body():
     got = rp.edge_labels(paragraphs, labels, body)
     assert got == [False, True, True, True, True, True, False, False]  # not past "About us"
     assert rp.edge_labels(paragraphs, [False] * 8, body) == [False] * 8
+
+
+@pytest.mark.slow
+def test_classifier_study_runs_on_a_few_real_pages(tmp_path):
+    cache = ROOT / "benchmarks" / "out" / "real_pages_cache.json"
+    out = tmp_path / "out"
+    if cache.exists():  # the page conversion (inscriptis) is cached; without it the script converts the fixture
+        out.mkdir()
+        shutil.copy(cache, out / cache.name)
+    path = tmp_path / "fc.json"
+    assert fc.main(["--out", str(out), "--limit", "24", "--folds", "2", "--json", str(path)]) == 0
+    got = json.loads(path.read_text("utf-8"))
+    assert got["paragraphs"] > 500 and got["folds"] == 2 and got["groups"] == "site"
+    rule = got["rule"]
+    assert 0 < rule["furniture_recall"] <= 1 and rule["body_flagged"] >= got["other_rules_body_flags"]
+    for name in ("logistic_held_out", "trees_held_out"):
+        rows = got[name]
+        assert [r["threshold"] for r in rows] == list(fc.THRESHOLDS)
+        recalls = [r["furniture_recall"] for r in rows]
+        assert recalls == sorted(recalls, reverse=True)  # a higher threshold flags less
