@@ -251,6 +251,7 @@ def score_flags(report, labels: dict[str, list[bool]], texts: dict[str, list[str
     by_rule_body: dict[str, int] = {}
     by_kind: Counter = Counter()
     by_kind_all: Counter = Counter()
+    words = [0, 0]  # body words, and those in flagged paragraphs
     rules = {(f.doc, f.paragraph): getattr(f, "rule", f.reason) for f in report.boilerplate}
     for doc, labs in labels.items():
         for i, is_body in enumerate(labs, 1):
@@ -259,6 +260,10 @@ def score_flags(report, labels: dict[str, list[bool]], texts: dict[str, list[str
                 body += 1
                 body_hit += hit
                 kind = body_kind(texts[doc], labs, i - 1, recurring or set()) if texts is not None else None
+                if texts is not None:
+                    n = len(texts[doc][i - 1].split())
+                    words[0] += n
+                    words[1] += n * hit
                 by_kind_all[kind] += 1
                 if hit:
                     by_rule_body[rules[(doc, i)]] = by_rule_body.get(rules[(doc, i)], 0) + 1
@@ -272,7 +277,8 @@ def score_flags(report, labels: dict[str, list[bool]], texts: dict[str, list[str
         "furniture_recall": round(furn_hit / max(1, furn), 4),
         "body_flagged": round(body_hit / max(1, body), 4),
         "body_flags_by_rule": dict(sorted(by_rule_body.items(), key=lambda kv: -kv[1])),
-        **({"body_paragraphs_by_kind": dict(sorted(by_kind_all.items())),
+        **({"body_words_flagged": round(words[1] / max(1, words[0]), 4),
+            "body_paragraphs_by_kind": dict(sorted(by_kind_all.items())),
             "body_flags_by_rule_and_kind": dict(sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))}
            if texts is not None else {}),
     }

@@ -55,6 +55,7 @@ def test_score_flags_counts_body_flags_by_rule_and_kind():
     assert got["body_paragraphs"] == 3 and got["furniture_paragraphs"] == 2
     assert got["furniture_recall"] == 0.5 and got["body_flagged"] == round(2 / 3, 4)
     assert got["body_paragraphs_by_kind"] == {"edge": 1, "prose": 2}
+    assert got["body_words_flagged"] == round((5 + 17) / (5 + 17 + 17), 4)  # the headline and one prose paragraph flagged
     assert got["body_flags_by_rule_and_kind"] == {"lexicon/x prose": 1, "shape/outside-body edge": 1}
 
 
