@@ -304,7 +304,7 @@ static Slot *slots = NULL;
 static Py_ssize_t nslots = 0, nused = 0;
 static Py_UCS4 *arena = NULL;
 static Py_ssize_t arena_len = 0, arena_cap = 0;
-#define CACHE_MAX_ENTRIES (1 << 22)
+static Py_ssize_t cache_max = 1 << 22;  /* entries; beyond it tokens are resolved at every sight */
 #define ARENA_MAX (1 << 26)
 
 static uint64_t raw_key(const Py_UCS4 *u, Py_ssize_t len) {
@@ -373,7 +373,7 @@ static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **no
     Py_DECREF(res);
     *th = h;
     *norm = nm;
-    if (nused >= CACHE_MAX_ENTRIES || arena_len + len > ARENA_MAX) {  /* full: not stored */
+    if (nused >= cache_max || arena_len + len > ARENA_MAX) {  /* full: not stored */
         *owned = nm;
         return 0;
     }
@@ -561,10 +561,18 @@ static int units_of(Py_ssize_t n, const Cut *cuts, Py_ssize_t ncuts, Py_ssize_t 
     return 0;
 }
 
-/* configure(resolve, repair) */
+/* configure(resolve, repair, cache_entries=4194304): sets the callbacks and empties the token cache. */
 static PyObject *hot_configure(PyObject *self, PyObject *args) {
     PyObject *r, *f;
-    if (!PyArg_ParseTuple(args, "OO", &r, &f)) return NULL;
+    Py_ssize_t entries = 1 << 22;
+    if (!PyArg_ParseTuple(args, "OO|n", &r, &f, &entries)) return NULL;
+    if (!PyCallable_Check(r) || !PyCallable_Check(f)) { PyErr_SetString(PyExc_TypeError, "configure: callables expected"); return NULL; }
+    for (Py_ssize_t i = 0; i < nslots; i++) if (slots[i].key) Py_XDECREF(slots[i].norm);
+    free(slots);
+    slots = NULL;
+    nslots = nused = 0;
+    arena_len = 0;
+    cache_max = entries < 0 ? 0 : entries;
     Py_XSETREF(resolve_fn, Py_NewRef(r));
     Py_XSETREF(repair_fn, Py_NewRef(f));
     return Py_NewRef(Py_None);
