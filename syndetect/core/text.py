@@ -348,8 +348,8 @@ def segment_hashes(text: str) -> tuple[list[int], list[int], list[int]]:
     computes them.
     """
     if _SCAN is not None:  # the compiled tokeniser (same hashes and cuts, tests/test_hot_text.py)
-        th, sentence_cuts, quote_cuts = _SCAN(text, 3)
-        return np.frombuffer(th, dtype=np.uint64).tolist(), sentence_cuts, quote_cuts
+        th, sentences, quotes = _SCAN(text, 3)
+        return np.frombuffer(th, dtype=np.uint64).tolist(), sentences, quotes
     parts = _PIECE_SPLIT.split(_repair(text))
     hashes: list[int] = []
     sentence_cuts: list[int] = []

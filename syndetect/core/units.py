@@ -76,7 +76,9 @@ def unit_ranges(
     """
     if HOT is not None if compiled is None else compiled:
         got = HOT.map_units(list(texts), params.min_span_words, params.min_unit, params.max_unit)  # type: ignore[union-attr]
-        return (np.frombuffer(got[0], dtype=np.uint64), *(np.frombuffer(b, dtype=np.int64) for b in got[1:]))
+        hashes, par, start, end = got
+        return (np.frombuffer(hashes, dtype=np.uint64), np.frombuffer(par, dtype=np.int64),
+                np.frombuffer(start, dtype=np.int64), np.frombuffer(end, dtype=np.int64))
     th, offsets, cut_par, cut_pos, cut_kind = segment_batch(texts)
     offs = offsets.tolist()
     cps, cpos, ckind = cut_par.tolist(), cut_pos.tolist(), cut_kind.tolist()
@@ -98,4 +100,5 @@ def unit_ranges(
             unit_par.append(i)
             unit_start.append(base + s)
             unit_end.append(base + e)
-    return th, *(np.asarray(x, dtype=np.int64) for x in (unit_par, unit_start, unit_end))  # type: ignore[return-value]
+    as64 = [np.asarray(x, dtype=np.int64) for x in (unit_par, unit_start, unit_end)]
+    return th, as64[0], as64[1], as64[2]
