@@ -55,12 +55,12 @@ TEXTS = st.lists(PIECE, max_size=40).map("".join)
 
 
 def _reference(fn, *args, **kwargs):
-    saved = text._SCAN
-    text._SCAN = None
+    saved = text._SCAN, text._SPLIT
+    text._SCAN = text._SPLIT = None
     try:
         return fn(*args, **kwargs)
     finally:
-        text._SCAN = saved
+        text._SCAN, text._SPLIT = saved
 
 
 def _same_everywhere(s: str) -> None:
@@ -149,6 +149,69 @@ HOSTILE = [
 @pytest.mark.parametrize("s", HOSTILE, ids=range(len(HOSTILE)))
 def test_scan_equals_reference_on_hostile_text(s):
     _same_everywhere(s)
+
+
+LINE = st.one_of(
+    st.just(""),
+    st.sampled_from([" ", "\t", "\u3000", "\x1f", "\x85", "\u2028", "\r"]),
+    st.lists(st.sampled_from(["word", "x" * 12, " ", ".", "\u201d", ":", ")", "\u2019", "\u00a0"]), max_size=30).map("".join),
+    st.integers(20, 120).map(lambda n: ("lorem ipsum dolor " * 8)[:n]),
+    st.text(max_size=20),
+)
+
+
+@SETTINGS
+@given(st.lists(LINE, max_size=30).map("\n".join))
+def test_split_paragraphs_equals_reference(doc):
+    assert text.split_paragraphs(doc) == _reference(text.split_paragraphs, doc)
+
+
+SIZED_LINE = st.tuples(st.integers(0, 115), st.sampled_from(list(".!?:\"')\u201d\u2019ax ]"))).map(
+    lambda t: ("word " * 30)[: t[0]] + t[1]
+)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(SIZED_LINE, st.just("")), min_size=4, max_size=40).map("\n".join))
+def test_split_paragraphs_equals_reference_near_the_wrap_thresholds(doc):
+    """Lines of chosen lengths and endings: the 60% / 90th-percentile / +10 rules of _wrap_width at their edges."""
+    assert text.split_paragraphs(doc) == _reference(text.split_paragraphs, doc)
+
+
+def test_split_paragraphs_equals_reference_on_a_grid_of_wrap_edges():
+    """n lines of width w, with k lines of w + d (d around the +10 rule) and some shorter ones, every ending."""
+    import random
+
+    rng = random.Random(7)
+    checked = joined = 0
+    for w in (29, 30, 31, 50, 99, 100, 101):
+        for n in range(4, 26):
+            for k in range(0, 3):
+                for d in (-w // 2, 9, 10, 11):
+                    lengths = [w] * n + [w + d] * k + [rng.randint(1, w) for _ in range(rng.randint(0, 3))]
+                    rng.shuffle(lengths)
+                    lines = [("word " * 40)[: m - 1] + rng.choice("x.:a)") for m in lengths]
+                    doc = "\n".join(lines)
+                    got = text.split_paragraphs(doc)
+                    assert got == _reference(text.split_paragraphs, doc), (w, n, k, d)
+                    checked += 1
+                    joined += len(got) < len(lines)
+    assert joined > 100 and checked - joined > 100  # both sides of the rule were compared
+
+
+def test_split_paragraphs_equals_reference_on_real_and_wrapped_documents():
+    import textwrap
+
+    bodies = json.loads((ROOT / "fixtures" / "article-extraction-benchmark" / "ground-truth.json").read_text("utf-8"))
+    docs = [bodies[k].get("articleBody") or "" for k in sorted(bodies)]
+    docs += [textwrap.fill(d, width) for d in docs[:60] for width in (35, 72, 99)]
+    docs += [d.replace("\n\n", "\n") for d in docs[:60]] + [p.read_text("utf-8") for p in (ROOT / "fixtures" / "seeds").glob("*.txt")]
+    wrapped = 0
+    for d in docs:
+        got = text.split_paragraphs(d)
+        assert got == _reference(text.split_paragraphs, d)
+        wrapped += any("\n" in d[s:e] for s, e in got)
+    assert wrapped > 50  # hard-wrapped documents were joined, not only split
 
 
 def _units(texts, compiled):

@@ -17,6 +17,8 @@
  *       token_spans/tokenize/segment_hashes and, with units_from_cuts,
  *       syndetect.core.units.map_paragraphs. configure(resolve, repair)
  *       hands it text.py's normalisation+hash and mojibake repair.
+ *   split_paragraphs(text)
+ *       syndetect.core.text.split_paragraphs.
  *
  * Arrays come in through the buffer protocol (numpy arrays, array.array,
  * bytes); shapes and dtypes are checked by the Python callers in
@@ -687,12 +689,95 @@ done:
     return ret;
 }
 
+/* split_paragraphs(text) -> [(start, end), ...]: syndetect.core.text.split_paragraphs (lines of _LINE_RE, each
+ * stripped of str.isspace characters; the hard-wrap rule of _wrap_width with the same float comparisons). */
+static int cmp_ssize(const void *x, const void *y) {
+    Py_ssize_t a = *(const Py_ssize_t *)x, b = *(const Py_ssize_t *)y;
+    return (a > b) - (a < b);
+}
+
+static inline int is_line_end(Py_UCS4 c) {  /* _LINE_END_RE's class */
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == '"' || c == '\'' || c == 0x201D || c == 0x2019 || c == ')';
+}
+
+static PyObject *hot_split_paragraphs(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "split_paragraphs: str expected"); return NULL; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Vec lines = VEC(Py_ssize_t[2]);
+    Vec lengths = VEC(Py_ssize_t);
+    PyObject *ret = NULL;
+    Py_ssize_t ends = 0;
+    for (Py_ssize_t p = 0; p < n;) {  /* one line: up to and with its '\n' */
+        Py_ssize_t q = p;
+        while (q < n && PyUnicode_READ(kind, data, q) != '\n') q++;
+        Py_ssize_t next = q < n ? q + 1 : q;
+        Py_ssize_t s = p, e = next;
+        while (s < e && is_space(PyUnicode_READ(kind, data, s))) s++;
+        while (e > s && is_space(PyUnicode_READ(kind, data, e - 1))) e--;
+        Py_ssize_t x[2] = {-1, -1};
+        if (e > s) {
+            x[0] = s;
+            x[1] = e;
+            Py_ssize_t len = e - s;
+            if (vec_push(&lengths, &len) < 0) goto done;
+            ends += is_line_end(PyUnicode_READ(kind, data, e - 1));
+        }
+        if (vec_push(&lines, x) < 0) goto done;
+        p = next;
+    }
+    ret = PyList_New(0);
+    if (!ret || lengths.n == 0) goto done;
+    /* _wrap_width */
+    Py_ssize_t wrap = -1, nl = lengths.n;
+    Py_ssize_t *len = (Py_ssize_t *)lengths.p;
+    if (nl >= 4) {
+        Py_ssize_t *ordered = malloc(sizeof(Py_ssize_t) * (size_t)nl);
+        if (!ordered) { Py_CLEAR(ret); PyErr_NoMemory(); goto done; }
+        memcpy(ordered, len, sizeof(Py_ssize_t) * (size_t)nl);
+        qsort(ordered, (size_t)nl, sizeof(Py_ssize_t), cmp_ssize);
+        Py_ssize_t width = ordered[(Py_ssize_t)(0.9 * (double)(nl - 1))];
+        free(ordered);
+        if (width <= 100 && width >= 30 && !((double)ends >= 0.6 * (double)nl)) {
+            Py_ssize_t near = 0, over = 0;
+            for (Py_ssize_t i = 0; i < nl; i++) {
+                near += (double)len[i] >= 0.6 * (double)width;
+                over += len[i] > width + 10;
+            }
+            if ((double)near >= 0.6 * (double)nl && (double)over <= 0.05 * (double)nl) wrap = width;
+        }
+    }
+    Py_ssize_t cs = -1, ce = -1;
+    int prev_full = 0;
+    Py_ssize_t *ln = (Py_ssize_t *)lines.p;
+    for (Py_ssize_t i = 0; i <= lines.n; i++) {
+        Py_ssize_t s = i < lines.n ? ln[2 * i] : -1, e = i < lines.n ? ln[2 * i + 1] : -1;
+        int flush = i == lines.n || s < 0 || !(cs >= 0 && prev_full);
+        if (flush && cs >= 0) {
+            PyObject *t = Py_BuildValue("(nn)", cs, ce);
+            if (!t || PyList_Append(ret, t) < 0) { Py_XDECREF(t); Py_CLEAR(ret); goto done; }
+            Py_DECREF(t);
+            cs = -1;
+        }
+        if (i == lines.n) break;
+        if (s < 0) { prev_full = 0; continue; }
+        if (cs >= 0) ce = e; else { cs = s; ce = e; }
+        prev_full = wrap >= 0 && (double)(e - s) >= 0.6 * (double)wrap;
+    }
+done:
+    free(lines.p);
+    free(lengths.p);
+    return ret;
+}
+
 static PyMethodDef methods[] = {
     {"signatures", hot_signatures, METH_VARARGS, "MinHash signatures of many sets (see syndetect.core.minhash)."},
     {"band_keys", hot_band_keys, METH_VARARGS, "LSH band keys of signatures (see syndetect.core.minhash)."},
     {"runs", hot_runs, METH_VARARGS, "Maximal exact k-word runs of two token-id sequences (see syndetect.core.verify)."},
     {"configure", hot_configure, METH_VARARGS, "Set the tokeniser's resolve(raw) and repair(text) (see syndetect.core.text)."},
     {"scan", hot_scan, METH_VARARGS, "Tokens, offsets, hashes or cuts of one text (see syndetect.core.text)."},
+    {"split_paragraphs", hot_split_paragraphs, METH_O, "Paragraph offsets of a document (see syndetect.core.text)."},
     {"map_units", hot_map_units, METH_VARARGS, "Token hashes and units of a batch of paragraphs (see syndetect.core.units)."},
     {NULL, NULL, 0, NULL},
 };

@@ -181,6 +181,8 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     hard-wrapped and the line is "full" (at least 60% of the wrap width).
     Offsets exclude surrounding whitespace.
     """
+    if _SPLIT is not None:  # the same loop compiled (tests/test_hot_text.py)
+        return cast(list[tuple[int, int]], _SPLIT(text))
     lines: list[tuple[int, int]] = []  # stripped (start, end) or (-1, -1) for blank
     for m in _LINE_RE.finditer(text):
         if m.start() == m.end():
@@ -494,7 +496,8 @@ def token_arrays(text: str) -> TokenArrays:
 # _SENT_END_RE and _QUOTE_RE above written out in C with re's semantics and
 # character classes; normalisation, hashing and mojibake repair stay the
 # Python above (called once per distinct raw token, and for paragraphs with a
-# mojibake hint). ``_SCAN`` is ``None`` on the pure path.
+# mojibake hint). ``_SCAN`` is ``None`` on the pure path; so is ``_SPLIT``,
+# split_paragraphs compiled.
 # --------------------------------------------------------------------------
 def _resolve(raw: str) -> tuple[str, int] | None:
     """The normalised token of a raw token and its hash, or ``None`` when it normalises to nothing."""
@@ -505,3 +508,4 @@ def _resolve(raw: str) -> tuple[str, int] | None:
 if HOT is not None:
     HOT.configure(_resolve, _repair)
 _SCAN = HOT.scan if HOT is not None else None
+_SPLIT = HOT.split_paragraphs if HOT is not None else None
