@@ -6,8 +6,9 @@ the install goes on without it. :data:`HOT` is the module, or ``None`` when it
 is not built or ``SYNDETECT_PURE=1`` is set: then every caller uses its
 pure-Python/numpy reference, which stays the readable algorithm
 (:func:`syndetect.core.minhash.signatures`, :func:`syndetect.core.minhash.band_keys`,
-:func:`syndetect.core.verify._runs_reference`). Both paths give bit-identical
-results (``tests/test_hot.py``).
+:func:`syndetect.core.verify._runs_reference`; the tokeniser, paragraph split and
+unit cutting of :mod:`syndetect.core.text` and :func:`syndetect.core.units.unit_ranges`).
+Both paths give bit-identical results (``tests/test_hot.py``, ``tests/test_hot.py``).
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ def _norm_all(raws: list[str]) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Normalised tokens of ``text`` (the fast path: no offsets)."""
-    if _SCAN is not None:  # the compiled tokeniser (same tokens, tests/test_hot_text.py)
+    if _SCAN is not None:  # the compiled tokeniser (same tokens, tests/test_hot.py)
         return cast(list[str], _SCAN(text, 0))
     return [t for t in _norm_all(TOKEN_RE.findall(_repair(text))) if t]
 
@@ -145,7 +145,7 @@ def token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
     Gives exactly the tokens of :func:`tokenize`.
     """
-    if _SCAN is not None:  # the compiled tokeniser (same tokens and offsets, tests/test_hot_text.py)
+    if _SCAN is not None:  # the compiled tokeniser (same tokens and offsets, tests/test_hot.py)
         return cast(tuple[list[str], list[tuple[int, int]]], _SCAN(text, 1))
     matches = list(TOKEN_RE.finditer(_repair(text)))
     toks = _norm_all([m.group() for m in matches])
@@ -181,7 +181,7 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     hard-wrapped and the line is "full" (at least 60% of the wrap width).
     Offsets exclude surrounding whitespace.
     """
-    if _SPLIT is not None:  # the same loop compiled (tests/test_hot_text.py)
+    if _SPLIT is not None:  # the same loop compiled (tests/test_hot.py)
         return cast(list[tuple[int, int]], _SPLIT(text))
     lines: list[tuple[int, int]] = []  # stripped (start, end) or (-1, -1) for blank
     for m in _LINE_RE.finditer(text):
@@ -349,7 +349,7 @@ def segment_hashes(text: str) -> tuple[list[int], list[int], list[int]]:
     of :func:`tokenize`; cuts are token indexes as :func:`sentence_units`
     computes them.
     """
-    if _SCAN is not None:  # the compiled tokeniser (same hashes and cuts, tests/test_hot_text.py)
+    if _SCAN is not None:  # the compiled tokeniser (same hashes and cuts, tests/test_hot.py)
         th, sentences, quotes = _SCAN(text, 3)
         return np.frombuffer(th, dtype=np.uint64).tolist(), sentences, quotes
     parts = _PIECE_SPLIT.split(_repair(text))

@@ -8,7 +8,7 @@ Python work per paragraph is choosing its units from its sentence and
 quotation cuts (:func:`syndetect.core.text.units_from_cuts`); with the
 compiled hot path (:mod:`syndetect.core.hot`) tokenising, hashing and cutting
 a batch is one C call (``_hot.map_units``) that gives the same token hashes
-and units (``tests/test_hot_text.py``).
+and units (``tests/test_hot.py``).
 """
 
 from __future__ import annotations
