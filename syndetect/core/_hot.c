@@ -306,8 +306,8 @@ static Slot *slots = NULL;
 static Py_ssize_t nslots = 0, nused = 0;
 static Py_UCS4 *arena = NULL;
 static Py_ssize_t arena_len = 0, arena_cap = 0;
-static Py_ssize_t cache_max = 1 << 22;  /* entries; beyond it tokens are resolved at every sight */
-#define ARENA_MAX (1 << 26)
+static Py_ssize_t cache_max = 1 << 21;  /* entries (at most 2 slots of 40 bytes each); beyond it tokens are resolved at every sight */
+#define ARENA_MAX (1 << 24)  /* code points of raw tokens (64 MB) */
 
 static uint64_t raw_key(const Py_UCS4 *u, Py_ssize_t len) {
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)len;
@@ -563,10 +563,10 @@ static int units_of(Py_ssize_t n, const Cut *cuts, Py_ssize_t ncuts, Py_ssize_t 
     return 0;
 }
 
-/* configure(resolve, repair, cache_entries=4194304): sets the callbacks and empties the token cache. */
+/* configure(resolve, repair, cache_entries=2097152): sets the callbacks and empties the token cache. */
 static PyObject *hot_configure(PyObject *self, PyObject *args) {
     PyObject *r, *f;
-    Py_ssize_t entries = 1 << 22;
+    Py_ssize_t entries = 1 << 21;
     if (!PyArg_ParseTuple(args, "OO|n", &r, &f, &entries)) return NULL;
     if (!PyCallable_Check(r) || !PyCallable_Check(f)) { PyErr_SetString(PyExc_TypeError, "configure: callables expected"); return NULL; }
     for (Py_ssize_t i = 0; i < nslots; i++) if (slots[i].key) Py_XDECREF(slots[i].norm);
