@@ -604,8 +604,10 @@ static PyObject *hot_scan(PyObject *self, PyObject *args) {
         a = PyList_New(toks.n);
         if (!a) goto done;
         for (Py_ssize_t i = 0; i < toks.n; i++) {
-            PyObject *pair = Py_BuildValue("(nn)", t[i].start, t[i].end);
-            if (!pair) goto done;
+            PyObject *pair = PyTuple_New(2), *x = PyLong_FromSsize_t(t[i].start), *y = PyLong_FromSsize_t(t[i].end);
+            if (!pair || !x || !y) { Py_XDECREF(pair); Py_XDECREF(x); Py_XDECREF(y); goto done; }
+            PyTuple_SET_ITEM(pair, 0, x);
+            PyTuple_SET_ITEM(pair, 1, y);
             PyList_SET_ITEM(a, i, pair);
         }
         ret = PyTuple_Pack(2, list, a);
