@@ -336,11 +336,9 @@ static int cache_grow(void) {
     return 0;
 }
 
-/* Resolve a raw token: *th and *norm (borrowed; NULL: the token normalises to nothing).
- * Returns 0, or -1 with an exception set. *owned receives a new reference to release when the
- * cache is full (the result was not stored). */
-static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **norm, PyObject **owned) {
-    *owned = NULL;
+/* Resolve a raw token: *th and *norm (a new reference; NULL: the token normalises to nothing).
+ * Returns 0, or -1 with an exception set. */
+static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **norm) {
     uint64_t key = raw_key(u, len);
     Py_ssize_t j = 0;
     if (nslots) {
@@ -348,7 +346,7 @@ static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **no
         while (slots[j].key) {
             if (slots[j].key == key && slots[j].len == len && !memcmp(arena + slots[j].off, u, sizeof(Py_UCS4) * len)) {
                 *th = slots[j].th;
-                *norm = slots[j].norm;
+                *norm = Py_XNewRef(slots[j].norm);
                 return 0;
             }
             j = (j + 1) & (nslots - 1);
@@ -375,20 +373,17 @@ static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **no
     Py_DECREF(res);
     *th = h;
     *norm = nm;
-    if (nused >= cache_max || arena_len + len > ARENA_MAX) {  /* full: not stored */
-        *owned = nm;
-        return 0;
-    }
+    if (nused >= cache_max || arena_len + len > ARENA_MAX) return 0;  /* full: not stored */
     if (arena_len + len > arena_cap) {
         Py_ssize_t cap = arena_cap ? arena_cap : 1 << 16;
         while (cap < arena_len + len) cap *= 2;
         Py_UCS4 *na = realloc(arena, sizeof(Py_UCS4) * (size_t)cap);
-        if (!na) { Py_XDECREF(nm); PyErr_NoMemory(); return -1; }
+        if (!na) { Py_CLEAR(*norm); PyErr_NoMemory(); return -1; }
         arena = na;
         arena_cap = cap;
     }
     if (2 * (nused + 1) > nslots) {
-        if (cache_grow() < 0) { Py_XDECREF(nm); return -1; }
+        if (cache_grow() < 0) { Py_CLEAR(*norm); return -1; }
     }
     j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
     while (slots[j].key) j = (j + 1) & (nslots - 1);
@@ -397,7 +392,7 @@ static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **no
     slots[j].off = arena_len;
     slots[j].len = len;
     slots[j].th = h;
-    slots[j].norm = nm;  /* the cache owns it */
+    slots[j].norm = Py_XNewRef(nm);  /* the cache's own reference */
     arena_len += len;
     nused++;
     return 0;
@@ -420,12 +415,12 @@ static int vec_push(Vec *v, const void *x) {
 #define VEC(T) {NULL, 0, 0, sizeof(T)}
 static PyObject *vec_bytes(Vec *v) { return PyBytes_FromStringAndSize(v->p ? v->p : "", v->n * v->item); }
 
-typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; PyObject *owned; } Tok;
+typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; } Tok;  /* norm: a reference of its own */
 typedef struct { Py_ssize_t pos; int kind; } Cut;  /* kind 1 sentence, 2 quotation, 3 both (as segment_batch) */
 
 static void toks_release(Vec *toks) {
     Tok *t = (Tok *)toks->p;
-    for (Py_ssize_t i = 0; i < toks->n; i++) Py_XDECREF(t[i].owned);
+    for (Py_ssize_t i = 0; i < toks->n; i++) Py_XDECREF(t[i].norm);
     toks->n = 0;
 }
 
@@ -482,10 +477,9 @@ static int scan_paragraph(const Py_UCS4 *u, Py_ssize_t n, Vec *toks, Vec *cuts) 
         }
         if (is_alnum(c)) {
             Py_ssize_t e = token_end(u, n, p);
-            Tok t = {p, e, 0, NULL, NULL};
-            if (resolve(u + p, e - p, &t.th, &t.norm, &t.owned) < 0) return -1;
-            if (t.norm != NULL) { if (vec_push(toks, &t) < 0) { Py_XDECREF(t.owned); return -1; } }
-            else Py_XDECREF(t.owned);
+            Tok t = {p, e, 0, NULL};
+            if (resolve(u + p, e - p, &t.th, &t.norm) < 0) return -1;
+            if (t.norm != NULL && vec_push(toks, &t) < 0) { Py_DECREF(t.norm); return -1; }
             p = e;
             continue;
         }
