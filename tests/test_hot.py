@@ -439,3 +439,17 @@ def test_bad_arguments_and_callbacks_raise():
     finally:
         HOT.configure(text._resolve, text._repair)
     assert text.tokenize("caf\u00c3\u00a9 works again") == ["caf\u00e9", "works", "again"]
+
+
+UNIT_TEXT = st.lists(st.tuples(st.integers(0, 45), st.sampled_from([". ", "\u201c", "\u201d ", ".\u201d ", "! ", ""])),
+                     max_size=8).map(lambda segs: "".join("w " * n + sep for n, sep in segs))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(UNIT_TEXT, max_size=5), st.integers(2, 12), st.integers(0, 30), st.integers(0, 10))
+def test_unit_ranges_equal_reference_for_any_unit_sizes(texts, min_unit, extra, min_words):
+    """units_from_cuts transcribed: every min_unit / max_unit / min_span_words, dense sentence and quote cuts."""
+    params = Params(min_unit=min_unit, max_unit=min_unit + extra, min_span_words=5 + min_words, min_secondary_words=5)
+    got = units.unit_ranges(texts, params, compiled=True)
+    ref = _reference(units.unit_ranges, texts, params, compiled=False)
+    assert [a.tolist() for a in got] == [a.tolist() for a in ref]
