@@ -436,6 +436,15 @@ def test_bad_arguments_and_callbacks_raise():
         HOT.configure(lambda raw: 1 / 0, text._repair)
         with pytest.raises(ZeroDivisionError):
             HOT.map_units(["a fresh token"], 1, 8, 40)
+
+        def reconfigure(raw):  # emptying the cache while a scan holds tokens borrowed from it is refused
+            HOT.configure(text._resolve, text._repair)
+
+        HOT.configure(reconfigure, text._repair)
+        with pytest.raises(RuntimeError):
+            HOT.scan("another fresh token", 1)
+        with pytest.raises(RuntimeError):
+            HOT.map_units(["and one more"], 1, 8, 40)
     finally:
         HOT.configure(text._resolve, text._repair)
     assert text.tokenize("caf\u00c3\u00a9 works again") == ["caf\u00e9", "works", "again"]

@@ -239,6 +239,7 @@ done:
  * ------------------------------------------------------------------------ */
 #define SHY 0x00AD
 
+static int scanning = 0;  /* scans in progress (a callback may start another) */
 static PyObject *resolve_fn = NULL;  /* raw token -> (normalised token, token hash) or None */
 static PyObject *repair_fn = NULL;   /* text -> same-length repaired text */
 
@@ -296,18 +297,25 @@ static Py_ssize_t token_end(const Py_UCS4 *u, Py_ssize_t n, Py_ssize_t p) {
 }
 
 /* The token cache: raw token (code points) -> (token hash, normalised token or NULL when it normalises to nothing). */
-typedef struct {
+#define INLINE_CHARS 8
+typedef struct {  /* 64 bytes: a token of up to INLINE_CHARS code points is compared without another memory access */
     uint64_t key;   /* hash of the raw code points; 0 = empty slot */
-    Py_ssize_t off, len;  /* in the arena */
     uint64_t th;
     PyObject *norm;
+    int32_t len, off;  /* off: in the arena, for longer tokens */
+    Py_UCS4 chars[INLINE_CHARS];
 } Slot;
 static Slot *slots = NULL;
 static Py_ssize_t nslots = 0, nused = 0;
 static Py_UCS4 *arena = NULL;
 static Py_ssize_t arena_len = 0, arena_cap = 0;
-static Py_ssize_t cache_max = 1 << 21;  /* entries (at most 2 slots of 40 bytes each); beyond it tokens are resolved at every sight */
-#define ARENA_MAX (1 << 24)  /* code points of raw tokens (64 MB) */
+static Py_ssize_t cache_max = 1 << 20;  /* entries (at most 2 slots of 64 bytes each); beyond it tokens are resolved at every sight */
+#define ARENA_MAX (1 << 24)  /* code points of the raw tokens longer than INLINE_CHARS (64 MB) */
+
+static inline int same_chars(const Py_UCS4 *a, const Py_UCS4 *b, Py_ssize_t len) {
+    for (Py_ssize_t i = 0; i < len; i++) if (a[i] != b[i]) return 0;
+    return 1;
+}
 
 static uint64_t raw_key(const Py_UCS4 *u, Py_ssize_t len) {
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)len;
@@ -336,17 +344,20 @@ static int cache_grow(void) {
     return 0;
 }
 
-/* Resolve a raw token: *th and *norm (a new reference; NULL: the token normalises to nothing).
- * Returns 0, or -1 with an exception set. */
-static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **norm) {
+/* Resolve a raw token: *th and *norm (NULL: the token normalises to nothing), borrowed from the cache, or a
+ * new reference when the cache is full (*owned = 1). Returns 0, or -1 with an exception set. The cache only
+ * grows while a scan runs (configure() refuses to empty it then), so borrowed references stay valid. */
+static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **norm, int *owned) {
+    *owned = 0;
     uint64_t key = raw_key(u, len);
     Py_ssize_t j = 0;
     if (nslots) {
         j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
         while (slots[j].key) {
-            if (slots[j].key == key && slots[j].len == len && !memcmp(arena + slots[j].off, u, sizeof(Py_UCS4) * len)) {
+            if (slots[j].key == key && slots[j].len == len
+                && same_chars(len <= INLINE_CHARS ? slots[j].chars : arena + slots[j].off, u, len)) {
                 *th = slots[j].th;
-                *norm = Py_XNewRef(slots[j].norm);
+                *norm = slots[j].norm;
                 return 0;
             }
             j = (j + 1) & (nslots - 1);
@@ -373,54 +384,65 @@ static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **no
     Py_DECREF(res);
     *th = h;
     *norm = nm;
-    if (nused >= cache_max || arena_len + len > ARENA_MAX) return 0;  /* full: not stored */
-    if (arena_len + len > arena_cap) {
+    if (nused >= cache_max || len > INT32_MAX || (len > INLINE_CHARS && arena_len + len > ARENA_MAX)) {  /* full */
+        *owned = nm != NULL;
+        return 0;
+    }
+    if (len > INLINE_CHARS && arena_len + len > arena_cap) {
         Py_ssize_t cap = arena_cap ? arena_cap : 1 << 16;
         while (cap < arena_len + len) cap *= 2;
         Py_UCS4 *na = realloc(arena, sizeof(Py_UCS4) * (size_t)cap);
-        if (!na) { Py_CLEAR(*norm); PyErr_NoMemory(); return -1; }
+        if (!na) { Py_XDECREF(nm); PyErr_NoMemory(); return -1; }
         arena = na;
         arena_cap = cap;
     }
     if (2 * (nused + 1) > nslots) {
-        if (cache_grow() < 0) { Py_CLEAR(*norm); return -1; }
+        if (cache_grow() < 0) { Py_XDECREF(nm); return -1; }
     }
     j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
     while (slots[j].key) j = (j + 1) & (nslots - 1);
-    memcpy(arena + arena_len, u, sizeof(Py_UCS4) * len);
+    if (len <= INLINE_CHARS) {
+        memcpy(slots[j].chars, u, sizeof(Py_UCS4) * len);
+    } else {
+        memcpy(arena + arena_len, u, sizeof(Py_UCS4) * len);
+        slots[j].off = (int32_t)arena_len;
+        arena_len += len;
+    }
     slots[j].key = key;
-    slots[j].off = arena_len;
-    slots[j].len = len;
+    slots[j].len = (int32_t)len;
     slots[j].th = h;
-    slots[j].norm = Py_XNewRef(nm);  /* the cache's own reference */
-    arena_len += len;
+    slots[j].norm = nm;  /* the cache owns it */
     nused++;
     return 0;
 }
 
 /* Growable arrays */
 typedef struct { char *p; Py_ssize_t n, cap, item; } Vec;
+static int vec_grow(Vec *v) {
+    Py_ssize_t cap = v->cap ? v->cap * 2 : 256;
+    char *np_ = realloc(v->p, (size_t)(cap * v->item));
+    if (!np_) { PyErr_NoMemory(); return -1; }
+    v->p = np_;
+    v->cap = cap;
+    return 0;
+}
 static int vec_push(Vec *v, const void *x) {
-    if (v->n == v->cap) {
-        Py_ssize_t cap = v->cap ? v->cap * 2 : 256;
-        char *np_ = realloc(v->p, (size_t)(cap * v->item));
-        if (!np_) { PyErr_NoMemory(); return -1; }
-        v->p = np_;
-        v->cap = cap;
-    }
+    if (v->n == v->cap && vec_grow(v) < 0) return -1;
     memcpy(v->p + v->n * v->item, x, (size_t)v->item);
     v->n++;
     return 0;
 }
+/* vec_push of a value of type T (the vector's item type), inlined: 0 or -1 */
+#define VEC_PUSH(v, T, val) (((v)->n < (v)->cap || vec_grow(v) == 0) ? (((T *)(v)->p)[(v)->n++] = (val), 0) : -1)
 #define VEC(T) {NULL, 0, 0, sizeof(T)}
 static PyObject *vec_bytes(Vec *v) { return PyBytes_FromStringAndSize(v->p ? v->p : "", v->n * v->item); }
 
-typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; } Tok;  /* norm: a reference of its own */
+typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; int owned; } Tok;  /* norm borrowed unless owned */
 typedef struct { Py_ssize_t pos; int kind; } Cut;  /* kind 1 sentence, 2 quotation, 3 both (as segment_batch) */
 
 static void toks_release(Vec *toks) {
     Tok *t = (Tok *)toks->p;
-    for (Py_ssize_t i = 0; i < toks->n; i++) Py_XDECREF(t[i].norm);
+    for (Py_ssize_t i = 0; i < toks->n; i++) if (t[i].owned) Py_DECREF(t[i].norm);
     toks->n = 0;
 }
 
@@ -463,7 +485,7 @@ static int scan_paragraph(const Py_UCS4 *u, Py_ssize_t n, Vec *toks, Vec *cuts) 
             int quoted = 0;
             while (r < n && is_closer(u[r])) { quoted |= is_quote(u[r]); r++; }
             if (r == n || is_space(u[r])) {
-                if (cuts) { Cut k = {toks->n, quoted ? 3 : 1}; if (vec_push(cuts, &k) < 0) return -1; }
+                if (cuts) { Cut k = {toks->n, quoted ? 3 : 1}; if (VEC_PUSH(cuts, Cut, k) < 0) return -1; }
                 p = r;
             } else {
                 p++;
@@ -471,15 +493,15 @@ static int scan_paragraph(const Py_UCS4 *u, Py_ssize_t n, Vec *toks, Vec *cuts) 
             continue;
         }
         if (is_quote(c)) {
-            if (cuts) { Cut k = {toks->n, 2}; if (vec_push(cuts, &k) < 0) return -1; }
+            if (cuts) { Cut k = {toks->n, 2}; if (VEC_PUSH(cuts, Cut, k) < 0) return -1; }
             p++;
             continue;
         }
         if (is_alnum(c)) {
             Py_ssize_t e = token_end(u, n, p);
-            Tok t = {p, e, 0, NULL};
-            if (resolve(u + p, e - p, &t.th, &t.norm) < 0) return -1;
-            if (t.norm != NULL && vec_push(toks, &t) < 0) { Py_DECREF(t.norm); return -1; }
+            Tok t = {p, e, 0, NULL, 0};
+            if (resolve(u + p, e - p, &t.th, &t.norm, &t.owned) < 0) return -1;
+            if (t.norm != NULL && VEC_PUSH(toks, Tok, t) < 0) { if (t.owned) Py_DECREF(t.norm); return -1; }
             p = e;
             continue;
         }
@@ -557,12 +579,13 @@ static int units_of(Py_ssize_t n, const Cut *cuts, Py_ssize_t ncuts, Py_ssize_t 
     return 0;
 }
 
-/* configure(resolve, repair, cache_entries=2097152): sets the callbacks and empties the token cache. */
+/* configure(resolve, repair, cache_entries=1048576): sets the callbacks and empties the token cache. */
 static PyObject *hot_configure(PyObject *self, PyObject *args) {
     PyObject *r, *f;
-    Py_ssize_t entries = 1 << 21;
+    Py_ssize_t entries = 1 << 20;
     if (!PyArg_ParseTuple(args, "OO|n", &r, &f, &entries)) return NULL;
     if (!PyCallable_Check(r) || !PyCallable_Check(f)) { PyErr_SetString(PyExc_TypeError, "configure: callables expected"); return NULL; }
+    if (scanning) { PyErr_SetString(PyExc_RuntimeError, "configure: called during a scan"); return NULL; }
     for (Py_ssize_t i = 0; i < nslots; i++) if (slots[i].key) Py_XDECREF(slots[i].norm);
     free(slots);
     slots = NULL;
@@ -584,6 +607,7 @@ static PyObject *hot_scan(PyObject *self, PyObject *args) {
     Py_ssize_t n;
     Py_UCS4 *u = paragraph_chars(text, &n);
     if (!u) return NULL;
+    scanning++;
     Vec toks = VEC(Tok), cuts = VEC(Cut);
     PyObject *ret = NULL, *list = NULL, *a = NULL, *b = NULL, *c = NULL;
     if (scan_paragraph(u, n, &toks, mode == 3 ? &cuts : NULL) < 0) goto done;
@@ -637,6 +661,7 @@ done:
     toks_release(&toks);
     free(toks.p); free(cuts.p);
     PyMem_Free(u);
+    scanning--;
     return ret;
 }
 
@@ -649,6 +674,7 @@ static PyObject *hot_map_units(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "Onnn", &texts, &min_words, &min_unit, &max_unit)) return NULL;
     PyObject *seq = PySequence_Fast(texts, "texts must be a sequence");
     if (!seq) return NULL;
+    scanning++;
     Vec toks = VEC(Tok), cuts = VEC(Cut), units = VEC(Py_ssize_t[2]), scratch = VEC(Py_ssize_t[2]);
     Vec th = VEC(uint64_t), upar = VEC(int64_t), ustart = VEC(int64_t), uend = VEC(int64_t);
     PyObject *ret = NULL;
@@ -664,14 +690,15 @@ static PyObject *hot_map_units(PyObject *self, PyObject *args) {
         if (err < 0) goto done;
         int64_t base = (int64_t)th.n;
         Tok *t = (Tok *)toks.p;
-        for (Py_ssize_t j = 0; j < toks.n; j++) if (vec_push(&th, &t[j].th) < 0) goto done;
+        for (Py_ssize_t j = 0; j < toks.n; j++) if (VEC_PUSH(&th, uint64_t, t[j].th) < 0) goto done;
         if (toks.n < min_words) continue;
         if (units_of(toks.n, (Cut *)cuts.p, cuts.n, min_unit, max_unit, &units, &scratch) < 0) goto done;
         Py_ssize_t *v = (Py_ssize_t *)units.p;
         int64_t par = (int64_t)i;
         for (Py_ssize_t j = 0; j < units.n; j++) {
             int64_t s = base + v[2 * j], e = base + v[2 * j + 1];
-            if (vec_push(&upar, &par) < 0 || vec_push(&ustart, &s) < 0 || vec_push(&uend, &e) < 0) goto done;
+            if (VEC_PUSH(&upar, int64_t, par) < 0 || VEC_PUSH(&ustart, int64_t, s) < 0 || VEC_PUSH(&uend, int64_t, e) < 0)
+                goto done;
         }
     }
     PyObject *a = vec_bytes(&th), *b = vec_bytes(&upar), *c = vec_bytes(&ustart), *d = vec_bytes(&uend);
@@ -682,6 +709,7 @@ done:
     free(toks.p); free(cuts.p); free(units.p); free(scratch.p);
     free(th.p); free(upar.p); free(ustart.p); free(uend.p);
     Py_DECREF(seq);
+    scanning--;
     return ret;
 }
 
