@@ -407,3 +407,37 @@ def test_segment_batch_line_breaks_at_the_edges():
 
     for texts in (["a b.\n", "\nc d"], ["x\n", "\n", "y"], ["one\n\ntwo", "three"], [], ["\n", "\n"]):
         assert _per_paragraph(segment_batch(texts), len(texts)) == [segment_hashes(t) for t in texts]
+
+
+def test_token_arrays_are_token_spans_with_hashes():
+    """On whichever path is in use (compiled or pure): the arrays form of token_spans."""
+    import numpy as np
+
+    from syndetect.core.minhash import token_hash
+    from syndetect.core.text import token_arrays
+
+    for text in ["", "Pakistan\u2019s \u201cbig\u201d day. It?s fine \u00bd", garble("Caf\u00e9 \u201cno\u201d"), seed("001")]:
+        toks, spans = token_spans(text)
+        got = token_arrays(text)
+        assert got.tokens == toks
+        assert got.hashes.dtype == np.uint64 and got.hashes.tolist() == [token_hash(t) for t in toks]
+        assert got.starts.dtype == np.int64 and list(zip(got.starts.tolist(), got.ends.tolist())) == spans
+
+
+def test_a_stale_compiled_module_is_not_used(monkeypatch):
+    """An extension built from an older _hot.c (without the tokeniser) is ignored: the pure path runs."""
+    import sys
+    import types
+
+    import syndetect.core
+    from syndetect.core import hot
+
+    stale = types.ModuleType("syndetect.core._hot")
+    for name in ("signatures", "band_keys", "runs"):
+        setattr(stale, name, lambda *a: None)
+    monkeypatch.setitem(sys.modules, "syndetect.core._hot", stale)
+    monkeypatch.setattr(syndetect.core, "_hot", stale, raising=False)
+    monkeypatch.delenv("SYNDETECT_PURE", raising=False)
+    assert hot._load() is None
+    stale.configure = stale.scan = stale.map_units = stale.split_paragraphs = lambda *a: None
+    assert hot._load() is stale

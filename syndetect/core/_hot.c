@@ -1,6 +1,6 @@
 /* Compiled hot path of syndetect (optional; plain CPython C API, no numpy headers).
  *
- * Three loops of the scan, each a transcription of a pure-Python/numpy
+ * The loops of the scan, each a transcription of a pure-Python/numpy
  * reference that stays the readable algorithm and is used when this module is
  * not built (or SYNDETECT_PURE=1):
  *
@@ -11,6 +11,14 @@
  *       syndetect.core.minhash.band_keys.
  *   runs(a_ids, b_ids, hash_of_id, positions, k, max_positions)
  *       syndetect.core.verify._runs_reference: maximal exact k-word runs.
+ *   scan(text, mode), map_units(texts, min_words, min_unit, max_unit)
+ *       the tokeniser of syndetect.core.text (TOKEN_RE, sentence ends and
+ *       quotation marks with re's semantics, any Unicode), feeding
+ *       token_spans/tokenize/segment_hashes and, with units_from_cuts,
+ *       syndetect.core.units.map_paragraphs. configure(resolve, repair)
+ *       hands it text.py's normalisation+hash and mojibake repair.
+ *   split_paragraphs(text)
+ *       syndetect.core.text.split_paragraphs.
  *
  * Arrays come in through the buffer protocol (numpy arrays, array.array,
  * bytes); shapes and dtypes are checked by the Python callers in
@@ -40,6 +48,26 @@ static inline uint32_t fmix32(uint32_t h) {
     h *= 0xC2B2AE35U;
     h ^= h >> 16;
     return h;
+}
+
+/* The loop of signatures. On x86-64 with GCC it is also built for AVX2 (an unsigned 32-bit minimum over
+ * eight lanes) and the machine's CPU picks the version at load time; same arithmetic, same result. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void minhash_rows(const uint32_t *vals, const int64_t *offs, Py_ssize_t m, const uint32_t *pa,
+                         const uint32_t *pb, uint32_t *res, Py_ssize_t width) {
+    for (Py_ssize_t s = 0; s < m; s++) {
+        uint32_t *row = res + s * width;
+        for (Py_ssize_t j = 0; j < width; j++) row[j] = 0xFFFFFFFFU;
+        for (int64_t t = offs[s] - offs[0]; t < offs[s + 1] - offs[0]; t++) {
+            uint32_t h = fmix32(vals[t]);
+            for (Py_ssize_t j = 0; j < width; j++) {
+                uint32_t x = h * pa[j] + pb[j];
+                row[j] = x < row[j] ? x : row[j];
+            }
+        }
+    }
 }
 
 /* signatures(values: u32[n], offsets: i64[m+1], a: u32[>=width], b: u32[>=width], out: u32[m*width], width) */
@@ -72,17 +100,7 @@ static PyObject *hot_signatures(PyObject *self, PyObject *args) {
         }
     }
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t s = 0; s < m; s++) {
-        uint32_t *row = res + s * width;
-        for (Py_ssize_t j = 0; j < width; j++) row[j] = 0xFFFFFFFFU;
-        for (int64_t t = offs[s] - offs[0]; t < offs[s + 1] - offs[0]; t++) {
-            uint32_t h = fmix32(vals[t]);
-            for (Py_ssize_t j = 0; j < width; j++) {
-                uint32_t x = h * pa[j] + pb[j];
-                row[j] = x < row[j] ? x : row[j];
-            }
-        }
-    }
+    minhash_rows(vals, offs, m, pa, pb, res, width);
     Py_END_ALLOW_THREADS
     ret = Py_NewRef(Py_None);
 done:
@@ -219,10 +237,582 @@ done:
     return ret;
 }
 
+/* ------------------------------------------------------------------------
+ * The tokeniser: syndetect.core.text's TOKEN_RE, _SENT_END_RE and _QUOTE_RE
+ * (as segment_hashes/token_spans scan a paragraph), written out as the
+ * backtracking that Python's re performs, with re's own character classes
+ * for str patterns (\w = Py_UNICODE_ISALNUM or '_', \s = Py_UNICODE_ISSPACE),
+ * so it holds for any Unicode text. Normalisation and token hashes are the
+ * Python reference's (text._resolve, called once per distinct raw token and
+ * cached here); mojibake repair is text._repair, called for the paragraphs
+ * that hold one of its hint characters (it keeps the length).
+ * ------------------------------------------------------------------------ */
+#define SHY 0x00AD
+
+static int scanning = 0;  /* scans in progress (a callback may start another) */
+static PyObject *resolve_fn = NULL;  /* raw token -> (normalised token, token hash) or None */
+static PyObject *repair_fn = NULL;   /* text -> same-length repaired text */
+
+static inline int is_alnum(Py_UCS4 c) {  /* [^\W_] */
+    if (c < 128) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return Py_UNICODE_ISALNUM(c);
+}
+static inline int is_word(Py_UCS4 c) { return c == '_' || is_alnum(c); }  /* \w */
+static inline int is_space(Py_UCS4 c) {
+    if (c < 128) return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+    return Py_UNICODE_ISSPACE(c);
+}
+static inline int is_joiner(Py_UCS4 c) {  /* [_APOS + soft hyphen] */
+    return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC || c == 0x00B4 || c == '`' || c == 0x2032 || c == SHY;
+}
+static inline int is_sent(Py_UCS4 c) { return c == '.' || c == '!' || c == '?' || c == 0x2026; }
+static inline int is_closer(Py_UCS4 c) {
+    return c == '"' || c == '\'' || c == 0x201D || c == 0x2019 || c == 0x00BB || c == ')' || c == ']';
+}
+static inline int is_quote(Py_UCS4 c) {
+    return c == '"' || c == 0x201C || c == 0x201D || c == 0x201E || c == 0x00AB || c == 0x00BB;
+}
+static inline int is_hint(Py_UCS4 c) { return c == 0x00C2 || c == 0x00C3 || c == 0x00E2; }
+
+/* (?=(?:s|t|ll|re|ve|d|m)\b) at u[p] */
+static int contraction_at(const Py_UCS4 *u, Py_ssize_t n, Py_ssize_t p) {
+    static const char *const alts[] = {"s", "t", "ll", "re", "ve", "d", "m"};
+    for (int a = 0; a < 7; a++) {
+        Py_ssize_t len = (Py_ssize_t)strlen(alts[a]), i = 0;
+        while (i < len && p + i < n && u[p + i] == (Py_UCS4)alts[a][i]) i++;
+        if (i == len && (p + len == n || !is_word(u[p + len]))) return 1;
+    }
+    return 0;
+}
+
+static inline Py_ssize_t word_end(const Py_UCS4 *u, Py_ssize_t n, Py_ssize_t p) {
+    while (p < n && is_alnum(u[p])) p++;
+    return p;
+}
+
+/* The end of the TOKEN_RE match that starts at u[p] (is_alnum(u[p])). */
+static Py_ssize_t token_end(const Py_UCS4 *u, Py_ssize_t n, Py_ssize_t p) {
+    Py_ssize_t e = word_end(u, n, p);
+    for (;;) {  /* (?: (?:[joiners]+ | \?(?=contraction)) WORD | SHY+ )*, first success of re's backtracking */
+        Py_ssize_t r = e;
+        while (r < n && is_joiner(u[r])) r++;
+        Py_ssize_t w = -1;
+        for (Py_ssize_t q = r; q > e; q--)  /* the joiner run, longest first, then a word */
+            if (q < n && is_alnum(u[q])) { w = q; break; }
+        if (w >= 0) { e = word_end(u, n, w); continue; }
+        if (e < n && u[e] == '?' && contraction_at(u, n, e + 1)) { e = word_end(u, n, e + 1); continue; }
+        if (e < n && u[e] == SHY) { while (e < n && u[e] == SHY) e++; continue; }
+        return e;
+    }
+}
+
+/* The token cache: raw token (code points) -> (token hash, normalised token or NULL when it normalises to nothing). */
+#define INLINE_CHARS 8
+typedef struct {  /* 64 bytes: a token of up to INLINE_CHARS code points is compared without another memory access */
+    uint64_t key;   /* hash of the raw code points; 0 = empty slot */
+    uint64_t th;
+    PyObject *norm;
+    int32_t len, off;  /* off: in the arena, for longer tokens */
+    Py_UCS4 chars[INLINE_CHARS];
+} Slot;
+static Slot *slots = NULL;
+static Py_ssize_t nslots = 0, nused = 0;
+static Py_UCS4 *arena = NULL;
+static Py_ssize_t arena_len = 0, arena_cap = 0;
+static Py_ssize_t cache_max = 1 << 20;  /* entries (at most 2 slots of 64 bytes each); beyond it tokens are resolved at every sight */
+#define ARENA_MAX (1 << 24)  /* code points of the raw tokens longer than INLINE_CHARS (64 MB) */
+
+static inline int same_chars(const Py_UCS4 *a, const Py_UCS4 *b, Py_ssize_t len) {
+    for (Py_ssize_t i = 0; i < len; i++) if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+static uint64_t raw_key(const Py_UCS4 *u, Py_ssize_t len) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)len;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        h ^= u[i];
+        h *= 0x100000001B3ULL;
+        h ^= h >> 29;
+    }
+    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDULL; h ^= h >> 33;
+    return h ? h : 1;
+}
+
+static int cache_grow(void) {
+    Py_ssize_t cap = nslots ? nslots * 2 : 1 << 14;
+    Slot *ns = calloc((size_t)cap, sizeof(Slot));
+    if (!ns) { PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = 0; i < nslots; i++) {
+        if (!slots[i].key) continue;
+        Py_ssize_t j = (Py_ssize_t)(slots[i].key & (uint64_t)(cap - 1));
+        while (ns[j].key) j = (j + 1) & (cap - 1);
+        ns[j] = slots[i];
+    }
+    free(slots);
+    slots = ns;
+    nslots = cap;
+    return 0;
+}
+
+/* Resolve a raw token: *th and *norm (NULL: the token normalises to nothing), borrowed from the cache, or a
+ * new reference when the cache is full (*owned = 1). Returns 0, or -1 with an exception set. The cache only
+ * grows while a scan runs (configure() refuses to empty it then), so borrowed references stay valid. */
+static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **norm, int *owned) {
+    *owned = 0;
+    uint64_t key = raw_key(u, len);
+    Py_ssize_t j = 0;
+    if (nslots) {
+        j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
+        while (slots[j].key) {
+            if (slots[j].key == key && slots[j].len == len
+                && same_chars(len <= INLINE_CHARS ? slots[j].chars : arena + slots[j].off, u, len)) {
+                *th = slots[j].th;
+                *norm = slots[j].norm;
+                return 0;
+            }
+            j = (j + 1) & (nslots - 1);
+        }
+    }
+    if (resolve_fn == NULL) { PyErr_SetString(PyExc_RuntimeError, "syndetect.core._hot: configure() was not called"); return -1; }
+    PyObject *raw = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, u, len);
+    if (!raw) return -1;
+    PyObject *res = PyObject_CallOneArg(resolve_fn, raw);
+    Py_DECREF(raw);
+    if (!res) return -1;
+    PyObject *nm = NULL;
+    uint64_t h = 0;
+    if (res != Py_None) {
+        if (!PyTuple_Check(res) || PyTuple_GET_SIZE(res) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(res, 0))) {
+            Py_DECREF(res);
+            PyErr_SetString(PyExc_TypeError, "resolve must return (str, int) or None");
+            return -1;
+        }
+        h = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(res, 1));
+        if (h == (uint64_t)-1 && PyErr_Occurred()) { Py_DECREF(res); return -1; }
+        nm = Py_NewRef(PyTuple_GET_ITEM(res, 0));
+    }
+    Py_DECREF(res);
+    *th = h;
+    *norm = nm;
+    if (nused >= cache_max || len > INT32_MAX || (len > INLINE_CHARS && arena_len + len > ARENA_MAX)) {  /* full */
+        *owned = nm != NULL;
+        return 0;
+    }
+    if (len > INLINE_CHARS && arena_len + len > arena_cap) {
+        Py_ssize_t cap = arena_cap ? arena_cap : 1 << 16;
+        while (cap < arena_len + len) cap *= 2;
+        Py_UCS4 *na = realloc(arena, sizeof(Py_UCS4) * (size_t)cap);
+        if (!na) { Py_XDECREF(nm); PyErr_NoMemory(); return -1; }
+        arena = na;
+        arena_cap = cap;
+    }
+    if (2 * (nused + 1) > nslots) {
+        if (cache_grow() < 0) { Py_XDECREF(nm); return -1; }
+    }
+    j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
+    while (slots[j].key) j = (j + 1) & (nslots - 1);
+    if (len <= INLINE_CHARS) {
+        memcpy(slots[j].chars, u, sizeof(Py_UCS4) * len);
+    } else {
+        memcpy(arena + arena_len, u, sizeof(Py_UCS4) * len);
+        slots[j].off = (int32_t)arena_len;
+        arena_len += len;
+    }
+    slots[j].key = key;
+    slots[j].len = (int32_t)len;
+    slots[j].th = h;
+    slots[j].norm = nm;  /* the cache owns it */
+    nused++;
+    return 0;
+}
+
+/* Growable arrays */
+typedef struct { char *p; Py_ssize_t n, cap, item; } Vec;
+static int vec_grow(Vec *v) {
+    Py_ssize_t cap = v->cap ? v->cap * 2 : 256;
+    char *np_ = realloc(v->p, (size_t)(cap * v->item));
+    if (!np_) { PyErr_NoMemory(); return -1; }
+    v->p = np_;
+    v->cap = cap;
+    return 0;
+}
+static int vec_push(Vec *v, const void *x) {
+    if (v->n == v->cap && vec_grow(v) < 0) return -1;
+    memcpy(v->p + v->n * v->item, x, (size_t)v->item);
+    v->n++;
+    return 0;
+}
+/* vec_push of a value of type T (the vector's item type), inlined: 0 or -1 */
+#define VEC_PUSH(v, T, val) (((v)->n < (v)->cap || vec_grow(v) == 0) ? (((T *)(v)->p)[(v)->n++] = (val), 0) : -1)
+#define VEC(T) {NULL, 0, 0, sizeof(T)}
+static PyObject *vec_bytes(Vec *v) { return PyBytes_FromStringAndSize(v->p ? v->p : "", v->n * v->item); }
+
+typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; int owned; } Tok;  /* norm borrowed unless owned */
+typedef struct { Py_ssize_t pos; int kind; } Cut;  /* kind 1 sentence, 2 quotation, 3 both (as segment_batch) */
+
+static void toks_release(Vec *toks) {
+    Tok *t = (Tok *)toks->p;
+    for (Py_ssize_t i = 0; i < toks->n; i++) if (t[i].owned) Py_DECREF(t[i].norm);
+    toks->n = 0;
+}
+
+/* The code points of a paragraph, repaired when it holds a mojibake hint. New buffer (PyMem_Free) or NULL. */
+static Py_UCS4 *paragraph_chars(PyObject *text, Py_ssize_t *n) {
+    if (!PyUnicode_Check(text)) { PyErr_SetString(PyExc_TypeError, "texts must be str"); return NULL; }
+    Py_UCS4 *u = PyUnicode_AsUCS4Copy(text);
+    if (!u) return NULL;
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+    int hinted = 0;
+    if (PyUnicode_MAX_CHAR_VALUE(text) >= 0xC2)
+        for (Py_ssize_t i = 0; i < len; i++) if (is_hint(u[i])) { hinted = 1; break; }
+    if (hinted) {
+        PyMem_Free(u);
+        if (repair_fn == NULL) { PyErr_SetString(PyExc_RuntimeError, "syndetect.core._hot: configure() was not called"); return NULL; }
+        PyObject *fixed = PyObject_CallOneArg(repair_fn, text);
+        if (!fixed) return NULL;
+        if (!PyUnicode_Check(fixed) || PyUnicode_GET_LENGTH(fixed) != len) {
+            Py_DECREF(fixed);
+            PyErr_SetString(PyExc_ValueError, "repair must keep the text's length");
+            return NULL;
+        }
+        u = PyUnicode_AsUCS4Copy(fixed);
+        Py_DECREF(fixed);
+        if (!u) return NULL;
+    }
+    *n = len;
+    return u;
+}
+
+/* Tokens (normalising to something) and cuts of one paragraph, as segment_hashes and token_spans see them. */
+static int scan_paragraph(const Py_UCS4 *u, Py_ssize_t n, Vec *toks, Vec *cuts) {
+    Py_ssize_t p = 0;
+    while (p < n) {
+        Py_UCS4 c = u[p];
+        if (is_sent(c)) {  /* [.!?\u2026]+[closers]*(?=\s|$): maximal runs (the classes are disjoint) */
+            Py_ssize_t q = p;
+            while (q < n && is_sent(u[q])) q++;
+            Py_ssize_t r = q;
+            int quoted = 0;
+            while (r < n && is_closer(u[r])) { quoted |= is_quote(u[r]); r++; }
+            if (r == n || is_space(u[r])) {
+                if (cuts) { Cut k = {toks->n, quoted ? 3 : 1}; if (VEC_PUSH(cuts, Cut, k) < 0) return -1; }
+                p = r;
+            } else {
+                p++;
+            }
+            continue;
+        }
+        if (is_quote(c)) {
+            if (cuts) { Cut k = {toks->n, 2}; if (VEC_PUSH(cuts, Cut, k) < 0) return -1; }
+            p++;
+            continue;
+        }
+        if (is_alnum(c)) {
+            Py_ssize_t e = token_end(u, n, p);
+            Tok t = {p, e, 0, NULL, 0};
+            if (resolve(u + p, e - p, &t.th, &t.norm, &t.owned) < 0) return -1;
+            if (t.norm != NULL && VEC_PUSH(toks, Tok, t) < 0) { if (t.owned) Py_DECREF(t.norm); return -1; }
+            p = e;
+            continue;
+        }
+        p++;
+    }
+    return 0;
+}
+
+static int cmp_unit(const void *x, const void *y) {
+    const Py_ssize_t *a = x, *b = y;
+    if (a[0] != b[0]) return a[0] < b[0] ? -1 : 1;
+    return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* text.units_from_cuts: appends (start, end) pairs to units (a Vec of Py_ssize_t[2]). */
+static int units_of(Py_ssize_t n, const Cut *cuts, Py_ssize_t ncuts, Py_ssize_t min_unit, Py_ssize_t max_unit, Vec *units,
+                    Vec *scratch) {
+    units->n = 0;
+    scratch->n = 0;
+    if (n == 0) return 0;
+    Py_ssize_t *b;
+    /* sentences: bounds = sorted {0, n, sentence cuts inside} (cuts come in order) */
+    Py_ssize_t start = 0, prev = 0;
+    for (Py_ssize_t i = 0; i <= ncuts; i++) {
+        Py_ssize_t x = i < ncuts ? cuts[i].pos : n;
+        if (i < ncuts && (cuts[i].kind == 2 || x <= 0 || x >= n)) continue;
+        if (x == prev) continue;
+        prev = x;
+        if (x - start >= min_unit || x == n) {
+            if (x > start) { Py_ssize_t s[2] = {start, x}; if (vec_push(scratch, s) < 0) return -1; }
+            start = x;
+        }
+    }
+    Py_ssize_t ns = scratch->n;
+    b = (Py_ssize_t *)scratch->p;
+    if (ns > 1 && b[2 * ns - 1] - b[2 * ns - 2] < min_unit) {
+        b[2 * ns - 3] = b[2 * ns - 1];
+        ns--;
+    }
+    Py_ssize_t half = max_unit / 2 > 1 ? max_unit / 2 : 1;
+    for (Py_ssize_t i = 0; i < ns; i++) {
+        Py_ssize_t s = b[2 * i], e = b[2 * i + 1];
+        if (e - s <= max_unit) {
+            Py_ssize_t x[2] = {s, e};
+            if (vec_push(units, x) < 0) return -1;
+        } else {
+            for (Py_ssize_t w = s; w < e - half; w += half) {
+                Py_ssize_t x[2] = {w, w + max_unit < e ? w + max_unit : e};
+                if (vec_push(units, x) < 0) return -1;
+            }
+        }
+    }
+    int any_quote = 0;
+    for (Py_ssize_t i = 0; i < ncuts; i++) if (cuts[i].kind != 1) { any_quote = 1; break; }
+    if (any_quote) {
+        Py_ssize_t a = 0;
+        for (Py_ssize_t i = 0; i <= ncuts; i++) {
+            Py_ssize_t x = i < ncuts ? cuts[i].pos : n;
+            if (i < ncuts && (cuts[i].kind == 1 || x <= 0 || x >= n)) continue;
+            if (x == a) continue;
+            if (x - a >= min_unit && x - a <= max_unit) {
+                Py_ssize_t u2[2] = {a, x};
+                if (vec_push(units, u2) < 0) return -1;
+            }
+            a = x;
+        }
+    }
+    if (units->n > 1) {  /* sorted, without duplicates */
+        Py_ssize_t *v = (Py_ssize_t *)units->p, m = 1;
+        qsort(v, (size_t)units->n, 2 * sizeof(Py_ssize_t), cmp_unit);
+        for (Py_ssize_t i = 1; i < units->n; i++)
+            if (v[2 * i] != v[2 * m - 2] || v[2 * i + 1] != v[2 * m - 1]) { v[2 * m] = v[2 * i]; v[2 * m + 1] = v[2 * i + 1]; m++; }
+        units->n = m;
+    }
+    return 0;
+}
+
+/* configure(resolve, repair, cache_entries=1048576): sets the callbacks and empties the token cache. */
+static PyObject *hot_configure(PyObject *self, PyObject *args) {
+    PyObject *r, *f;
+    Py_ssize_t entries = 1 << 20;
+    if (!PyArg_ParseTuple(args, "OO|n", &r, &f, &entries)) return NULL;
+    if (!PyCallable_Check(r) || !PyCallable_Check(f)) { PyErr_SetString(PyExc_TypeError, "configure: callables expected"); return NULL; }
+    if (scanning) { PyErr_SetString(PyExc_RuntimeError, "configure: called during a scan"); return NULL; }
+    for (Py_ssize_t i = 0; i < nslots; i++) if (slots[i].key) Py_XDECREF(slots[i].norm);
+    free(slots);
+    slots = NULL;
+    nslots = nused = 0;
+    arena_len = 0;
+    cache_max = entries < 0 ? 0 : entries;
+    Py_XSETREF(resolve_fn, Py_NewRef(r));
+    Py_XSETREF(repair_fn, Py_NewRef(f));
+    return Py_NewRef(Py_None);
+}
+
+/* scan(text, mode): 0 -> tokens; 1 -> (tokens, [(start, end), ...]); 2 -> (tokens, hashes u64 bytes, starts i64
+ * bytes, ends i64 bytes); 3 -> (hashes u64 bytes, sentence cuts, quotation cuts) as segment_hashes. */
+static PyObject *hot_scan(PyObject *self, PyObject *args) {
+    PyObject *text;
+    int mode;
+    if (!PyArg_ParseTuple(args, "Oi", &text, &mode)) return NULL;
+    if (mode < 0 || mode > 3) { PyErr_SetString(PyExc_ValueError, "scan: mode is 0 to 3"); return NULL; }
+    Py_ssize_t n;
+    Py_UCS4 *u = paragraph_chars(text, &n);
+    if (!u) return NULL;
+    scanning++;
+    Vec toks = VEC(Tok), cuts = VEC(Cut);
+    PyObject *ret = NULL, *list = NULL, *a = NULL, *b = NULL, *c = NULL;
+    if (scan_paragraph(u, n, &toks, mode == 3 ? &cuts : NULL) < 0) goto done;
+    Tok *t = (Tok *)toks.p;
+    if (mode != 3) {
+        list = PyList_New(toks.n);
+        if (!list) goto done;
+        for (Py_ssize_t i = 0; i < toks.n; i++) PyList_SET_ITEM(list, i, Py_NewRef(t[i].norm));
+    }
+    if (mode == 0) { ret = list; list = NULL; goto done; }
+    if (mode == 1) {
+        a = PyList_New(toks.n);
+        if (!a) goto done;
+        for (Py_ssize_t i = 0; i < toks.n; i++) {
+            PyObject *pair = PyTuple_New(2), *x = PyLong_FromSsize_t(t[i].start), *y = PyLong_FromSsize_t(t[i].end);
+            if (!pair || !x || !y) { Py_XDECREF(pair); Py_XDECREF(x); Py_XDECREF(y); goto done; }
+            PyTuple_SET_ITEM(pair, 0, x);
+            PyTuple_SET_ITEM(pair, 1, y);
+            PyList_SET_ITEM(a, i, pair);
+        }
+        ret = PyTuple_Pack(2, list, a);
+        goto done;
+    }
+    if (mode == 2) {
+        a = PyBytes_FromStringAndSize(NULL, toks.n * 8);
+        b = PyBytes_FromStringAndSize(NULL, toks.n * 8);
+        c = PyBytes_FromStringAndSize(NULL, toks.n * 8);
+        if (!a || !b || !c) goto done;
+        uint64_t *ph = (uint64_t *)PyBytes_AS_STRING(a);
+        int64_t *ps = (int64_t *)PyBytes_AS_STRING(b), *pe = (int64_t *)PyBytes_AS_STRING(c);
+        for (Py_ssize_t i = 0; i < toks.n; i++) { ph[i] = t[i].th; ps[i] = t[i].start; pe[i] = t[i].end; }
+        ret = PyTuple_Pack(4, list, a, b, c);
+        goto done;
+    }
+    a = PyBytes_FromStringAndSize(NULL, toks.n * 8);
+    b = PyList_New(0);
+    c = PyList_New(0);
+    if (!a || !b || !c) goto done;
+    for (Py_ssize_t i = 0; i < toks.n; i++) ((uint64_t *)PyBytes_AS_STRING(a))[i] = t[i].th;
+    Cut *k = (Cut *)cuts.p;
+    for (Py_ssize_t i = 0; i < cuts.n; i++) {
+        PyObject *x = PyLong_FromSsize_t(k[i].pos);
+        if (!x) goto done;
+        int err = ((k[i].kind & 1) && PyList_Append(b, x) < 0) || ((k[i].kind & 2) && PyList_Append(c, x) < 0);
+        Py_DECREF(x);
+        if (err) goto done;
+    }
+    ret = PyTuple_Pack(3, a, b, c);
+done:
+    Py_XDECREF(list); Py_XDECREF(a); Py_XDECREF(b); Py_XDECREF(c);
+    toks_release(&toks);
+    free(toks.p); free(cuts.p);
+    PyMem_Free(u);
+    scanning--;
+    return ret;
+}
+
+/* map_units(texts, min_words, min_unit, max_unit) -> (token hashes u64, unit paragraph i64, unit start i64, unit end i64)
+ * as bytes: the tokens of all paragraphs back to back, and the units (text.units_from_cuts) of every paragraph of at
+ * least min_words tokens, as offsets into them (syndetect.core.units.map_paragraphs). */
+static PyObject *hot_map_units(PyObject *self, PyObject *args) {
+    PyObject *texts;
+    Py_ssize_t min_words, min_unit, max_unit;
+    if (!PyArg_ParseTuple(args, "Onnn", &texts, &min_words, &min_unit, &max_unit)) return NULL;
+    PyObject *seq = PySequence_Fast(texts, "texts must be a sequence");
+    if (!seq) return NULL;
+    scanning++;
+    Vec toks = VEC(Tok), cuts = VEC(Cut), units = VEC(Py_ssize_t[2]), scratch = VEC(Py_ssize_t[2]);
+    Vec th = VEC(uint64_t), upar = VEC(int64_t), ustart = VEC(int64_t), uend = VEC(int64_t);
+    PyObject *ret = NULL;
+    Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        Py_ssize_t n;
+        Py_UCS4 *u = paragraph_chars(PySequence_Fast_GET_ITEM(seq, i), &n);
+        if (!u) goto done;
+        toks_release(&toks);
+        cuts.n = 0;
+        int err = scan_paragraph(u, n, &toks, &cuts);
+        PyMem_Free(u);
+        if (err < 0) goto done;
+        int64_t base = (int64_t)th.n;
+        Tok *t = (Tok *)toks.p;
+        for (Py_ssize_t j = 0; j < toks.n; j++) if (VEC_PUSH(&th, uint64_t, t[j].th) < 0) goto done;
+        if (toks.n < min_words) continue;
+        if (units_of(toks.n, (Cut *)cuts.p, cuts.n, min_unit, max_unit, &units, &scratch) < 0) goto done;
+        Py_ssize_t *v = (Py_ssize_t *)units.p;
+        int64_t par = (int64_t)i;
+        for (Py_ssize_t j = 0; j < units.n; j++) {
+            int64_t s = base + v[2 * j], e = base + v[2 * j + 1];
+            if (VEC_PUSH(&upar, int64_t, par) < 0 || VEC_PUSH(&ustart, int64_t, s) < 0 || VEC_PUSH(&uend, int64_t, e) < 0)
+                goto done;
+        }
+    }
+    PyObject *a = vec_bytes(&th), *b = vec_bytes(&upar), *c = vec_bytes(&ustart), *d = vec_bytes(&uend);
+    if (a && b && c && d) ret = PyTuple_Pack(4, a, b, c, d);
+    Py_XDECREF(a); Py_XDECREF(b); Py_XDECREF(c); Py_XDECREF(d);
+done:
+    toks_release(&toks);
+    free(toks.p); free(cuts.p); free(units.p); free(scratch.p);
+    free(th.p); free(upar.p); free(ustart.p); free(uend.p);
+    Py_DECREF(seq);
+    scanning--;
+    return ret;
+}
+
+/* split_paragraphs(text) -> [(start, end), ...]: syndetect.core.text.split_paragraphs (lines of _LINE_RE, each
+ * stripped of str.isspace characters; the hard-wrap rule of _wrap_width with the same float comparisons). */
+static int cmp_ssize(const void *x, const void *y) {
+    Py_ssize_t a = *(const Py_ssize_t *)x, b = *(const Py_ssize_t *)y;
+    return (a > b) - (a < b);
+}
+
+static inline int is_line_end(Py_UCS4 c) {  /* _LINE_END_RE's class */
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == '"' || c == '\'' || c == 0x201D || c == 0x2019 || c == ')';
+}
+
+static PyObject *hot_split_paragraphs(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "split_paragraphs: str expected"); return NULL; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Vec lines = VEC(Py_ssize_t[2]);
+    Vec lengths = VEC(Py_ssize_t);
+    PyObject *ret = NULL;
+    Py_ssize_t ends = 0;
+    for (Py_ssize_t p = 0; p < n;) {  /* one line: up to and with its '\n' */
+        Py_ssize_t q = p;
+        while (q < n && PyUnicode_READ(kind, data, q) != '\n') q++;
+        Py_ssize_t next = q < n ? q + 1 : q;
+        Py_ssize_t s = p, e = next;
+        while (s < e && is_space(PyUnicode_READ(kind, data, s))) s++;
+        while (e > s && is_space(PyUnicode_READ(kind, data, e - 1))) e--;
+        Py_ssize_t x[2] = {-1, -1};
+        if (e > s) {
+            x[0] = s;
+            x[1] = e;
+            Py_ssize_t len = e - s;
+            if (vec_push(&lengths, &len) < 0) goto done;
+            ends += is_line_end(PyUnicode_READ(kind, data, e - 1));
+        }
+        if (vec_push(&lines, x) < 0) goto done;
+        p = next;
+    }
+    ret = PyList_New(0);
+    if (!ret || lengths.n == 0) goto done;
+    /* _wrap_width */
+    Py_ssize_t wrap = -1, nl = lengths.n;
+    Py_ssize_t *len = (Py_ssize_t *)lengths.p;
+    if (nl >= 4) {
+        Py_ssize_t *ordered = malloc(sizeof(Py_ssize_t) * (size_t)nl);
+        if (!ordered) { Py_CLEAR(ret); PyErr_NoMemory(); goto done; }
+        memcpy(ordered, len, sizeof(Py_ssize_t) * (size_t)nl);
+        qsort(ordered, (size_t)nl, sizeof(Py_ssize_t), cmp_ssize);
+        Py_ssize_t width = ordered[(Py_ssize_t)(0.9 * (double)(nl - 1))];
+        free(ordered);
+        if (width <= 100 && width >= 30 && !((double)ends >= 0.6 * (double)nl)) {
+            Py_ssize_t near = 0, over = 0;
+            for (Py_ssize_t i = 0; i < nl; i++) {
+                near += (double)len[i] >= 0.6 * (double)width;
+                over += len[i] > width + 10;
+            }
+            if ((double)near >= 0.6 * (double)nl && (double)over <= 0.05 * (double)nl) wrap = width;
+        }
+    }
+    Py_ssize_t cs = -1, ce = -1;
+    int prev_full = 0;
+    Py_ssize_t *ln = (Py_ssize_t *)lines.p;
+    for (Py_ssize_t i = 0; i <= lines.n; i++) {
+        Py_ssize_t s = i < lines.n ? ln[2 * i] : -1, e = i < lines.n ? ln[2 * i + 1] : -1;
+        int flush = i == lines.n || s < 0 || !(cs >= 0 && prev_full);
+        if (flush && cs >= 0) {
+            PyObject *t = Py_BuildValue("(nn)", cs, ce);
+            if (!t || PyList_Append(ret, t) < 0) { Py_XDECREF(t); Py_CLEAR(ret); goto done; }
+            Py_DECREF(t);
+            cs = -1;
+        }
+        if (i == lines.n) break;
+        if (s < 0) { prev_full = 0; continue; }
+        if (cs >= 0) ce = e; else { cs = s; ce = e; }
+        prev_full = wrap >= 0 && (double)(e - s) >= 0.6 * (double)wrap;
+    }
+done:
+    free(lines.p);
+    free(lengths.p);
+    return ret;
+}
+
 static PyMethodDef methods[] = {
     {"signatures", hot_signatures, METH_VARARGS, "MinHash signatures of many sets (see syndetect.core.minhash)."},
     {"band_keys", hot_band_keys, METH_VARARGS, "LSH band keys of signatures (see syndetect.core.minhash)."},
     {"runs", hot_runs, METH_VARARGS, "Maximal exact k-word runs of two token-id sequences (see syndetect.core.verify)."},
+    {"configure", hot_configure, METH_VARARGS, "Set the tokeniser's resolve(raw) and repair(text) (see syndetect.core.text)."},
+    {"scan", hot_scan, METH_VARARGS, "Tokens, offsets, hashes or cuts of one text (see syndetect.core.text)."},
+    {"split_paragraphs", hot_split_paragraphs, METH_O, "Paragraph offsets of a document (see syndetect.core.text)."},
+    {"map_units", hot_map_units, METH_VARARGS, "Token hashes and units of a batch of paragraphs (see syndetect.core.units)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,11 +3,13 @@
 ``pip install .`` / ``pip install -e .`` compiles ``syndetect/core/_hot.c``
 (plain CPython C API) with the machine's C compiler; where none is available
 the install goes on without it. :data:`HOT` is the module, or ``None`` when it
-is not built or ``SYNDETECT_PURE=1`` is set: then every caller uses its
+is not built, was built from an older ``_hot.c`` (lacks one of its functions:
+``pip install -e .`` again) or ``SYNDETECT_PURE=1`` is set: then every caller uses its
 pure-Python/numpy reference, which stays the readable algorithm
 (:func:`syndetect.core.minhash.signatures`, :func:`syndetect.core.minhash.band_keys`,
-:func:`syndetect.core.verify._runs_reference`). Both paths give bit-identical
-results (``tests/test_hot.py``).
+:func:`syndetect.core.verify._runs_reference`; the tokeniser, paragraph split and
+unit cutting of :mod:`syndetect.core.text` and :func:`syndetect.core.units.unit_ranges`).
+Both paths give bit-identical results (``tests/test_hot.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ def _load() -> ModuleType | None:
         from syndetect.core import _hot  # type: ignore[attr-defined]  # the compiled extension
     except ImportError:
         return None
+    if not all(hasattr(_hot, name) for name in _FUNCTIONS):  # built from an older _hot.c: not rebuilt since
+        return None
     return _hot
+
+
+_FUNCTIONS = ("signatures", "band_keys", "runs", "configure", "scan", "map_units", "split_paragraphs")
 
 
 HOT: ModuleType | None = _load()

@@ -15,9 +15,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
+
+from syndetect.core.hot import HOT
+from syndetect.core.minhash import token_hash
 
 __all__ = [
     "split_paragraphs",
@@ -31,6 +34,8 @@ __all__ = [
     "segment_batch",
     "ParagraphTokens",
     "analyze_paragraph",
+    "TokenArrays",
+    "token_arrays",
 ]
 
 # --------------------------------------------------------------------------
@@ -130,6 +135,8 @@ def _norm_all(raws: list[str]) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Normalised tokens of ``text`` (the fast path: no offsets)."""
+    if _SCAN is not None:  # the compiled tokeniser (same tokens, tests/test_hot.py)
+        return cast(list[str], _SCAN(text, 0))
     return [t for t in _norm_all(TOKEN_RE.findall(_repair(text))) if t]
 
 
@@ -138,6 +145,8 @@ def token_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
     Gives exactly the tokens of :func:`tokenize`.
     """
+    if _SCAN is not None:  # the compiled tokeniser (same tokens and offsets, tests/test_hot.py)
+        return cast(tuple[list[str], list[tuple[int, int]]], _SCAN(text, 1))
     matches = list(TOKEN_RE.finditer(_repair(text)))
     toks = _norm_all([m.group() for m in matches])
     spans = [m.span() for m in matches]
@@ -172,6 +181,8 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     hard-wrapped and the line is "full" (at least 60% of the wrap width).
     Offsets exclude surrounding whitespace.
     """
+    if _SPLIT is not None:  # the same loop compiled (tests/test_hot.py)
+        return cast(list[tuple[int, int]], _SPLIT(text))
     lines: list[tuple[int, int]] = []  # stripped (start, end) or (-1, -1) for blank
     for m in _LINE_RE.finditer(text):
         if m.start() == m.end():
@@ -324,8 +335,6 @@ _RAW_HASH: dict[str, int | None] = {}
 
 
 def _raw_hash(raw: str) -> int | None:
-    from syndetect.core.minhash import token_hash
-
     tok = normalize_token(raw)
     h = token_hash(tok) if tok else None
     if len(_RAW_HASH) < 2_000_000:
@@ -340,6 +349,9 @@ def segment_hashes(text: str) -> tuple[list[int], list[int], list[int]]:
     of :func:`tokenize`; cuts are token indexes as :func:`sentence_units`
     computes them.
     """
+    if _SCAN is not None:  # the compiled tokeniser (same hashes and cuts, tests/test_hot.py)
+        th, sentences, quotes = _SCAN(text, 3)
+        return np.frombuffer(th, dtype=np.uint64).tolist(), sentences, quotes
     parts = _PIECE_SPLIT.split(_repair(text))
     hashes: list[int] = []
     sentence_cuts: list[int] = []
@@ -452,3 +464,48 @@ def analyze_paragraph(text: str, *, min_unit: int = 8, max_unit: int = 40) -> Pa
     toks, spans = token_spans(text)
     units = sentence_units(spans, text, min_unit=min_unit, max_unit=max_unit)
     return ParagraphTokens(tuple(toks), tuple(units))
+
+
+class TokenArrays(NamedTuple):
+    """Tokens of a text with their hashes and character offsets, as arrays (:func:`token_arrays`)."""
+
+    tokens: list[str]
+    hashes: np.ndarray  # uint64, token_hash of each token
+    starts: np.ndarray  # int64 offsets into the text
+    ends: np.ndarray
+
+
+def token_arrays(text: str) -> TokenArrays:
+    """:func:`token_spans` of ``text`` with the tokens' hashes, offsets as ``int64`` arrays.
+
+    ``tokens[i]`` spans ``text[starts[i]:ends[i]]`` and hashes to
+    ``hashes[i] == token_hash(tokens[i])``; compiled when the hot path is built.
+    """
+    if _SCAN is not None:
+        toks, th, starts, ends = _SCAN(text, 2)
+        return TokenArrays(toks, np.frombuffer(th, dtype=np.uint64), np.frombuffer(starts, dtype=np.int64),
+                           np.frombuffer(ends, dtype=np.int64))
+    toks, spans = token_spans(text)
+    offsets = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return TokenArrays(toks, np.fromiter(map(token_hash, toks), dtype=np.uint64, count=len(toks)),
+                       offsets[:, 0].copy(), offsets[:, 1].copy())
+
+
+# --------------------------------------------------------------------------
+# The compiled tokeniser (syndetect/core/_hot.c): the scanning of TOKEN_RE,
+# _SENT_END_RE and _QUOTE_RE above written out in C with re's semantics and
+# character classes; normalisation, hashing and mojibake repair stay the
+# Python above (called once per distinct raw token, and for paragraphs with a
+# mojibake hint). ``_SCAN`` is ``None`` on the pure path; so is ``_SPLIT``,
+# split_paragraphs compiled.
+# --------------------------------------------------------------------------
+def _resolve(raw: str) -> tuple[str, int] | None:
+    """The normalised token of a raw token and its hash, or ``None`` when it normalises to nothing."""
+    tok = normalize_token(raw)
+    return (tok, token_hash(tok)) if tok else None
+
+
+if HOT is not None:
+    HOT.configure(_resolve, _repair)
+_SCAN = HOT.scan if HOT is not None else None
+_SPLIT = HOT.split_paragraphs if HOT is not None else None
