@@ -10,13 +10,61 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndetect.config import Params
-from syndetect.core.candidates import bucket_pairs, candidate_pairs
+from syndetect.core.candidates import bucket_pairs, by_component, candidate_pairs, components
 from syndetect.core.text import tokenize
 from syndetect.core.verify import align
 
 
 def as_set(pairs: np.ndarray) -> set[tuple[int, int]]:
     return {tuple(p) for p in pairs.tolist()}
+
+
+# ---------------------------------------------------------------------------
+# components / by_component (the order the verify stage batches pairs in)
+# ---------------------------------------------------------------------------
+def _components_reference(pairs: list[tuple[int, int]], n: int) -> list[int]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    return [find(x) for x in range(n)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=80))
+def test_components_are_the_union_find_components(edges):
+    pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    assert components(pairs, 41).tolist() == _components_reference(edges, 41)
+
+
+def test_a_long_path_is_one_component():
+    n = 3000
+    pairs = np.stack([np.arange(n - 1), np.arange(1, n)], axis=1)[::-1].copy()
+    assert set(components(pairs, n).tolist()) == {0}
+
+
+def test_by_component_keeps_the_pairs_and_makes_each_component_contiguous():
+    rng = np.random.default_rng(3)
+    # three components over sparse paragraph ids, interleaved in sorted order
+    groups = [np.array([5, 40, 900, 1200]), np.array([7, 41, 950]), np.array([8, 60, 61, 2000, 3000])]
+    pairs = np.concatenate([np.stack([g[ii], g[jj]], axis=1)
+                            for g in groups for ii, jj in [np.triu_indices(len(g), k=1)]])
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    pairs = pairs[rng.permutation(len(pairs))]
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # the group stage's order: sorted
+    out = by_component(pairs)
+    assert as_set(out) == as_set(pairs) and len(out) == len(pairs)
+    label = {int(x): gi for gi, g in enumerate(groups) for x in g}
+    runs = [label[int(a)] for a, _ in out.tolist()]
+    assert [k for k, _ in itertools.groupby(runs)] == [0, 1, 2]  # each component once, by its smallest id
+    inside = out[[r == 0 for r in runs]]
+    assert inside.tolist() == sorted(inside.tolist())  # the group stage's order kept inside a component
 
 
 # ---------------------------------------------------------------------------

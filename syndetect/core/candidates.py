@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bucket_pairs", "candidate_pairs"]
+__all__ = ["bucket_pairs", "candidate_pairs", "components", "by_component"]
 
 
 def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
@@ -89,3 +89,45 @@ def unique_cross_doc(pieces: list[np.ndarray], owner_doc: np.ndarray) -> np.ndar
     width = np.int64(int(pairs.max()) + 1)
     codes = np.unique(pairs[:, 0] * width + pairs[:, 1])
     return np.stack([codes // width, codes % width], axis=1)
+
+
+def components(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Connected component of each of ``n`` nodes under the edges ``pairs``: its smallest node.
+
+    Vectorised label propagation (each edge lowers both ends to the smaller
+    label, then pointer jumping), a few passes for the shallow graphs that
+    candidate buckets make.
+    """
+    labels = np.arange(n, dtype=np.int64)
+    if len(pairs) == 0:
+        return labels
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        low = np.minimum(labels[a], labels[b])
+        before = labels.copy()
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        while True:  # pointer jumping: every label to its label's label
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+        if np.array_equal(labels, before):
+            return labels
+
+
+def by_component(pairs: np.ndarray) -> np.ndarray:
+    """``pairs`` reordered so that the pairs of one connected component are contiguous.
+
+    Components in order of their smallest paragraph, pairs in their order
+    inside each. Cut into batches, each paragraph then lands in about one
+    batch (it is tokenised and indexed once per batch it is in), instead of
+    in every batch that holds one of its partners.
+    """
+    if len(pairs) < 2:
+        return pairs
+    ids, local = np.unique(pairs, return_inverse=True)
+    local = local.reshape(-1, 2)
+    labels = components(local, len(ids))
+    order = np.argsort(labels[local[:, 0]], kind="stable")
+    return pairs[order]

@@ -20,6 +20,7 @@ import numpy as np
 
 from syndetect import __version__
 from syndetect.config import Params
+from syndetect.core.candidates import by_component
 from syndetect.core.cluster import build_clusters, pair_summaries, reused_fractions
 from syndetect.core.measures import content_chars
 from syndetect.model import (
@@ -195,7 +196,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["shingle+signatures"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    pairs = group_candidates(batches, owner_doc, params)
+    pairs = by_component(group_candidates(batches, owner_doc, params))
     del batches
     timings["lsh"] = time.perf_counter() - t
 
