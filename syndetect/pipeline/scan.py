@@ -21,14 +21,13 @@ import numpy as np
 from syndetect import __version__
 from syndetect.config import Params
 from syndetect.core.candidates import by_component
-from syndetect.core.cluster import build_clusters, pair_summaries, reused_fractions
+from syndetect.core.cluster import build_clusters_from_rows, pair_summaries, reused_fractions
 from syndetect.core.measures import content_chars
 from syndetect.model import (
     BoilerplateFlag,
     Cluster,
     Document,
     DocumentSummary,
-    Match,
     PairSummary,
     Paragraph,
     ProvenanceEdge,
@@ -48,12 +47,12 @@ from syndetect.pipeline.executors import (
     release_memory,
 )
 from syndetect.pipeline.stages import (
-    exact_repeats,
+    exact_repeat_rows,
     group_candidates,
     map_task,
     pair_batch,
     paragraphs_of,
-    verify_task,
+    verify_rows_task,
 )
 
 __all__ = ["scan", "paragraphs_of", "summarize", "Progress"]
@@ -185,7 +184,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["boilerplate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    reps, exact = exact_repeats(paragraphs, content_ids, params)
+    reps, exact = exact_repeat_rows(paragraphs, content_ids, params)
     timings["exact-repeats"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -203,15 +202,16 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     t = time.perf_counter()
     ranges = chunks(len(pairs), chunk_size(len(pairs), w, 500, 20000))
     tasks = (pair_batch(pairs[lo:hi], paragraphs) for lo, hi in ranges)
-    matches = [Match(*row) for rows in _run(executor, verify_task, params, tasks, [hi - lo for lo, hi in ranges],
-                                            progress, "verify") for row in rows]
-    matches.extend(exact)
+    # matches as (a, a_start, a_end, b, b_start, b_end, words) rows of paragraph ids
+    matches = np.concatenate([*_run(executor, verify_rows_task, params, tasks, [hi - lo for lo, hi in ranges],
+                                    progress, "verify"), exact])
     if owned:  # the last stage run by the executor: release the workers' memory for the rest
         executor.close()
     timings["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    clusters = build_clusters(matches, text_of)
+    clusters = build_clusters_from_rows(matches, paragraphs, owner_doc)
+    del matches
     timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -132,11 +132,12 @@ class Lexicon:
 
     def match(self, text: str) -> tuple[Rule, re.Match] | None:
         """The first rule that matches the whole paragraph, with its match."""
-        words = len(text.split())
+        parts = text.split()
+        words = len(parts)
         if words > self.max_words:
             return None
         tier_rules, triggers, implied, prefilter, merged = self._tiers[bisect_left(self._caps, words)]
-        flat = " ".join(text.split())
+        flat = " ".join(parts)
         present: set[str] = set()
         if triggers is not None:
             for hit in triggers.findall(flat.lower()):

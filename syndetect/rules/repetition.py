@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from syndetect.model import BoilerplateFlag, Cluster, Paragraph
@@ -58,11 +59,21 @@ class RepetitionParams:
 
 def template_key(text: str, site: str | None = None) -> str:
     """The template form of a paragraph: case and spacing folded, digits as ``#``, the site's own name removed."""
-    key = _DIGITS.sub("#", " ".join(text.lower().split()))
-    if site:
-        name = " ".join((site.split(".")[0] if "." in site and " " not in site else site).lower().split())
-        if len(name) >= 3:
-            key = f" {key} ".replace(f" {name} ", " ").strip()
+    return _template(" ".join(text.split()).lower(), _site_name(site) if site else "")
+
+
+@lru_cache(maxsize=4096)
+def _site_name(site: str) -> str:
+    """The site's own name as :func:`template_key` removes it ("" when shorter than 3 characters)."""
+    name = " ".join((site.split(".")[0] if "." in site and " " not in site else site).lower().split())
+    return name if len(name) >= 3 else ""
+
+
+def _template(folded: str, name: str) -> str:
+    """:func:`template_key` of a paragraph already folded to single spaces and lower case."""
+    key = _DIGITS.sub("#", folded)
+    if name:
+        key = f" {key} ".replace(f" {name} ", " ").strip()
     return key
 
 
@@ -91,8 +102,11 @@ def outlet_templates(
     keys: dict[tuple[str, int], str] = {}
     for p in paragraphs:
         o = site.get(p.doc)
-        if o and (p.doc, p.index) not in flags and len(p.text.split()) <= params.template_max_words:
-            k: str | None = template_key(p.text, o)
+        if not o or (p.doc, p.index) in flags:
+            continue
+        words = p.text.split()
+        if len(words) <= params.template_max_words:
+            k: str | None = _template(" ".join(words).lower(), _site_name(o))  # = template_key(p.text, o)
             if k:
                 keys[(p.doc, p.index)] = k
                 seen[(o, k)].add(p.doc)
