@@ -248,3 +248,27 @@ def test_align_short_and_empty_inputs():
     assert align(QUOTE[:4], QUOTE, P) == []
     (s,) = align(QUOTE, QUOTE, P)
     assert (s.a_start, s.a_end, s.b_start, s.b_end) == (0, len(QUOTE), 0, len(QUOTE))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=120), st.integers(2, 6), st.booleans())
+def test_bucket_pairs_equals_its_bucket_by_bucket_reference(entries, max_bucket, ascending):
+    from syndetect.core.candidates import _bucket_pairs_reference
+
+    if ascending:
+        entries = sorted(entries, key=lambda e: e[1])
+    keys = np.array([k * 0x9E3779B97F4A7C15 % (1 << 64) for k, _ in entries], dtype=np.uint64)
+    owners = np.array([o for _, o in entries], dtype=np.int64)
+    got = bucket_pairs(keys, owners, max_bucket)
+    want = _bucket_pairs_reference(keys, owners, max_bucket)
+    assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, want.tolist()))
+
+
+def test_bucket_pairs_with_few_repeated_keys_among_many():
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 1 << 62, 5000, dtype=np.uint64)
+    keys[[10, 400, 4999]] = keys[77]
+    keys[[3, 2000]] = keys[1500]
+    owners = np.arange(5000)
+    assert as_set(bucket_pairs(keys, owners, 64)) == {
+        (10, 77), (10, 400), (10, 4999), (77, 400), (77, 4999), (400, 4999), (3, 1500), (3, 2000), (1500, 2000)}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import numpy as np
 
 from syndetect.core.cluster import (
     build_clusters,
