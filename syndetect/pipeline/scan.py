@@ -219,7 +219,8 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["boilerplate"] += time.perf_counter() - t
 
     t = time.perf_counter()
-    edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, rules.site_names(detector), detector=detector)
+    edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, rules.site_names(detector), detector=detector,
+                                       text_of=text_of)
     timings["provenance"] = time.perf_counter() - t
 
     summaries, pairs_summary = summarize(docs, paragraphs, flags, clusters, edges, rules.site_names(detector), params)

@@ -172,11 +172,13 @@ def infer_provenance(
     site_names: dict | None = None,
     *,
     detector: Boilerplate | None = None,
+    text_of: dict[tuple[str, int], str] | None = None,
 ) -> tuple[list[ProvenanceEdge], list[Cluster]]:
     """Provenance edges between documents (and external sources), and clusters with origin and chain.
 
     ``detector`` is the scan's boilerplate detector (its lexicon, with the
-    user's rules, and its wires registry read the evidence).
+    user's rules, and its wires registry read the evidence); ``text_of``:
+    ``(doc, paragraph index) -> text`` of ``paragraphs``, when the caller has it.
     """
     if detector is None:
         from syndetect.rules.boilerplate import Boilerplate
@@ -184,7 +186,8 @@ def infer_provenance(
         detector = Boilerplate.load()
     labels = Labels(detector.wires)
     evidence = collect_evidence(docs, paragraphs, flags, site_names or {}, detector)
-    text_of = {(p.doc, p.index): p.text for p in paragraphs}
+    if text_of is None:
+        text_of = {(p.doc, p.index): p.text for p in paragraphs}
     edges: dict[tuple[str, str, str], dict] = {}
 
     def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str, kinds: Sequence[str]) -> None:
