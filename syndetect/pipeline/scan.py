@@ -169,8 +169,9 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     text_of = {(p.doc, p.index): p.text for p in paragraphs}
     flags = rules.finish(
         detector, docs, paragraphs,
-        rules.flags_from_rows([row for rows, _ in per_doc for row in rows], text_of),
-        {k: v for _, sites in per_doc for k, v in sites.items()},
+        rules.flags_from_rows([row for rows, _, _ in per_doc for row in rows], text_of),
+        {k: v for _, sites, _ in per_doc for k, v in sites.items()},
+        {k: v for _, _, spans in per_doc for k, v in spans.items()},
     )
     del per_doc
     flagged = {(f.doc, f.paragraph) for f in flags}

@@ -133,14 +133,38 @@ def outlet_templates(
     for p in paragraphs:
         if p.doc in candidate_docs:
             seen_texts[p.text] += 1
-    for p in paragraphs:  # only text that recurs can relate pages (and only its pages need a body told)
-        if seen_texts.get(p.text, 0) > 1 and (p.doc, p.index) not in flags and not outside(p.doc, p.index):
-            holders[p.text].add(p.doc)
+    # Only text that recurs can relate pages. holders[t]: the pages holding t unflagged inside their
+    # body — told exactly for the candidate pages; the other pages' bodies are told only as far as
+    # needed to know whether t has two holders (each body told is a page-shape pass).
+    others: dict[str, list[Paragraph]] = defaultdict(list)
     for p in paragraphs:
-        if p.doc in candidate_docs and len(holders.get(p.text, ())) > 1 and not furniture_like.get(
+        if seen_texts.get(p.text, 0) > 1 and (p.doc, p.index) not in flags:
+            if p.doc not in candidate_docs:
+                others[p.text].append(p)
+            elif not outside(p.doc, p.index):
+                holders[p.text].add(p.doc)
+    several: dict[str, bool] = {}
+
+    def held_twice(text: str) -> bool:
+        """Whether at least two pages hold ``text`` unflagged inside their body."""
+        got = several.get(text)
+        if got is None:
+            n = len(holders.get(text, ()))
+            extra: set[str] = set()
+            for q in others.get(text, ()):
+                if n + len(extra) > 1:
+                    break
+                if q.doc not in extra and not outside(q.doc, q.index):
+                    extra.add(q.doc)
+            got = several[text] = n + len(extra) > 1
+        return got
+
+    for p in paragraphs:
+        if p.doc in candidate_docs and not furniture_like.get(
             (site.get(p.doc), keys.get((p.doc, p.index))), False
-        ):
+        ) and held_twice(p.text):
             body_shared[p.doc].add(p.text)
+    unrelated: dict[tuple[str | None, str, str], bool] = {}  # (site, template, text) -> the pages share nothing else
     for p in paragraphs:
         k = keys.get((p.doc, p.index))
         if k is None or (p.doc, p.index) in flags:
@@ -152,8 +176,12 @@ def outlet_templates(
         if outside(p.doc, p.index) and len(ds) >= params.min_repeats_outside_body:
             where = "outside the article body"
         elif len(ds) >= params.min_repeats:
-            related = sum(1 for d in ds if any(len(holders[t] & ds) > 1 for t in body_shared[d] if t != p.text))
-            if related > len(ds) // 2:
+            ok = unrelated.get((o, k, p.text))
+            if ok is None:  # (holders[t] & ds: ds are candidate pages, whose holders are all told)
+                related = sum(1 for d in ds if any(len(holders.get(t, set()) & ds) > 1 for t in body_shared[d]
+                                                   if t != p.text))
+                ok = unrelated[(o, k, p.text)] = not related > len(ds) // 2
+            if not ok:
                 continue  # the site printed a story twice: its paragraphs are not a template
             where = "that share no other body text"
         else:
