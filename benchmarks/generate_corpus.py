@@ -66,6 +66,8 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
+from syndetect.rules.lexicon import literal_union
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT / "fixtures" / "article-extraction-benchmark" / "ground-truth.json"
 GENERATOR_VERSION = "1.0"
@@ -414,30 +416,9 @@ def _spelling_tables():
 _US2UK, _UK2US = _spelling_tables()
 
 
-def _trie_pattern(words) -> str:
-    """Regex alternation compiled as a trie (orders of magnitude faster than a flat alternation)."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node) -> str:
-        alts, end = [], "" in node
-        for ch in sorted(k for k in node if k):
-            alts.append(re.escape(ch) + emit(node[ch]))
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
-        return body + ("?" if end and alts else "")
-
-    return emit(trie)
-
-
 def _spell_regex(table):
     forms = set(table) | {cap_first(w) for w in table} | {w.upper() for w in table}
-    return re.compile(r"\b" + _trie_pattern(forms) + r"\b")
+    return re.compile(r"\b" + literal_union(forms) + r"\b")  # a trie: much faster than a flat alternation
 
 
 _US_RE = _spell_regex(_US2UK)

@@ -10,13 +10,61 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndetect.config import Params
-from syndetect.core.candidates import bucket_pairs, candidate_pairs
+from syndetect.core.candidates import bucket_pairs, by_component, candidate_pairs, components
 from syndetect.core.text import tokenize
 from syndetect.core.verify import align
 
 
 def as_set(pairs: np.ndarray) -> set[tuple[int, int]]:
     return {tuple(p) for p in pairs.tolist()}
+
+
+# ---------------------------------------------------------------------------
+# components / by_component (the order the verify stage batches pairs in)
+# ---------------------------------------------------------------------------
+def _components_reference(pairs: list[tuple[int, int]], n: int) -> list[int]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    return [find(x) for x in range(n)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=80))
+def test_components_are_the_union_find_components(edges):
+    pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    assert components(pairs, 41).tolist() == _components_reference(edges, 41)
+
+
+def test_a_long_path_is_one_component():
+    n = 3000
+    pairs = np.stack([np.arange(n - 1), np.arange(1, n)], axis=1)[::-1].copy()
+    assert set(components(pairs, n).tolist()) == {0}
+
+
+def test_by_component_keeps_the_pairs_and_makes_each_component_contiguous():
+    rng = np.random.default_rng(3)
+    # three components over sparse paragraph ids, interleaved in sorted order
+    groups = [np.array([5, 40, 900, 1200]), np.array([7, 41, 950]), np.array([8, 60, 61, 2000, 3000])]
+    pairs = np.concatenate([np.stack([g[ii], g[jj]], axis=1)
+                            for g in groups for ii, jj in [np.triu_indices(len(g), k=1)]])
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    pairs = pairs[rng.permutation(len(pairs))]
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # the group stage's order: sorted
+    out = by_component(pairs)
+    assert as_set(out) == as_set(pairs) and len(out) == len(pairs)
+    label = {int(x): gi for gi, g in enumerate(groups) for x in g}
+    runs = [label[int(a)] for a, _ in out.tolist()]
+    assert [k for k, _ in itertools.groupby(runs)] == [0, 1, 2]  # each component once, by its smallest id
+    inside = out[[r == 0 for r in runs]]
+    assert inside.tolist() == sorted(inside.tolist())  # the group stage's order kept inside a component
 
 
 # ---------------------------------------------------------------------------
@@ -200,3 +248,27 @@ def test_align_short_and_empty_inputs():
     assert align(QUOTE[:4], QUOTE, P) == []
     (s,) = align(QUOTE, QUOTE, P)
     assert (s.a_start, s.a_end, s.b_start, s.b_end) == (0, len(QUOTE), 0, len(QUOTE))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 30)), max_size=120), st.integers(2, 6), st.booleans())
+def test_bucket_pairs_equals_its_bucket_by_bucket_reference(entries, max_bucket, ascending):
+    from syndetect.core.candidates import _bucket_pairs_reference
+
+    if ascending:
+        entries = sorted(entries, key=lambda e: e[1])
+    keys = np.array([k * 0x9E3779B97F4A7C15 % (1 << 64) for k, _ in entries], dtype=np.uint64)
+    owners = np.array([o for _, o in entries], dtype=np.int64)
+    got = bucket_pairs(keys, owners, max_bucket)
+    want = _bucket_pairs_reference(keys, owners, max_bucket)
+    assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, want.tolist()))
+
+
+def test_bucket_pairs_with_few_repeated_keys_among_many():
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 1 << 62, 5000, dtype=np.uint64)
+    keys[[10, 400, 4999]] = keys[77]
+    keys[[3, 2000]] = keys[1500]
+    owners = np.arange(5000)
+    assert as_set(bucket_pairs(keys, owners, 64)) == {
+        (10, 77), (10, 400), (10, 4999), (77, 400), (77, 4999), (400, 4999), (3, 1500), (3, 2000), (1500, 2000)}

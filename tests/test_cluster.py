@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndetect.core.cluster import build_clusters, merge_ranges, pair_summaries, reused_fractions
-from syndetect.model import Match
+from syndetect.core.cluster import (
+    build_clusters,
+    build_clusters_from_rows,
+    merge_ranges,
+    pair_summaries,
+    reused_fractions,
+)
+from syndetect.model import Match, Paragraph
 
 DOCS = ["d0", "d1", "d2", "d3"]
 PARS = (1, 2)
@@ -39,6 +46,30 @@ def segments(ms):
     for m in ms:
         yield (m.a_doc, m.a_paragraph, m.a_start, m.a_end)
         yield (m.b_doc, m.b_paragraph, m.b_start, m.b_end)
+
+
+PARAGRAPHS = [Paragraph(d, p, 0, LENGTH, TEXT[(d, p)]) for d in DOCS for p in PARS]  # the scan's order
+PID = {(p.doc, p.index): i for i, p in enumerate(PARAGRAPHS)}
+DOC_OF = np.array([DOCS.index(p.doc) for p in PARAGRAPHS])
+
+
+def as_rows(ms):
+    return np.array([(PID[(m.a_doc, m.a_paragraph)], m.a_start, m.a_end, PID[(m.b_doc, m.b_paragraph)], m.b_start,
+                      m.b_end, m.words) for m in ms], dtype=np.int64).reshape(-1, 7)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(matches(), min_size=0, max_size=30))
+def test_clusters_from_rows_are_the_clusters_of_matches(ms):
+    assert build_clusters_from_rows(as_rows(ms), PARAGRAPHS, DOC_OF) == build_clusters(ms, TEXT)
+
+
+def test_clusters_from_rows_on_nested_and_touching_segments():
+    ms = [Match("d0", 1, 0, 50, "d1", 1, 0, 50, 9), Match("d0", 1, 10, 20, "d2", 1, 5, 15, 3),
+          Match("d0", 1, 50, 60, "d3", 2, 0, 10, 2), Match("d0", 1, 45, 70, "d2", 2, 40, 65, 5),
+          Match("d1", 2, 0, 10, "d3", 1, 0, 10, 2), Match("d1", 2, 10, 30, "d3", 1, 12, 30, 4)]
+    for k in range(len(ms)):
+        assert build_clusters_from_rows(as_rows(ms[k:] + ms[:k]), PARAGRAPHS, DOC_OF) == build_clusters(ms, TEXT)
 
 
 @settings(max_examples=300, deadline=None)

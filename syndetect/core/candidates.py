@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bucket_pairs", "candidate_pairs"]
+__all__ = ["bucket_pairs", "candidate_pairs", "components", "by_component"]
 
 
 def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
@@ -19,14 +19,21 @@ def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.nd
 
     ``keys`` and ``owners`` are parallel 1-D arrays. Owners equal within a
     bucket are collapsed. Buckets of more than ``max_bucket`` distinct owners
-    are linked as a star around their smallest owner.
+    are linked as a star around their smallest owner. The pairs come in no
+    particular order (:func:`unique_cross_doc` sorts them).
     """
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    if len(owners) < 2 or bool(np.all(owners[1:] >= owners[:-1])):
-        order = np.argsort(keys, kind="stable")  # owners already ascending: the same order, one key
-    else:
-        order = np.lexsort((owners, keys))
+    # Most keys occur once: an unstable sort finds the repeated ones, and only their entries are
+    # put in (key, owner) order.
+    order = np.argsort(keys)
+    ks = keys[order]
+    eq = ks[1:] == ks[:-1]
+    if not eq.any():
+        return np.empty((0, 2), dtype=np.int64)
+    sel = order[np.r_[eq, False] | np.r_[False, eq]]
+    keys, owners = keys[sel], owners[sel]
+    order = np.lexsort((owners, keys))
     k = keys[order]
     o = owners[order].astype(np.int64)
     # drop repeated (key, owner)
@@ -40,23 +47,39 @@ def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.nd
     if len(starts) == 0:
         return np.empty((0, 2), dtype=np.int64)
     out: list[np.ndarray] = []
-    # pairs (the common case), vectorised
-    two = sizes == 2
-    if two.any():
-        s = starts[two]
-        out.append(np.stack([o[s], o[s + 1]], axis=1))
     # stars: every member linked to the first (smallest) owner
     big = sizes > max_bucket
-    for s, n in zip(starts[big], sizes[big]):
-        members = o[s : s + n]
-        out.append(np.stack([np.full(n - 1, members[0]), members[1:]], axis=1))
-    # small buckets: all pairs
-    small = (sizes > 2) & ~big
-    for s, n in zip(starts[small], sizes[small]):
-        members = o[s : s + n]
+    if big.any():
+        s, n = starts[big], sizes[big]
+        members = np.repeat(s, n - 1) + (np.arange(int((n - 1).sum())) - np.repeat(np.cumsum(n - 1) - (n - 1), n - 1)) + 1
+        out.append(np.stack([o[np.repeat(s, n - 1)], o[members]], axis=1))
+    # the other buckets: all pairs, one array operation per bucket size
+    for n in np.unique(sizes[~big]).tolist():
+        s = starts[sizes == n]
         ii, jj = np.triu_indices(n, k=1)
-        out.append(np.stack([members[ii], members[jj]], axis=1))
+        out.append(np.stack([o[s[:, None] + ii].ravel(), o[s[:, None] + jj].ravel()], axis=1))
     return np.concatenate(out).astype(np.int64)
+
+
+def _bucket_pairs_reference(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
+    """:func:`bucket_pairs` bucket by bucket (the readable form; tests compare the two)."""
+    if len(keys) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    order = np.lexsort((owners, keys))
+    k, o = keys[order], owners[order].astype(np.int64)
+    out: list[tuple[int, int]] = []
+    lo = 0
+    while lo < len(k):
+        hi = lo
+        while hi < len(k) and k[hi] == k[lo]:
+            hi += 1
+        members = sorted(set(o[lo:hi].tolist()))
+        if len(members) > max_bucket:
+            out.extend((members[0], m) for m in members[1:])
+        else:
+            out.extend((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+        lo = hi
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
 
 
 def candidate_pairs(
@@ -89,3 +112,45 @@ def unique_cross_doc(pieces: list[np.ndarray], owner_doc: np.ndarray) -> np.ndar
     width = np.int64(int(pairs.max()) + 1)
     codes = np.unique(pairs[:, 0] * width + pairs[:, 1])
     return np.stack([codes // width, codes % width], axis=1)
+
+
+def components(pairs: np.ndarray, n: int) -> np.ndarray:
+    """Connected component of each of ``n`` nodes under the edges ``pairs``: its smallest node.
+
+    Vectorised label propagation (each edge lowers both ends to the smaller
+    label, then pointer jumping), a few passes for the shallow graphs that
+    candidate buckets make.
+    """
+    labels = np.arange(n, dtype=np.int64)
+    if len(pairs) == 0:
+        return labels
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        low = np.minimum(labels[a], labels[b])
+        before = labels.copy()
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        while True:  # pointer jumping: every label to its label's label
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+        if np.array_equal(labels, before):
+            return labels
+
+
+def by_component(pairs: np.ndarray) -> np.ndarray:
+    """``pairs`` reordered so that the pairs of one connected component are contiguous.
+
+    Components in order of their smallest paragraph, pairs in their order
+    inside each. Cut into batches, each paragraph then lands in about one
+    batch (it is tokenised and indexed once per batch it is in), instead of
+    in every batch that holds one of its partners.
+    """
+    if len(pairs) < 2:
+        return pairs
+    ids, local = np.unique(pairs, return_inverse=True)
+    local = local.reshape(-1, 2)
+    labels = components(local, len(ids))
+    order = np.argsort(labels[local[:, 0]], kind="stable")
+    return pairs[order]

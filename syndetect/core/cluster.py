@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from syndetect.core.measures import content_hash, covered_chars, fraction
-from syndetect.model import Cluster, Match, Member, PairSummary
+import numpy as np
 
-__all__ = ["build_clusters", "pair_summaries", "reused_fractions", "merge_ranges", "cluster_order"]
+from syndetect.core.candidates import components
+from syndetect.core.measures import content_hash, covered_chars, fraction
+from syndetect.model import Cluster, Match, Member, PairSummary, Paragraph
+
+__all__ = ["build_clusters", "build_clusters_from_rows", "pair_summaries", "reused_fractions", "merge_ranges",
+           "cluster_order"]
 
 Segment = tuple[str, int, int, int]  # doc, paragraph, start, end
 
@@ -113,6 +117,85 @@ def build_clusters(
     return [
         Cluster(id=f"C{i + 1}", fingerprint=fp, members=tuple(members), words=words)
         for i, (members, words, fp) in enumerate(clusters)
+    ]
+
+
+def build_clusters_from_rows(rows: np.ndarray, paragraphs: Sequence[Paragraph], doc_of: np.ndarray) -> list[Cluster]:
+    """:func:`build_clusters` over matches as an ``(n, 7)`` integer array, the same clusters.
+
+    A row is ``(a, a_start, a_end, b, b_start, b_end, words)`` with ``a``/``b``
+    positions in ``paragraphs`` (sorted by document, then paragraph index:
+    the scan's order) and ``doc_of[p]`` the document number of paragraph
+    ``p``. The segments, their unions (a match; an overlap of at least half
+    the shorter segment inside one paragraph) and the members' merged
+    ranges are computed on arrays; only the members are Python objects.
+    """
+    if len(rows) == 0:
+        return []
+    rows = np.asarray(rows, dtype=np.int64)
+    n = len(rows)
+    both = np.concatenate([rows[:, 0:3], rows[:, 3:6]])  # (2n, 3): paragraph, start, end
+    order = np.lexsort((both[:, 2], both[:, 1], both[:, 0]))
+    srt = both[order]
+    new = np.ones(len(srt), dtype=bool)
+    new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
+    seg_of = np.empty(len(srt), dtype=np.int64)
+    seg_of[order] = np.cumsum(new) - 1
+    segs = srt[new]  # unique segments, sorted by (paragraph, start, end)
+    m = len(segs)
+    words = np.zeros(m, dtype=np.int64)
+    np.maximum.at(words, seg_of, np.concatenate([rows[:, 6], rows[:, 6]]))
+    edges = [np.stack([seg_of[:n], seg_of[n:]], axis=1)]
+    # Overlaps inside a paragraph: every later segment of the paragraph starting before x ends.
+    par, start, end = segs[:, 0], segs[:, 1], segs[:, 2]
+    width = int(max(int(end.max()), int(start.max()))) + 1
+    at = par * width + start
+    hi = np.searchsorted(at, par * width + end, side="left")
+    count = hi - np.arange(m) - 1
+    if count.any():
+        x = np.repeat(np.arange(m), np.maximum(count, 0))
+        offsets = np.arange(len(x)) - np.repeat(np.cumsum(np.maximum(count, 0)) - np.maximum(count, 0), np.maximum(count, 0))
+        y = x + 1 + offsets
+        inter = np.minimum(end[x], end[y]) - start[y]
+        shorter = np.minimum(end[x] - start[x], end[y] - start[y])
+        keep = inter * 2 >= shorter
+        edges.append(np.stack([x[keep], y[keep]], axis=1))
+    label = components(np.concatenate(edges), m)
+    # Segments by component, then (paragraph, start, end); members: each paragraph's ranges merged.
+    by = np.argsort(label, kind="stable")
+    lab, p, s, e = label[by], par[by], start[by], end[by]
+    group = np.ones(m, dtype=bool)  # first segment of a (component, paragraph)
+    group[1:] = (lab[1:] != lab[:-1]) | (p[1:] != p[:-1])
+    gid = np.cumsum(group) - 1
+    reach = np.maximum.accumulate(gid * (width + 1) + e) - gid * (width + 1)  # running end inside the group
+    first = group.copy()
+    first[1:] |= s[1:] > reach[:-1]
+    member_of = np.cumsum(first) - 1
+    m_start = s[first]
+    m_end = np.zeros(int(member_of[-1]) + 1, dtype=np.int64)
+    np.maximum.at(m_end, member_of, e)
+    m_par = p[first]
+    m_lab = lab[first]
+    # clusters: components over at least two documents
+    comp_first = np.flatnonzero(np.r_[True, m_lab[1:] != m_lab[:-1]])
+    comp_end = np.r_[comp_first[1:], len(m_lab)]
+    seg_first = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+    comp_words = np.maximum.reduceat(words[by], seg_first)
+    docs_of = doc_of[m_par]
+    clusters = []
+    for ci, (lo, hi) in enumerate(zip(comp_first.tolist(), comp_end.tolist())):
+        if docs_of[lo] == docs_of[hi - 1]:  # one document (its members are in paragraph order)
+            continue
+        members = []
+        for q, a, b in zip(m_par[lo:hi].tolist(), m_start[lo:hi].tolist(), m_end[lo:hi].tolist()):
+            para = paragraphs[q]
+            members.append(Member(para.doc, para.index, a, b, para.text[a:b]))
+        longest = max(members, key=lambda mm: mm.end - mm.start)  # first of the longest
+        clusters.append((members, int(comp_words[ci]), content_hash(longest.text)))
+    clusters.sort(key=lambda c: cluster_order(c[0], c[1]))
+    return [
+        Cluster(id=f"C{i + 1}", fingerprint=fp, members=tuple(members), words=words_)
+        for i, (members, words_, fp) in enumerate(clusters)
     ]
 
 

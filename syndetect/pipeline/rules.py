@@ -47,14 +47,20 @@ def _cut(doc: Document, spans: Sequence[tuple[int, int, int]]) -> DocumentParagr
     return DocumentParagraphs(doc, [Paragraph(doc.id, i, s, e, doc.text[s:e]) for i, s, e in spans])
 
 
-def detect_task(detector: Boilerplate, items: Sequence[DocumentParagraphs]) -> tuple[list[tuple], dict[str, str]]:
+def detect_task(
+    detector: Boilerplate, items: Sequence[DocumentParagraphs]
+) -> tuple[list[tuple], dict[str, str], dict[str, tuple]]:
     """Stage: the per-document rules (lexicon, shape) over a batch of documents.
 
     Returns compact flag rows (without the paragraph text, which the caller
-    has) for :func:`flags_from_rows`, and the site names learned.
+    has) for :func:`flags_from_rows`, the site names learned, and the article
+    body spans the shape rules found (for :func:`finish`: the corpus-wide
+    rules ask for the same bodies, and a worker's detector is not the caller's).
     """
     flags, sites = detect_documents(detector, [(item.doc, item.paragraphs) for item in items])
-    return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites
+    known = getattr(detector, "_spans", None) or {}
+    spans = {item.doc.id: known[item.doc.id] for item in items if item.doc.id in known}
+    return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites, spans
 
 
 def flags_from_rows(rows: Sequence[tuple], text_of: dict[tuple[str, int], str]) -> list[BoilerplateFlag]:
@@ -80,8 +86,16 @@ def finish(
     paragraphs: Sequence[Paragraph],
     flags: Sequence[BoilerplateFlag],
     sites: dict[str, str],
+    spans: dict[str, tuple] | None = None,
 ) -> list[BoilerplateFlag]:
-    """Combine per-document flags and apply the same-outlet repetition rule."""
+    """Combine per-document flags and apply the same-outlet repetition rule.
+
+    ``spans``: the body spans of :func:`detect_task` run in other processes;
+    the detector reuses each one only where its paragraphs and skipped lines
+    are the ones it was computed with (as for the spans it computed itself).
+    """
+    if spans and isinstance(getattr(detector, "_spans", None), dict):
+        detector._spans.update(spans)
     return detector.finish(docs, paragraphs, flags, sites)
 
 

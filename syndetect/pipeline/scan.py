@@ -20,14 +20,14 @@ import numpy as np
 
 from syndetect import __version__
 from syndetect.config import Params
-from syndetect.core.cluster import build_clusters, pair_summaries, reused_fractions
+from syndetect.core.candidates import by_component
+from syndetect.core.cluster import build_clusters_from_rows, pair_summaries, reused_fractions
 from syndetect.core.measures import content_chars
 from syndetect.model import (
     BoilerplateFlag,
     Cluster,
     Document,
     DocumentSummary,
-    Match,
     PairSummary,
     Paragraph,
     ProvenanceEdge,
@@ -47,12 +47,12 @@ from syndetect.pipeline.executors import (
     release_memory,
 )
 from syndetect.pipeline.stages import (
-    exact_repeats,
+    exact_repeat_rows,
     group_candidates,
     map_task,
     pair_batch,
     paragraphs_of,
-    verify_task,
+    verify_rows_task,
 )
 
 __all__ = ["scan", "paragraphs_of", "summarize", "Progress"]
@@ -169,8 +169,9 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     text_of = {(p.doc, p.index): p.text for p in paragraphs}
     flags = rules.finish(
         detector, docs, paragraphs,
-        rules.flags_from_rows([row for rows, _ in per_doc for row in rows], text_of),
-        {k: v for _, sites in per_doc for k, v in sites.items()},
+        rules.flags_from_rows([row for rows, _, _ in per_doc for row in rows], text_of),
+        {k: v for _, sites, _ in per_doc for k, v in sites.items()},
+        {k: v for _, _, spans in per_doc for k, v in spans.items()},
     )
     del per_doc
     flagged = {(f.doc, f.paragraph) for f in flags}
@@ -184,7 +185,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["boilerplate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    reps, exact = exact_repeats(paragraphs, content_ids, params)
+    reps, exact = exact_repeat_rows(paragraphs, content_ids, params)
     timings["exact-repeats"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -195,22 +196,23 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["shingle+signatures"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    pairs = group_candidates(batches, owner_doc, params)
+    pairs = by_component(group_candidates(batches, owner_doc, params))
     del batches
     timings["lsh"] = time.perf_counter() - t
 
     t = time.perf_counter()
     ranges = chunks(len(pairs), chunk_size(len(pairs), w, 500, 20000))
     tasks = (pair_batch(pairs[lo:hi], paragraphs) for lo, hi in ranges)
-    matches = [Match(*row) for rows in _run(executor, verify_task, params, tasks, [hi - lo for lo, hi in ranges],
-                                            progress, "verify") for row in rows]
-    matches.extend(exact)
+    # matches as (a, a_start, a_end, b, b_start, b_end, words) rows of paragraph ids
+    matches = np.concatenate([*_run(executor, verify_rows_task, params, tasks, [hi - lo for lo, hi in ranges],
+                                    progress, "verify"), exact])
     if owned:  # the last stage run by the executor: release the workers' memory for the rest
         executor.close()
     timings["verify"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    clusters = build_clusters(matches, text_of)
+    clusters = build_clusters_from_rows(matches, paragraphs, owner_doc)
+    del matches
     timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -218,7 +220,8 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["boilerplate"] += time.perf_counter() - t
 
     t = time.perf_counter()
-    edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, rules.site_names(detector), detector=detector)
+    edges, clusters = infer_provenance(docs, paragraphs, clusters, flags, rules.site_names(detector), detector=detector,
+                                       text_of=text_of)
     timings["provenance"] = time.perf_counter() - t
 
     summaries, pairs_summary = summarize(docs, paragraphs, flags, clusters, edges, rules.site_names(detector), params)

@@ -38,7 +38,7 @@ from syndetect.model import Document, Match, Paragraph
 
 __all__ = [
     "paragraphs_of", "UnitBatch", "map_units", "map_task", "group_candidates", "PairBatch", "pair_batch",
-    "verify_pairs", "verify_task", "exact_repeats", "match_row",
+    "verify_pairs", "verify_task", "verify_rows", "verify_rows_task", "exact_repeats", "exact_repeat_rows", "match_row",
 ]
 
 
@@ -110,16 +110,18 @@ class PairBatch:
     refs: tuple[tuple[str, int], ...]
     texts: tuple[str, ...]
     pairs: np.ndarray
+    ids: np.ndarray | None = None  # the paragraph id of each text (positions in the scan's paragraphs)
 
 
 def pair_batch(pairs: np.ndarray, paragraphs: Sequence[Paragraph]) -> PairBatch:
     """The :class:`PairBatch` of candidate pairs of paragraph ids (positions in ``paragraphs``)."""
     if len(pairs) == 0:
-        return PairBatch((), (), np.empty((0, 2), dtype=np.int64))
+        return PairBatch((), (), np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64))
     ids, local = np.unique(pairs, return_inverse=True)
     pars = [paragraphs[i] for i in ids.tolist()]
     return PairBatch(
-        tuple((p.doc, p.index) for p in pars), tuple(p.text for p in pars), local.reshape(-1, 2).astype(np.int64)
+        tuple((p.doc, p.index) for p in pars), tuple(p.text for p in pars), local.reshape(-1, 2).astype(np.int64),
+        ids.astype(np.int64),
     )
 
 
@@ -130,9 +132,31 @@ def verify_pairs(batch: PairBatch, params: Params) -> list[Match]:
     and reported with character offsets into each paragraph's text, in the
     order of ``batch.pairs``.
     """
+    refs = batch.refs
+    out: list[Match] = []
+    for a, b, a0, a1, b0, b1, words in _verified(batch, params):
+        (a_doc, a_par), (b_doc, b_par) = refs[a], refs[b]
+        out.append(Match(a_doc, a_par, a0, a1, b_doc, b_par, b0, b1, words))
+    return out
+
+
+def verify_rows(batch: PairBatch, params: Params) -> np.ndarray:
+    """:func:`verify_pairs` as an ``(n, 7)`` array of ``(a, a_start, a_end, b, b_start, b_end, words)``, ``a``
+    and ``b`` paragraph ids (``batch.ids``): the rows :func:`syndetect.core.cluster.build_clusters_from_rows` reads."""
+    rows = np.array(list(_verified(batch, params)), dtype=np.int64).reshape(-1, 7)
+    if len(rows):
+        assert batch.ids is not None
+        ids = batch.ids
+        rows = rows[:, [0, 2, 3, 1, 4, 5, 6]]
+        rows[:, 0], rows[:, 3] = ids[rows[:, 0]], ids[rows[:, 3]]
+    return rows
+
+
+def _verified(batch: PairBatch, params: Params):
+    """``(a, b, a_start, a_end, b_start, b_end, words)`` of every verified span, ``a``/``b`` positions in the batch."""
     k = params.shingle_size
     cache: dict[int, tuple[Prepared, list[tuple[int, int]]]] = {}
-    texts, refs = batch.texts, batch.refs
+    texts = batch.texts
 
     def prepared(i: int) -> tuple[Prepared, list[tuple[int, int]]]:
         got = cache.get(i)
@@ -143,20 +167,11 @@ def verify_pairs(batch: PairBatch, params: Params) -> list[Match]:
             got = cache[i] = (prepare(toks, k), spans)
         return got
 
-    out: list[Match] = []
     for a, b in batch.pairs.tolist():
         pa_, sa = prepared(a)
         pb_, sb = prepared(b)
-        (a_doc, a_par), (b_doc, b_par) = refs[a], refs[b]
         for span in align(pa_, pb_, params):
-            out.append(
-                Match(
-                    a_doc, a_par, sa[span.a_start][0], sa[span.a_end - 1][1],
-                    b_doc, b_par, sb[span.b_start][0], sb[span.b_end - 1][1],
-                    span.words,
-                )
-            )
-    return out
+            yield a, b, sa[span.a_start][0], sa[span.a_end - 1][1], sb[span.b_start][0], sb[span.b_end - 1][1], span.words
 
 
 def match_row(m: Match) -> tuple:
@@ -174,9 +189,21 @@ def exact_repeats(
     that one: a whole-paragraph span, verified by equality, without any
     alignment. Copies inside one document are not reuse across documents.
     """
+    reps, rows = exact_repeat_rows(paragraphs, ids, params)
+    matches = []
+    for r, s, e, i, _, _, words in rows.tolist():
+        rp, cp = paragraphs[r], paragraphs[i]
+        matches.append(Match(rp.doc, rp.index, s, e, cp.doc, cp.index, s, e, words))
+    return reps, matches
+
+
+def exact_repeat_rows(
+    paragraphs: Sequence[Paragraph], ids: Sequence[int], params: Params
+) -> tuple[list[int], np.ndarray]:
+    """:func:`exact_repeats` with the matches as :func:`verify_rows` rows (paragraph ids)."""
     first: dict[str, int] = {}
     reps: list[int] = []
-    matches: list[Match] = []
+    rows: list[tuple[int, ...]] = []
     spans_of: dict[int, list[tuple[int, int]]] = {}
     for i in ids:
         text = paragraphs[i].text
@@ -185,8 +212,7 @@ def exact_repeats(
             first[text] = i
             reps.append(i)
             continue
-        rp, cp = paragraphs[r], paragraphs[i]
-        if rp.doc == cp.doc:
+        if paragraphs[r].doc == paragraphs[i].doc:
             continue
         spans = spans_of.get(r)
         if spans is None:
@@ -194,8 +220,8 @@ def exact_repeats(
         if len(spans) < params.min_span_words:
             continue
         s, e = spans[0][0], spans[-1][1]
-        matches.append(Match(rp.doc, rp.index, s, e, cp.doc, cp.index, s, e, len(spans)))
-    return reps, matches
+        rows.append((r, s, e, i, s, e, len(spans)))
+    return reps, np.array(rows, dtype=np.int64).reshape(-1, 7)
 
 
 # ---------------------------------------------------------------------------
@@ -210,3 +236,8 @@ def map_task(params: Params, task: tuple[Sequence[str], Sequence[int]]) -> UnitB
 def verify_task(params: Params, batch: PairBatch) -> list[tuple]:
     """:func:`verify_pairs`, the matches as :func:`match_row` tuples."""
     return [match_row(m) for m in verify_pairs(batch, params)]
+
+
+def verify_rows_task(params: Params, batch: PairBatch) -> np.ndarray:
+    """:func:`verify_rows` (what the scan runs: a compact array to send back)."""
+    return verify_rows(batch, params)

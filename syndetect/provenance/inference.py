@@ -172,11 +172,13 @@ def infer_provenance(
     site_names: dict | None = None,
     *,
     detector: Boilerplate | None = None,
+    text_of: dict[tuple[str, int], str] | None = None,
 ) -> tuple[list[ProvenanceEdge], list[Cluster]]:
     """Provenance edges between documents (and external sources), and clusters with origin and chain.
 
     ``detector`` is the scan's boilerplate detector (its lexicon, with the
-    user's rules, and its wires registry read the evidence).
+    user's rules, and its wires registry read the evidence); ``text_of``:
+    ``(doc, paragraph index) -> text`` of ``paragraphs``, when the caller has it.
     """
     if detector is None:
         from syndetect.rules.boilerplate import Boilerplate
@@ -184,7 +186,8 @@ def infer_provenance(
         detector = Boilerplate.load()
     labels = Labels(detector.wires)
     evidence = collect_evidence(docs, paragraphs, flags, site_names or {}, detector)
-    text_of = {(p.doc, p.index): p.text for p in paragraphs}
+    if text_of is None:
+        text_of = {(p.doc, p.index): p.text for p in paragraphs}
     edges: dict[tuple[str, str, str], dict] = {}
 
     def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str, kinds: Sequence[str]) -> None:
@@ -207,6 +210,7 @@ def infer_provenance(
                 add("external:syndicated feed", d, "direct", 0.9, [f"notice '{notice}'"], "", ["notice/syndicated"])
 
     affinity = _Affinity(clusters)
+    ts_of = {d: _ts(ev) for d, ev in evidence.items()}
     statements = {c.id: _statement_label(c.members, text_of, c.id) for c in clusters}
     # A quote inside a larger passage that the same documents share travelled with that passage:
     # it folds into the passage's edge (a statement upstream is for quote-only sharing).
@@ -296,7 +300,7 @@ def infer_provenance(
             # never against a direction already found: a document credited as d's source is not its copy
             pool = [o for o, _ in ordered[:pos]] if index is None else index.candidates(d, pos)
             earlier = [o for o in pool if (d, o, "direct") not in edges]
-            link = _link(d, earlier, affinity, evidence, labels)
+            link = _link(d, earlier, affinity, evidence, labels, ts_of)
             if link is None and externals:
                 add(ext, d, "common-upstream", 0.6,
                     [f"{d} shares this text with {names}, which credit{'s' if len(crediters) == 1 else ''} {ext[9:]}",
@@ -341,23 +345,35 @@ def _order_by_evidence(docs_in: list[str], evidence: dict[str, DocEvidence]) -> 
     return [(d, "wire" if evidence[d].is_wire else ("dated" if evidence[d].date else "undated")) for d in ordered]
 
 
-def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, DocEvidence], labels: Labels):
-    """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so."""
+def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, DocEvidence], labels: Labels,
+          ts_of: dict[str, float] | None = None):
+    """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so.
+
+    ``ts_of``: each document's :func:`_ts`, when the caller has computed them once.
+    """
     ev = evidence[d]
-    candidates: list[tuple[str, float, list[str], list[str]]] = []
+    candidates: list[tuple[str, float]] = []  # (source, confidence); why and kinds only for the ones reported
     for src in earlier:
+        sev = evidence[src]
+        if sev.is_wire and not ev.is_wire:
+            candidates.append((src, 0.8))
+        elif sev.date and ev.date and ev.date > sev.date:
+            candidates.append((src, 0.75 if (ev.date - sev.date).total_seconds() / 3600 >= 1 else 0.6))
+    if not candidates:
+        return None
+
+    def detail(src: str) -> tuple[list[str], list[str]]:
+        """Why ``src`` is a candidate upstream of ``d``, and the evidence kinds."""
         sev = evidence[src]
         if sev.is_wire and not ev.is_wire:
             wire_why = (f"{src} is on {sev.wire}'s own host: the wire's copy" if sev.wire_basis == "wire/host"
                         else f"{src} is a wire service ({sev.outlet})")
-            candidates.append((src, 0.8, [wire_why, f"{d} is not"], [sev.wire_basis or "wire/outlet"]))
-        elif sev.date and ev.date and ev.date > sev.date:
-            hours = (ev.date - sev.date).total_seconds() / 3600
-            candidates.append((src, 0.75 if hours >= 1 else 0.6,
-                               [f"{src}: {sev.date_source}", f"{d}: {ev.date_source}", f"{d} is {hours:.1f} h later"],
-                               sorted({sev.date_kind or "", ev.date_kind or ""} - {""})))
-    if not candidates:
-        return None
+            return [wire_why, f"{d} is not"], [sev.wire_basis or "wire/outlet"]
+        assert sev.date and ev.date
+        hours = (ev.date - sev.date).total_seconds() / 3600
+        return ([f"{src}: {sev.date_source}", f"{d}: {ev.date_source}", f"{d} is {hours:.1f} h later"],
+                sorted({sev.date_kind or "", ev.date_kind or ""} - {""}))
+
     # the copy's text is closest to the document it was taken from (edits
     # carried along); among equally close ones, the earliest (the original)
     credited = [lab for lab, _ in ev.credits]
@@ -365,13 +381,15 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
     def rank(cand):
         src = cand[0]
         sev = evidence[src]
-        names_it = any(labels.names(sev, lab) for lab in credited)
-        return (round(affinity.get((min(d, src), max(d, src)), 0.0), 3), names_it, sev.is_wire, -_ts(sev), src)
+        names_it = bool(credited) and any(labels.names(sev, lab) for lab in credited)
+        ts = ts_of[src] if ts_of is not None else _ts(sev)
+        return (round(affinity.get((min(d, src), max(d, src)), 0.0), 3), names_it, sev.is_wire, -ts, src)
 
     best_cand = max(candidates, key=rank)
     src, conf = best_cand[0], best_cand[1]
-    why: list[str] = list(best_cand[2])
-    kinds: list[str] = list(best_cand[3])
+    best_why, best_kinds = detail(src)
+    why: list[str] = list(best_why)
+    kinds: list[str] = list(best_kinds)
     sev = evidence[src]
     if any(labels.names(sev, lab) for lab in credited):
         by_outlet = bool(sev.outlet) and any(labels.same(sev.outlet, lab) for lab in credited)
@@ -396,7 +414,8 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
             names = ", ".join(c[0] for c in reprinters)
             note = (f"{d}'s text is as close to {names} (which reprint{'s' if len(reprinters) == 1 else ''} "
                     f"{sev.wire}) as to {src}: either may be {d}'s source")
-            alternatives = [(c[0], c[2] + [note], c[3] + ["similarity", "ambiguous"]) for c in reprinters]
+            alternatives = [(c[0], detail(c[0])[0] + [note], detail(c[0])[1] + ["similarity", "ambiguous"])
+                            for c in reprinters]
             return src, "direct", 0.5, why + [note], kinds + ["ambiguous"], alternatives
     return src, "direct", conf, why, kinds
 

@@ -22,7 +22,7 @@ from typing import Any
 from syndetect.errors import ParameterError
 from syndetect.safety import LEXICON_MAX_CHARS, GuardedPattern, compile_lexicon_pattern
 
-__all__ = ["CATEGORIES", "Rule", "Lexicon", "compile_pattern", "parse_rules", "read_toml"]
+__all__ = ["CATEGORIES", "Rule", "Lexicon", "compile_pattern", "parse_rules", "read_toml", "literal_union"]
 
 CATEGORIES = (
     "newsletter", "social", "comments", "related", "credit", "notice",
@@ -122,7 +122,7 @@ class Lexicon:
         for cap in self._caps:
             tier_rules = [r for r in self.rules if r.max_words >= cap]
             triggers = sorted({t for r in tier_rules for t in r.requires}, key=lambda t: (-len(t), t))
-            regex = re.compile("|".join(map(re.escape, triggers))) if triggers else None
+            regex = re.compile(literal_union(triggers)) if triggers else None
             implied = {m: frozenset(t for t in triggers if t in m) for m in triggers}
             merged = frozenset(r.name for r in tier_rules if _mergeable(r))
             prefilter = re.compile("|".join(
@@ -132,11 +132,12 @@ class Lexicon:
 
     def match(self, text: str) -> tuple[Rule, re.Match] | None:
         """The first rule that matches the whole paragraph, with its match."""
-        words = len(text.split())
+        parts = text.split()
+        words = len(parts)
         if words > self.max_words:
             return None
         tier_rules, triggers, implied, prefilter, merged = self._tiers[bisect_left(self._caps, words)]
-        flat = " ".join(text.split())
+        flat = " ".join(parts)
         present: set[str] = set()
         if triggers is not None:
             for hit in triggers.findall(flat.lower()):
@@ -158,6 +159,35 @@ class Lexicon:
     def category(self, text: str, default: str = "other") -> str:
         found = self.match(text)
         return found[0].category if found else default
+
+
+def literal_union(words: Iterable[str]) -> str:
+    """A regular expression that matches what ``"|".join(map(re.escape, longest_first))`` matches.
+
+    At each position of a search it matches the longest of ``words`` that
+    starts there, like the plain alternation of the words longest first,
+    but as a trie (``abc|abd|ab`` -> ``ab(?:c|d)?``): the engine tests one
+    character per position where the alternation tests every word.
+    """
+    words = sorted(set(words), key=lambda t: (-len(t), t))
+    if any(len(w) > 200 for w in words):  # a deep trie is no faster (and would recurse deeply): the alternation
+        return "|".join(map(re.escape, words))
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        if len(alts) == 1 and "" not in node:
+            return alts[0]
+        return "(?:" + "|".join(alts) + ")" + ("?" if "" in node else "")
+
+    return build(trie)
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")

@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from syndetect.model import BoilerplateFlag, Cluster, Paragraph
@@ -58,11 +59,21 @@ class RepetitionParams:
 
 def template_key(text: str, site: str | None = None) -> str:
     """The template form of a paragraph: case and spacing folded, digits as ``#``, the site's own name removed."""
-    key = _DIGITS.sub("#", " ".join(text.lower().split()))
-    if site:
-        name = " ".join((site.split(".")[0] if "." in site and " " not in site else site).lower().split())
-        if len(name) >= 3:
-            key = f" {key} ".replace(f" {name} ", " ").strip()
+    return _template(" ".join(text.split()).lower(), _site_name(site) if site else "")
+
+
+@lru_cache(maxsize=4096)
+def _site_name(site: str) -> str:
+    """The site's own name as :func:`template_key` removes it ("" when shorter than 3 characters)."""
+    name = " ".join((site.split(".")[0] if "." in site and " " not in site else site).lower().split())
+    return name if len(name) >= 3 else ""
+
+
+def _template(folded: str, name: str) -> str:
+    """:func:`template_key` of a paragraph already folded to single spaces and lower case."""
+    key = _DIGITS.sub("#", folded)
+    if name:
+        key = f" {key} ".replace(f" {name} ", " ").strip()
     return key
 
 
@@ -91,8 +102,11 @@ def outlet_templates(
     keys: dict[tuple[str, int], str] = {}
     for p in paragraphs:
         o = site.get(p.doc)
-        if o and (p.doc, p.index) not in flags and len(p.text.split()) <= params.template_max_words:
-            k: str | None = template_key(p.text, o)
+        if not o or (p.doc, p.index) in flags:
+            continue
+        words = p.text.split()
+        if len(words) <= params.template_max_words:
+            k: str | None = _template(" ".join(words).lower(), _site_name(o))  # = template_key(p.text, o)
             if k:
                 keys[(p.doc, p.index)] = k
                 seen[(o, k)].add(p.doc)
@@ -119,14 +133,38 @@ def outlet_templates(
     for p in paragraphs:
         if p.doc in candidate_docs:
             seen_texts[p.text] += 1
-    for p in paragraphs:  # only text that recurs can relate pages (and only its pages need a body told)
-        if seen_texts.get(p.text, 0) > 1 and (p.doc, p.index) not in flags and not outside(p.doc, p.index):
-            holders[p.text].add(p.doc)
+    # Only text that recurs can relate pages. holders[t]: the pages holding t unflagged inside their
+    # body — told exactly for the candidate pages; the other pages' bodies are told only as far as
+    # needed to know whether t has two holders (each body told is a page-shape pass).
+    others: dict[str, list[Paragraph]] = defaultdict(list)
     for p in paragraphs:
-        if p.doc in candidate_docs and len(holders.get(p.text, ())) > 1 and not furniture_like.get(
+        if seen_texts.get(p.text, 0) > 1 and (p.doc, p.index) not in flags:
+            if p.doc not in candidate_docs:
+                others[p.text].append(p)
+            elif not outside(p.doc, p.index):
+                holders[p.text].add(p.doc)
+    several: dict[str, bool] = {}
+
+    def held_twice(text: str) -> bool:
+        """Whether at least two pages hold ``text`` unflagged inside their body."""
+        got = several.get(text)
+        if got is None:
+            n = len(holders.get(text, ()))
+            extra: set[str] = set()
+            for q in others.get(text, ()):
+                if n + len(extra) > 1:
+                    break
+                if q.doc not in extra and not outside(q.doc, q.index):
+                    extra.add(q.doc)
+            got = several[text] = n + len(extra) > 1
+        return got
+
+    for p in paragraphs:
+        if p.doc in candidate_docs and not furniture_like.get(
             (site.get(p.doc), keys.get((p.doc, p.index))), False
-        ):
+        ) and held_twice(p.text):
             body_shared[p.doc].add(p.text)
+    unrelated: dict[tuple[str | None, str, str], bool] = {}  # (site, template, text) -> the pages share nothing else
     for p in paragraphs:
         k = keys.get((p.doc, p.index))
         if k is None or (p.doc, p.index) in flags:
@@ -138,8 +176,12 @@ def outlet_templates(
         if outside(p.doc, p.index) and len(ds) >= params.min_repeats_outside_body:
             where = "outside the article body"
         elif len(ds) >= params.min_repeats:
-            related = sum(1 for d in ds if any(len(holders[t] & ds) > 1 for t in body_shared[d] if t != p.text))
-            if related > len(ds) // 2:
+            ok = unrelated.get((o, k, p.text))
+            if ok is None:  # (holders[t] & ds: ds are candidate pages, whose holders are all told)
+                related = sum(1 for d in ds if any(len(holders.get(t, set()) & ds) > 1 for t in body_shared[d]
+                                                   if t != p.text))
+                ok = unrelated[(o, k, p.text)] = not related > len(ds) // 2
+            if not ok:
                 continue  # the site printed a story twice: its paragraphs are not a template
             where = "that share no other body text"
         else:
