@@ -116,7 +116,7 @@ class GuardedPattern:
     """A compiled lexicon pattern whose :meth:`search` cannot hang."""
 
     __slots__ = ("pattern", "where", "trusted", "_compiled", "_timeout")
-    _compiled: Any  # re.Pattern (built-in lexicon) or regex.Pattern
+    _compiled: Any  # re.Pattern (built-in lexicon; None until its first search) or regex.Pattern
     _timeout: dict[str, float]
 
     def __init__(self, source: str, where: str, trusted: bool = False) -> None:
@@ -125,8 +125,8 @@ class GuardedPattern:
         if not isinstance(source, str):
             raise ParameterError(f"{where}: pattern must be a string")
         try:
-            if trusted:
-                self._compiled = re.compile(source, re.IGNORECASE)
+            if trusted:  # reviewed and tested with the package: compiled on its first search (a check needs few)
+                self._compiled = None
             else:
                 import regex  # only for --lexicon rules (its import costs a `check` process ~10 ms)
 
@@ -145,6 +145,8 @@ class GuardedPattern:
         """The first match in ``text`` (``None`` past :data:`LEXICON_MAX_CHARS`); a rule that runs away is an error."""
         if len(text) > LEXICON_MAX_CHARS:
             return None
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, re.IGNORECASE)
         try:
             return self._compiled.search(text, **self._timeout)
         except TimeoutError:
