@@ -11,9 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from syndetect import Document, Index, IndexStoreError, ParameterError, Params, Verdict, read_inputs
+from syndetect.cli.app import app
 from syndetect.index import INDEX_FILE, MEMORY, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
 from syndetect.pipeline.scan import paragraphs_of
 
@@ -298,7 +301,7 @@ def test_stats_and_documents(location, seed_paths):
         s = index.stats()
         assert s.documents == 5 and s.paragraphs == sum(expected_paragraphs(docs.values()).values())
         assert s.key_rows > s.paragraphs and s.size_bytes > 0
-        assert s.schema_version == SCHEMA_VERSION
+        assert s.schema_version == {"sqlite": SCHEMA_VERSION, "redis": 1, "memory": 1}[s.backend]  # SQLite: 2
         assert s.parameters == Params().to_dict()
         listed = index.documents()
         assert [d.id for d in listed] == sorted(d.id for d in docs.values())
@@ -364,7 +367,7 @@ def test_corrupt_index_files(tmp_path):
     conn.execute("CREATE TABLE something (x)")
     conn.commit()
     conn.close()
-    with pytest.raises(IndexStoreError, match="no counters, documents, keys, meta, paragraphs table"):
+    with pytest.raises(IndexStoreError, match="no counters, documents, meta, paragraphs, postings table"):
         Index.open(other)
 
 
@@ -413,15 +416,22 @@ def test_redis_parameters_are_checked(redis_url):
 
 
 def test_index_file_holds_plain_values_only(tmp_path, seed_paths):
-    """No pickle: every stored value is an integer or text, parameters are JSON."""
+    """No pickle: every stored value is an integer or text (the posting lists: packed integers), parameters are JSON."""
     docs = seed_docs(seed_paths)
     with Index.open(tmp_path / "idx", create=True) as index:
         index.add(docs.values())
+        key_rows = index.stats().key_rows
     conn = sqlite3.connect(tmp_path / "idx" / INDEX_FILE)
     for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
         cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         for col in cols:
             types = {r[0] for r in conn.execute(f"SELECT DISTINCT typeof({col}) FROM {table}")}
+            if (table, col) == ("postings", "paras"):  # paragraph ids: little-endian int64s, nothing else
+                assert types == {"blob"}
+                rows = conn.execute("SELECT paras FROM postings").fetchall()
+                assert all(len(b) % 8 == 0 and b for (b,) in rows)
+                assert sum(len(b) // 8 for (b,) in rows) == key_rows
+                continue
             assert types <= {"integer", "text", "null"}, (table, col, types)
     params = dict(conn.execute("SELECT name, value FROM meta"))["params"]
     assert Params.from_dict(json.loads(params)) == Params.from_dict(Params().to_dict())
@@ -577,3 +587,44 @@ def test_scan_and_check_agree(tmp_path, ground_truth_bodies, related):
     assert set(verdict.boilerplate) == scan_flags
     assert {m.paragraph for m in verdict.matches} == scan_reused
     assert verdict.reused is bool(scan_reused)
+
+
+def _downgrade_to_version_1(db) -> None:
+    """Rewrite an index file in the layout of schema version 1: a ``keys`` row per (key, paragraph)."""
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE keys (key INTEGER NOT NULL, para INTEGER NOT NULL, PRIMARY KEY (key, para)) WITHOUT ROWID")
+    pairs = [
+        (key, int(pid)) for key, blob in conn.execute("SELECT key, paras FROM postings")
+        for pid in np.frombuffer(blob, dtype="<i8")
+    ]
+    conn.executemany("INSERT INTO keys VALUES (?, ?)", pairs)
+    conn.execute("DROP TABLE postings")
+    conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+
+def test_version_1_index_is_refused_then_migrated_in_place(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([d for k, d in docs.items() if k != "004"])
+        before = index.check(docs["004"]).to_dict()
+        stats = index.stats()
+    assert before["matches"]  # the check finds something to compare
+    _downgrade_to_version_1(tmp_path / "idx" / INDEX_FILE)
+    with pytest.raises(IndexStoreError, match=r"schema version '1'.*syndetect index migrate --index"):
+        Index.open(tmp_path / "idx")
+    result = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "idx")])
+    assert result.exit_code == 0, result.output
+    assert f"migrated {tmp_path / 'idx'} ({stats.key_rows} band-key rows)" in result.output
+    with Index.open(tmp_path / "idx") as index:
+        assert index.stats().schema_version == SCHEMA_VERSION == 2
+        assert index.stats().key_rows == stats.key_rows
+        assert index.verify() == []
+        assert index.check(docs["004"]).to_dict() == before  # the same findings
+        index.remove([next(iter(docs.values())).id])  # and it is writable as any other
+        assert index.verify() == []
+    again = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "idx")])
+    assert again.exit_code == 0 and "already current" in again.output
+    missing = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and isinstance(missing.exception, SystemExit)

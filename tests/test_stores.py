@@ -91,6 +91,36 @@ def test_lookup_caps_each_key_at_the_smallest_ids(store):
     assert set(pids.tolist()) == set(sorted(set(every.tolist()))[:2])
 
 
+def test_keys_shared_across_batches_replacements_and_removals_match_the_reference(store):
+    """The same writes, replacements and removals give every store the reference's look-ups (SQLite appends
+    each batch's paragraph ids to a key's posting list and cuts removed ids out of its middle)."""
+    text = (
+        "The city council voted on Tuesday to expand the bus network with three new routes that will connect "
+        "the northern suburbs to the central station before the end of next year."
+    )
+    other = "A different paragraph about the weather, which was mild and dry for most of the week across the region."
+    reference = MemoryStore()
+    reference.init_meta(META)
+    batches = [
+        prepared(Document(f"d{i}", text if i % 3 else text + "\n\n" + other) for i in range(b * 4, b * 4 + 4))
+        for b in range(3)
+    ]
+    replaced = prepared([Document("d1", other), Document("d6", text)])
+    for s in (store, reference):
+        for batch in batches:
+            s.write(batch, KEYS_OF)
+        assert s.write(replaced, KEYS_OF) == 2
+        assert s.remove(["d4", "d9"], KEYS_OF) == ["d4", "d9"]
+    keys = np.unique(np.concatenate([p.keys for b in batches for p in b]))
+    for cap in (1, 3, 64):
+        with store.snapshot():
+            got = store.lookup(keys, cap)
+        want = reference.lookup(keys, cap)
+        assert sorted(zip(*map(np.ndarray.tolist, got))) == sorted(zip(*map(np.ndarray.tolist, want)))
+    assert store.stats()["key_rows"] == reference.stats()["key_rows"]
+    assert store.verify(KEYS_OF) == []
+
+
 def test_replace_and_remove(store, seeds):
     store.write(seeds, KEYS_OF)
     before = store.stats()

@@ -114,6 +114,7 @@ _INDEX_EXAMPLES = (
     ("syndetect index add archive/ --index .syndetect/index", "create or update an index"),
     ("syndetect index stats --index .syndetect/index", "documents, paragraphs, size, parameters"),
     ("syndetect index verify --index .syndetect/index", "integrity check (exit 2 on a problem)"),
+    ("syndetect index migrate --index .syndetect/index", "convert an index of an older format in place"),
 )
 
 app = typer.Typer(
@@ -904,6 +905,17 @@ def index_list(index: str = IndexOpt) -> int:
         for d in ix.documents():
             fields = (d.id, str(d.paragraphs), d.outlet or "", d.title or "")
             sys.stdout.write("\t".join(safety.for_terminal(f) for f in fields) + "\n")
+    return ExitCode.OK
+
+
+@index_app.command("migrate", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
+@_exit_on_error
+def index_migrate(index: str = IndexOpt) -> int:
+    """Convert an SQLite index of schema version 1 to the current one, in place (all or nothing)."""
+    from syndetect.index import migrate
+
+    before, rows = migrate(index)
+    sys.stdout.write(f"{'migrated' if before == 1 else 'already current:'} {index} ({rows} band-key rows)\n")
     return ExitCode.OK
 
 

@@ -5,9 +5,17 @@ file itself. One ``BEGIN IMMEDIATE`` transaction per batch of whole
 documents, so a killed writer leaves every document either complete or
 absent, and concurrent writers queue on the lock (``busy_timeout``). Tables:
 ``meta`` (schema version and the parameters the index was built with),
-``counters``, ``documents``, ``paragraphs`` and ``keys`` (``WITHOUT ROWID``,
-primary key ``(key, para)``: one b-tree probe per band key). Only plain
-values are stored (no pickle): an index file from elsewhere cannot run code.
+``counters``, ``documents``, ``paragraphs`` and ``postings`` (schema
+version 2): one row per band key, ``key INTEGER PRIMARY KEY`` (the b-tree of
+the table itself: one probe per band key finds all its paragraphs) and
+``paras``, the ids of the paragraphs with that key as ascending
+little-endian 64-bit integers (a posting list; a new paragraph's id is above
+every stored one, so adding appends). A look-up reads at most ``cap`` ids
+per key (``substr`` of the blob). Version 1 kept a row per (key, paragraph)
+pair, ``WITHOUT ROWID``: about 2.8 rows per hit and two probes per key;
+:func:`migrate` converts such an index in place. Only plain values are
+stored (no pickle): integers, text and the id blobs, so an index file from
+elsewhere cannot run code.
 """
 
 from __future__ import annotations
@@ -18,7 +26,6 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +42,13 @@ from syndetect.index.stores.base import (
     removal_pairs,
 )
 
-__all__ = ["SQLiteStore", "INDEX_FILE"]
+__all__ = ["SQLiteStore", "INDEX_FILE", "SCHEMA_VERSION", "migrate"]
 
 INDEX_FILE = "index.sqlite3"
+SCHEMA_VERSION = 2  # 2: band keys as posting lists (``postings``); 1: one ``keys`` row per (key, paragraph)
+_ID = np.dtype("<i8")  # a posting list's ids, as stored
+_ID_BYTES = _ID.itemsize
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_MAX_INT64 = (1 << 63) - 1
 _MMAP_BYTES = 1 << 34  # map up to 16 GB of the index file (address space only)
 
 _SQLITE_SCHEMA = (
@@ -60,17 +69,16 @@ _SQLITE_SCHEMA = (
         keyed INTEGER NOT NULL,
         text TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS paragraphs_by_doc ON paragraphs (doc, idx)",
-    """CREATE TABLE IF NOT EXISTS keys (
-        key INTEGER NOT NULL,
-        para INTEGER NOT NULL,
-        PRIMARY KEY (key, para)) WITHOUT ROWID""",
+    "CREATE TABLE IF NOT EXISTS postings (key INTEGER PRIMARY KEY, paras BLOB NOT NULL)",
 )
+_TABLES = {"meta", "counters", "documents", "paragraphs"}  # and `postings` (version 2) or `keys` (version 1)
 
 
 class SQLiteStore:
     """The embedded backend: one SQLite file in WAL mode."""
 
     backend = "sqlite"
+    schema_version = SCHEMA_VERSION
 
     def __init__(self, location: str | os.PathLike, *, create: bool, timeout: float, cache_mb: int) -> None:
         path = Path(location)
@@ -189,7 +197,9 @@ class SQLiteStore:
             raise IndexStoreError(f"{self.path} is not a syndetect index: {exc}") from exc
         if not tables:
             return None
-        missing = {"meta", "counters", "documents", "paragraphs", "keys"} - tables
+        missing = _TABLES - tables
+        if not tables & {"postings", "keys"}:  # an index of version 1 has `keys`: its version is reported
+            missing.add("postings")
         if missing:
             raise IndexStoreError(f"{self.path} is not a syndetect index (no {', '.join(sorted(missing))} table)")
         try:
@@ -245,20 +255,13 @@ class SQLiteStore:
             conn.executemany("INSERT INTO paragraphs (id, doc, idx, keyed, text) VALUES (?, ?, ?, ?, ?)", par_rows)
             keys = np.concatenate(key_parts) if key_parts else EMPTY
             pids = np.concatenate(pid_parts) if pid_parts else EMPTY
-            order = np.lexsort((pids, keys))  # in key order: neighbouring b-tree pages
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO keys (key, para) VALUES (?, ?)", zip(keys[order].tolist(), pids[order].tolist())
-            )
-            self._count(conn, len(batch), len(par_rows), conn.total_changes - before)
+            self._count(conn, len(batch), len(par_rows), _append_postings(conn, keys, pids))
             return replaced
 
     def _delete(self, conn: sqlite3.Connection, doc_row: int, keys_of: KeysOf) -> None:
         rows = conn.execute("SELECT id, keyed, text FROM paragraphs WHERE doc = ?", (doc_row,)).fetchall()
         keys, pids = removal_pairs(rows, keys_of)
-        before = conn.total_changes
-        conn.executemany("DELETE FROM keys WHERE key = ? AND para = ?", zip(keys.tolist(), pids.tolist()))
-        key_rows = conn.total_changes - before
+        key_rows = _remove_postings(conn, keys, pids)
         conn.execute("DELETE FROM paragraphs WHERE doc = ?", (doc_row,))
         conn.execute("DELETE FROM documents WHERE id = ?", (doc_row,))
         self._count(conn, -1, -len(rows), -key_rows)
@@ -296,17 +299,12 @@ class SQLiteStore:
     def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
         if len(keys) == 0:
             return EMPTY, EMPTY
-        # at most `cap` paragraphs (the smallest ids) per key, bounded inside SQLite:
-        # the subquery gives the cap-th paragraph id of the key (one range scan per key)
+        # one probe per key; at most `cap` paragraphs (the smallest ids: the list is ascending) per key
         rows = self._conn.execute(
-            "SELECT k.key, k.para FROM json_each(?1) AS j JOIN keys AS k ON k.key = j.value AND k.para <= "
-            "COALESCE((SELECT para FROM keys WHERE key = j.value ORDER BY para LIMIT 1 OFFSET ?2), ?3)",
-            (json.dumps(keys.tolist()), cap - 1, _MAX_INT64),
+            "SELECT p.key, substr(p.paras, 1, ?2) FROM json_each(?1) AS j JOIN postings AS p ON p.key = j.value",
+            (json.dumps(keys.tolist()), max(0, cap) * _ID_BYTES),
         ).fetchall()
-        if not rows:
-            return EMPTY, EMPTY
-        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows))
-        return flat[0::2], flat[1::2]
+        return _unpack(rows)
 
     def fetch(self, pids: Sequence[int]) -> dict[int, IndexedParagraph]:
         if not pids:
@@ -353,14 +351,14 @@ class SQLiteStore:
                     problems.append(f"{doc_id}: {len(rows)} of {expected} paragraphs stored")
                 keys, pids = removal_pairs(rows, keys_of)
                 if len(keys):
-                    found = conn.execute(
-                        "SELECT COUNT(*) FROM json_each(?) AS j JOIN keys AS k"
-                        " ON k.key = json_extract(j.value, '$[0]') AND k.para = json_extract(j.value, '$[1]')",
-                        (json.dumps(list(zip(keys.tolist(), pids.tolist()))),),
-                    ).fetchone()[0]
+                    found = _stored_pairs(conn, keys, pids)
                     if found != len(keys):
                         problems.append(f"{doc_id}: {found} of {len(keys)} band keys stored")
             counts = {k: v for k, v in conn.execute("SELECT name, value FROM counters")}
+            bad = conn.execute(
+                "SELECT COUNT(*) FROM postings WHERE typeof(paras) != 'blob' OR length(paras) = 0"
+                f" OR length(paras) % {_ID_BYTES} != 0"
+            ).fetchone()[0]
             n_docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             n_pars = conn.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
             orphans = conn.execute(
@@ -368,6 +366,8 @@ class SQLiteStore:
             ).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} paragraphs belong to no document")
+        if bad:
+            problems.append(f"{bad} band keys hold a malformed posting list")
         if counts.get("documents") != n_docs or counts.get("paragraphs") != n_pars:
             problems.append(
                 f"counters say {counts.get('documents')} documents / {counts.get('paragraphs')} paragraphs,"
@@ -401,3 +401,127 @@ def _connect_read_only(db: Path, timeout: float) -> sqlite3.Connection:
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     msg = str(exc).lower()
     return "locked" in msg or "busy" in msg
+
+
+# -- posting lists -----------------------------------------------------------
+def _grouped(keys: np.ndarray, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(key, id)`` pairs sorted by key then id: ``(distinct keys, start of each key's run, ids)``."""
+    order = np.lexsort((pids, keys))
+    keys, pids = keys[order], pids[order]
+    if len(keys):
+        keep = np.ones(len(keys), dtype=bool)
+        keep[1:] = (keys[1:] != keys[:-1]) | (pids[1:] != pids[:-1])
+        keys, pids = keys[keep], pids[keep]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else EMPTY
+    return keys[starts], starts, pids
+
+
+def _append_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
+    """Add ``(key, id)`` pairs of new paragraphs (ids above every stored one); returns how many."""
+    distinct, starts, pids = _grouped(keys, pids)
+    if not len(distinct):
+        return 0
+    blob = pids.astype(_ID).tobytes()
+    bounds = np.r_[starts, len(pids)] * _ID_BYTES
+    rows = zip(distinct.tolist(), (blob[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())))
+    # in key order: neighbouring b-tree pages; appending keeps each list ascending
+    conn.executemany(
+        "INSERT INTO postings (key, paras) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET paras = CAST(paras || excluded.paras AS BLOB)",  # bytes joined as they are
+        rows,
+    )
+    return len(pids)
+
+
+def _lists(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, np.ndarray]:
+    """The whole posting lists of ``keys`` (absent keys left out)."""
+    rows = conn.execute(
+        "SELECT p.key, p.paras FROM json_each(?) AS j JOIN postings AS p ON p.key = j.value", (json.dumps(list(keys)),)
+    ).fetchall()
+    return {k: np.frombuffer(v, dtype=_ID) for k, v in rows}
+
+
+def _remove_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
+    """Remove ``(key, id)`` pairs; returns how many were stored."""
+    distinct, starts, pids = _grouped(keys, pids)
+    if not len(distinct):
+        return 0
+    ends = np.r_[starts[1:], len(pids)].tolist()
+    have = _lists(conn, distinct.tolist())
+    updates, deletes, removed = [], [], 0
+    for key, a, b in zip(distinct.tolist(), starts.tolist(), ends):
+        stored = have.get(key)
+        if stored is None:
+            continue
+        keep = stored[~np.isin(stored, pids[a:b])]
+        removed += len(stored) - len(keep)
+        if len(keep):
+            updates.append((keep.tobytes(), key))
+        else:
+            deletes.append((key,))
+    conn.executemany("UPDATE postings SET paras = ? WHERE key = ?", updates)
+    conn.executemany("DELETE FROM postings WHERE key = ?", deletes)
+    return removed
+
+
+def _stored_pairs(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
+    """How many of the ``(key, id)`` pairs are stored."""
+    distinct, starts, pids = _grouped(keys, pids)
+    ends = np.r_[starts[1:], len(pids)].tolist()
+    have = _lists(conn, distinct.tolist())
+    found = 0
+    for key, a, b in zip(distinct.tolist(), starts.tolist(), ends):
+        stored = have.get(key)
+        if stored is not None:
+            found += int(np.isin(pids[a:b], stored).sum())
+    return found
+
+
+def _unpack(rows: list[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(key, id blob)`` rows to parallel ``(key, paragraph id)`` arrays."""
+    if not rows:
+        return EMPTY, EMPTY
+    keys = [r[0] for r in rows]
+    blobs = [r[1] for r in rows]
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ID_BYTES
+    pids = np.frombuffer(b"".join(blobs), dtype=_ID).astype(np.int64)
+    return np.repeat(np.array(keys, dtype=np.int64), lengths), pids
+
+
+def migrate(location: str | os.PathLike, *, timeout: float = 60.0) -> tuple[int, int]:
+    """Convert an SQLite index of schema version 1 to version 2 in place: ``(from version, key rows)``.
+
+    One write transaction: the posting lists are built from the ``keys`` rows
+    (read in key order), ``keys`` is dropped and the version set; a killed
+    migration leaves the index as it was. An index of version 2 is left alone.
+    The freed pages stay in the file and are reused by later adds (``VACUUM``
+    returns them to the file system).
+    """
+    store = SQLiteStore(location, create=False, timeout=timeout, cache_mb=256)
+    try:
+        if store.read_only:
+            raise IndexStoreError(f"cannot migrate {store.path}: not writable")
+        meta = store.read_meta()
+        if meta is None:
+            raise IndexStoreError(f"{store.path} holds no index yet")
+        version = str(meta.get("schema_version"))
+        if version == str(SCHEMA_VERSION):
+            return SCHEMA_VERSION, int(store.stats()["key_rows"])
+        if version != "1":
+            raise IndexStoreError(f"{store.path} has schema version {version!r}; only version 1 can be migrated")
+        with store._write() as conn:
+            conn.execute(_SQLITE_SCHEMA[-1])
+            if conn.execute("SELECT COUNT(*) FROM postings").fetchone()[0]:
+                raise IndexStoreError(f"{store.path}: a version 1 index with posting lists already (not migrated)")
+            rows = conn.execute("SELECT key, para FROM keys ORDER BY key, para")
+            total = 0
+            while chunk := rows.fetchmany(1 << 18):  # a key split between chunks is appended to, still ascending
+                flat = np.array(chunk, dtype=np.int64).reshape(-1, 2)
+                total += _append_postings(conn, flat[:, 0], flat[:, 1])
+            conn.execute("DROP TABLE keys")
+            conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION),))
+            conn.execute("UPDATE counters SET value = ? WHERE name = 'key_rows'", (total,))
+        store.checkpoint()
+        return 1, total
+    finally:
+        store.close()
