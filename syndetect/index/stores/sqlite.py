@@ -8,10 +8,11 @@ absent, and concurrent writers queue on the lock (``busy_timeout``). Tables:
 ``counters``, ``documents``, ``paragraphs`` and ``postings`` (schema
 version 2): one row per band key, ``key INTEGER PRIMARY KEY`` (the b-tree of
 the table itself: one probe per band key finds all its paragraphs) and
-``paras``, the ids of the paragraphs with that key as ascending
-little-endian 64-bit integers (a posting list; a new paragraph's id is above
-every stored one, so adding appends). A look-up reads at most ``cap`` ids
-per key (``substr`` of the blob). Version 1 kept a row per (key, paragraph)
+``paras``, the ids of the paragraphs with that key: an integer when there is
+one (most keys), else a blob of ascending little-endian 64-bit integers (a
+posting list; a new paragraph's id is above every stored one, so adding
+appends). A look-up reads at most ``cap`` ids per key (``substr`` of the
+blob). Version 1 kept a row per (key, paragraph)
 pair, ``WITHOUT ROWID``: about 2.8 rows per hit and two probes per key;
 :func:`migrate` converts such an index in place. Only plain values are
 stored (no pickle): integers, text and the id blobs, so an index file from
@@ -69,7 +70,7 @@ _SQLITE_SCHEMA = (
         keyed INTEGER NOT NULL,
         text TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS paragraphs_by_doc ON paragraphs (doc, idx)",
-    "CREATE TABLE IF NOT EXISTS postings (key INTEGER PRIMARY KEY, paras BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS postings (key INTEGER PRIMARY KEY, paras NOT NULL)",  # an id, or a blob of ids
 )
 _TABLES = {"meta", "counters", "documents", "paragraphs"}  # and `postings` (version 2) or `keys` (version 1)
 
@@ -297,12 +298,13 @@ class SQLiteStore:
             yield
 
     def lookup(self, keys: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(keys) == 0:
+        if len(keys) == 0 or cap < 1:
             return EMPTY, EMPTY
         # one probe per key; at most `cap` paragraphs (the smallest ids: the list is ascending) per key
         rows = self._conn.execute(
-            "SELECT p.key, substr(p.paras, 1, ?2) FROM json_each(?1) AS j JOIN postings AS p ON p.key = j.value",
-            (json.dumps(keys.tolist()), max(0, cap) * _ID_BYTES),
+            "SELECT p.key, CASE WHEN typeof(p.paras) = 'blob' THEN substr(p.paras, 1, ?2) ELSE p.paras END"
+            " FROM json_each(?1) AS j JOIN postings AS p ON p.key = j.value",
+            (json.dumps(keys.tolist()), cap * _ID_BYTES),
         ).fetchall()
         return _unpack(rows)
 
@@ -356,8 +358,8 @@ class SQLiteStore:
                         problems.append(f"{doc_id}: {found} of {len(keys)} band keys stored")
             counts = {k: v for k, v in conn.execute("SELECT name, value FROM counters")}
             bad = conn.execute(
-                "SELECT COUNT(*) FROM postings WHERE typeof(paras) != 'blob' OR length(paras) = 0"
-                f" OR length(paras) % {_ID_BYTES} != 0"
+                "SELECT COUNT(*) FROM postings WHERE typeof(paras) != 'integer' AND (typeof(paras) != 'blob'"
+                f" OR length(paras) < {2 * _ID_BYTES} OR length(paras) % {_ID_BYTES} != 0)"
             ).fetchone()[0]
             n_docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             n_pars = conn.execute("SELECT COUNT(*) FROM paragraphs").fetchone()[0]
@@ -416,19 +418,35 @@ def _grouped(keys: np.ndarray, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return keys[starts], starts, pids
 
 
+def _as_ids(value: int | bytes) -> bytes:
+    return value.to_bytes(_ID_BYTES, "little", signed=True) if isinstance(value, int) else value
+
+
+def _joined(stored: int | bytes, added: int | bytes) -> bytes:
+    """SQL function ``syndetect_append(stored, added)``: two posting lists (an id or a blob of ids) as one blob."""
+    return _as_ids(stored) + _as_ids(added)
+
+
+def _stored_form(ids: np.ndarray) -> int | bytes:
+    """A posting list as stored: one id as an integer, more as a blob."""
+    return int(ids[0]) if len(ids) == 1 else ids.astype(_ID).tobytes()
+
+
 def _append_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
     """Add ``(key, id)`` pairs of new paragraphs (ids above every stored one); returns how many."""
     distinct, starts, pids = _grouped(keys, pids)
     if not len(distinct):
         return 0
-    blob = pids.astype(_ID).tobytes()
-    bounds = np.r_[starts, len(pids)] * _ID_BYTES
-    rows = zip(distinct.tolist(), (blob[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())))
+    counts = np.diff(np.r_[starts, len(pids)])
+    values: list[int | bytes] = pids[starts].tolist()  # one id per key: an integer (most keys)
+    for i in np.flatnonzero(counts > 1).tolist():
+        values[i] = pids[starts[i] : starts[i] + counts[i]].astype(_ID).tobytes()
+    conn.create_function("syndetect_append", 2, _joined, deterministic=True)
     # in key order: neighbouring b-tree pages; appending keeps each list ascending
     conn.executemany(
         "INSERT INTO postings (key, paras) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET paras = CAST(paras || excluded.paras AS BLOB)",  # bytes joined as they are
-        rows,
+        " ON CONFLICT (key) DO UPDATE SET paras = syndetect_append(paras, excluded.paras)",
+        zip(distinct.tolist(), values),
     )
     return len(pids)
 
@@ -438,7 +456,7 @@ def _lists(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, np.ndarra
     rows = conn.execute(
         "SELECT p.key, p.paras FROM json_each(?) AS j JOIN postings AS p ON p.key = j.value", (json.dumps(list(keys)),)
     ).fetchall()
-    return {k: np.frombuffer(v, dtype=_ID) for k, v in rows}
+    return {k: np.frombuffer(_as_ids(v), dtype=_ID) for k, v in rows}
 
 
 def _remove_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
@@ -456,7 +474,7 @@ def _remove_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarra
         keep = stored[~np.isin(stored, pids[a:b])]
         removed += len(stored) - len(keep)
         if len(keep):
-            updates.append((keep.tobytes(), key))
+            updates.append((_stored_form(keep), key))
         else:
             deletes.append((key,))
     conn.executemany("UPDATE postings SET paras = ? WHERE key = ?", updates)
@@ -477,15 +495,28 @@ def _stored_pairs(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) 
     return found
 
 
-def _unpack(rows: list[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
-    """``(key, id blob)`` rows to parallel ``(key, paragraph id)`` arrays."""
+def _unpack(rows: list[tuple[int, int | bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(key, posting list)`` rows to parallel ``(key, paragraph id)`` arrays."""
     if not rows:
         return EMPTY, EMPTY
-    keys = [r[0] for r in rows]
-    blobs = [r[1] for r in rows]
+    keys: list[int] = []
+    pids: list[int] = []
+    many_keys: list[int] = []
+    blobs: list[bytes] = []
+    for key, ids in rows:
+        if isinstance(ids, int):
+            keys.append(key)
+            pids.append(ids)
+        else:
+            many_keys.append(key)
+            blobs.append(ids)
+    if not blobs:
+        return np.array(keys, dtype=np.int64), np.array(pids, dtype=np.int64)
     lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ID_BYTES
-    pids = np.frombuffer(b"".join(blobs), dtype=_ID).astype(np.int64)
-    return np.repeat(np.array(keys, dtype=np.int64), lengths), pids
+    return (
+        np.concatenate([np.array(keys, dtype=np.int64), np.repeat(np.array(many_keys, dtype=np.int64), lengths)]),
+        np.concatenate([np.array(pids, dtype=np.int64), np.frombuffer(b"".join(blobs), dtype=_ID).astype(np.int64)]),
+    )
 
 
 def migrate(location: str | os.PathLike, *, timeout: float = 60.0) -> tuple[int, int]:
