@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from syndetect import Document, Index, IndexStoreError, ParameterError, Params, Verdict, read_inputs
 from syndetect.cli.app import app
-from syndetect.index import INDEX_FILE, MEMORY, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
+from syndetect.index import INDEX_FILE, MEMORY, SCHEMA_VERSION, Allowlist, content_hash, migrate, unit_band_keys
 from syndetect.pipeline.scan import paragraphs_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -622,6 +622,11 @@ def test_version_1_index_is_refused_then_migrated_in_place(tmp_path, seed_paths)
         assert index.stats().key_rows == stats.key_rows
         assert index.verify() == []
         assert index.check(docs["004"]).to_dict() == before  # the same findings
+    _downgrade_to_version_1(tmp_path / "idx" / INDEX_FILE)  # again, read back in small parts: keys span parts
+    assert migrate(tmp_path / "idx", chunk=7) == (1, stats.key_rows)
+    with Index.open(tmp_path / "idx") as index:
+        assert index.verify() == []
+        assert index.check(docs["004"]).to_dict() == before
         index.remove([next(iter(docs.values())).id])  # and it is writable as any other
         assert index.verify() == []
     again = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "idx")])

@@ -147,6 +147,7 @@ class SQLiteStore:
         conn.execute("PRAGMA journal_size_limit=67108864")
         conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")  # reads straight from the page cache
         conn.execute("PRAGMA foreign_keys=OFF")
+        conn.create_function("syndetect_append", 2, _joined, deterministic=True)  # posting lists grow by it
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -441,7 +442,6 @@ def _append_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarra
     values: list[int | bytes] = pids[starts].tolist()  # one id per key: an integer (most keys)
     for i in np.flatnonzero(counts > 1).tolist():
         values[i] = pids[starts[i] : starts[i] + counts[i]].astype(_ID).tobytes()
-    conn.create_function("syndetect_append", 2, _joined, deterministic=True)
     # in key order: neighbouring b-tree pages; appending keeps each list ascending
     conn.executemany(
         "INSERT INTO postings (key, paras) VALUES (?, ?)"
@@ -519,7 +519,7 @@ def _unpack(rows: list[tuple[int, int | bytes]]) -> tuple[np.ndarray, np.ndarray
     )
 
 
-def migrate(location: str | os.PathLike, *, timeout: float = 60.0) -> tuple[int, int]:
+def migrate(location: str | os.PathLike, *, timeout: float = 60.0, chunk: int = 1 << 18) -> tuple[int, int]:
     """Convert an SQLite index of schema version 1 to version 2 in place: ``(from version, key rows)``.
 
     One write transaction: the posting lists are built from the ``keys`` rows
@@ -546,8 +546,8 @@ def migrate(location: str | os.PathLike, *, timeout: float = 60.0) -> tuple[int,
                 raise IndexStoreError(f"{store.path}: a version 1 index with posting lists already (not migrated)")
             rows = conn.execute("SELECT key, para FROM keys ORDER BY key, para")
             total = 0
-            while chunk := rows.fetchmany(1 << 18):  # a key split between chunks is appended to, still ascending
-                flat = np.array(chunk, dtype=np.int64).reshape(-1, 2)
+            while part := rows.fetchmany(chunk):  # a key split between chunks is appended to, still ascending
+                flat = np.array(part, dtype=np.int64).reshape(-1, 2)
                 total += _append_postings(conn, flat[:, 0], flat[:, 1])
             conn.execute("DROP TABLE keys")
             conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION),))
