@@ -25,10 +25,10 @@ the output is always valid UTF-8).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape as _rich_escape
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text  # rich is imported where it is used: a check that prints no rich text never loads it
 
 __all__ = [
     "for_terminal", "text", "markup", "escape_surrogates", "UNSAFE",
@@ -81,12 +81,16 @@ def for_terminal(value: object, *, one_line: bool = True) -> str:
 
 def text(value: object, style: str | None = None, *, one_line: bool = True) -> Text:
     """A rich ``Text`` of :func:`for_terminal` — never parsed as markup or emoji codes."""
+    from rich.text import Text
+
     return Text(for_terminal(value, one_line=one_line), style=style or "")
 
 
 def markup(value: object, *, one_line: bool = True) -> str:
     """:func:`for_terminal`, then rich markup escaped: safe inside a markup string."""
-    return _rich_escape(for_terminal(value, one_line=one_line))
+    from rich.markup import escape
+
+    return escape(for_terminal(value, one_line=one_line))
 
 
 def escape_surrogates(s: str) -> str:
