@@ -440,8 +440,11 @@ def _append_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarra
         return 0
     counts = np.diff(np.r_[starts, len(pids)])
     values: list[int | bytes] = pids[starts].tolist()  # one id per key: an integer (most keys)
-    for i in np.flatnonzero(counts > 1).tolist():
-        values[i] = pids[starts[i] : starts[i] + counts[i]].astype(_ID).tobytes()
+    multi = np.flatnonzero(counts > 1)
+    if len(multi):
+        blob = pids.astype(_ID).tobytes()
+        for i, a, n in zip(multi.tolist(), (starts[multi] * _ID_BYTES).tolist(), (counts[multi] * _ID_BYTES).tolist()):
+            values[i] = blob[a : a + n]
     # in key order: neighbouring b-tree pages; appending keeps each list ascending
     conn.executemany(
         "INSERT INTO postings (key, paras) VALUES (?, ?)"
