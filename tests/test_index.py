@@ -633,3 +633,22 @@ def test_version_1_index_is_refused_then_migrated_in_place(tmp_path, seed_paths)
     assert again.exit_code == 0 and "already current" in again.output
     missing = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "none")])
     assert missing.exit_code == 2 and isinstance(missing.exception, SystemExit)
+
+
+def test_malformed_posting_list_is_a_clear_error_and_a_verify_problem(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([d for k, d in docs.items() if k != "004"])
+        assert index.check(docs["004"]).matches
+        keys, _ = unit_band_keys([p.text for p in paragraphs_of(docs["004"])], index.params)
+    conn = sqlite3.connect(tmp_path / "idx" / INDEX_FILE)
+    hit = next(k for k in keys.tolist() if conn.execute("SELECT 1 FROM postings WHERE key = ?", (k,)).fetchone())
+    conn.execute("UPDATE postings SET paras = 'not ids' WHERE key = ?", (hit,))
+    conn.commit()
+    conn.close()
+    with Index.open(tmp_path / "idx") as index:
+        with pytest.raises(IndexStoreError, match=rf"{INDEX_FILE}: band key {hit} holds a malformed posting list"):
+            index.check(docs["004"])
+        assert "1 band keys hold a malformed posting list" in index.verify()
+    result = CliRunner().invoke(app, ["check", str(seed_paths["004"]), "--index", str(tmp_path / "idx")])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output

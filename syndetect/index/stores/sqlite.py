@@ -307,7 +307,13 @@ class SQLiteStore:
             " FROM json_each(?1) AS j JOIN postings AS p ON p.key = j.value",
             (json.dumps(keys.tolist()), cap * _ID_BYTES),
         ).fetchall()
-        return _unpack(rows)
+        try:
+            return _unpack(rows)
+        except _Malformed as exc:
+            raise IndexStoreError(
+                f"{self.path}: band key {exc.args[0]} holds a malformed posting list (not a syndetect index of"
+                " this version, or damaged); `syndetect index verify` lists the problems"
+            ) from None
 
     def fetch(self, pids: Sequence[int]) -> dict[int, IndexedParagraph]:
         if not pids:
@@ -419,6 +425,14 @@ def _grouped(keys: np.ndarray, pids: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return keys[starts], starts, pids
 
 
+class _Malformed(ValueError):
+    """A stored posting list that is neither an integer nor a whole number of ids (``args[0]``: the key)."""
+
+
+def _well_formed(value: object) -> bool:
+    return isinstance(value, int) or (isinstance(value, bytes) and len(value) > 0 and len(value) % _ID_BYTES == 0)
+
+
 def _as_ids(value: int | bytes) -> bytes:
     return value.to_bytes(_ID_BYTES, "little", signed=True) if isinstance(value, int) else value
 
@@ -455,11 +469,11 @@ def _append_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarra
 
 
 def _lists(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, np.ndarray]:
-    """The whole posting lists of ``keys`` (absent keys left out)."""
+    """The whole posting lists of ``keys`` (absent and malformed ones left out: ``verify`` counts the latter)."""
     rows = conn.execute(
         "SELECT p.key, p.paras FROM json_each(?) AS j JOIN postings AS p ON p.key = j.value", (json.dumps(list(keys)),)
     ).fetchall()
-    return {k: np.frombuffer(_as_ids(v), dtype=_ID) for k, v in rows}
+    return {k: np.frombuffer(_as_ids(v), dtype=_ID) for k, v in rows if _well_formed(v)}
 
 
 def _remove_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
@@ -510,9 +524,11 @@ def _unpack(rows: list[tuple[int, int | bytes]]) -> tuple[np.ndarray, np.ndarray
         if isinstance(ids, int):
             keys.append(key)
             pids.append(ids)
-        else:
+        elif _well_formed(ids):
             many_keys.append(key)
             blobs.append(ids)
+        else:
+            raise _Malformed(key)
     if not blobs:
         return np.array(keys, dtype=np.int64), np.array(pids, dtype=np.int64)
     lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ID_BYTES
