@@ -24,7 +24,9 @@ Steps:
    imports; Python's own start-up with the imports is reported separately), with the
    package's bytecode compiled first, as an installed package has it;
    ``--cli-baseline CHECKOUT`` runs another checkout's ``syndetect check`` on
-   the same articles, alternately, for a before/after under the same load.
+   the same articles, alternately, for a before/after under the same load
+   (``--cli-baseline-index LOCATION``: the baseline's own index of the same
+   documents, when it reads another index format).
 
 Prints a markdown table and writes ``<out>/index_bench.json``.
 """
