@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from syndetect import Document, Index, IndexStoreError, ParameterError, Params, Verdict, read_inputs
 from syndetect.cli.app import app
 from syndetect.index import INDEX_FILE, MEMORY, SCHEMA_VERSION, Allowlist, content_hash, migrate, unit_band_keys
+from syndetect.index.stores.sqlite import HEAD
 from syndetect.pipeline.scan import paragraphs_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -598,7 +599,9 @@ def _downgrade_to_version_1(db) -> None:
         for pid in ([ids] if isinstance(ids, int) else np.frombuffer(ids, dtype="<i8"))
     ]
     conn.executemany("INSERT INTO keys VALUES (?, ?)", pairs)
+    conn.execute("INSERT INTO keys SELECT key, para FROM postings_overflow")
     conn.execute("DROP TABLE postings")
+    conn.execute("DROP TABLE postings_overflow")
     conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
     conn.commit()
     conn.close()
@@ -652,3 +655,36 @@ def test_malformed_posting_list_is_a_clear_error_and_a_verify_problem(tmp_path, 
         assert "1 band keys hold a malformed posting list" in index.verify()
     result = CliRunner().invoke(app, ["check", str(seed_paths["004"]), "--index", str(tmp_path / "idx")])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+
+
+def test_migrate_a_key_of_more_paragraphs_than_a_head_holds(tmp_path, seed_paths):
+    """A version-1 key with more than HEAD paragraphs: the HEAD smallest ids in its postings row, the rest
+    overflow rows, whether the old rows are read in one part or in parts of 7; check finds the same."""
+    docs = seed_docs(seed_paths)
+    shared = max((p.text for p in paragraphs_of(docs["004"])), key=len)
+    reprints = [Document(f"w{i:03d}", f"{shared}\n\nA line of its own, number {i}.") for i in range(HEAD + 44)]
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add(reprints)  # one batch: the head fills and the rest overflows in the same add
+        before = index.check(docs["004"]).to_dict()
+        stats = index.stats()
+    assert before["matches"]
+    db = tmp_path / "idx" / INDEX_FILE
+
+    def layout():
+        conn = sqlite3.connect(db)
+        try:
+            longest = conn.execute("SELECT MAX(length(paras)) FROM postings").fetchone()[0]
+            over = conn.execute("SELECT key, COUNT(*) FROM postings_overflow GROUP BY key").fetchall()
+            return longest, over
+        finally:
+            conn.close()
+
+    built = layout()
+    assert built[0] == HEAD * 8 and built[1] and all(n == 44 for _, n in built[1])
+    for chunk in (1 << 18, 7):
+        _downgrade_to_version_1(db)
+        assert migrate(tmp_path / "idx", chunk=chunk) == (1, stats.key_rows)
+        assert layout() == built
+        with Index.open(tmp_path / "idx") as index:
+            assert index.verify() == []
+            assert index.check(docs["004"]).to_dict() == before

@@ -71,8 +71,15 @@ _SQLITE_SCHEMA = (
         text TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS paragraphs_by_doc ON paragraphs (doc, idx)",
     "CREATE TABLE IF NOT EXISTS postings (key INTEGER PRIMARY KEY, paras NOT NULL)",  # an id, or a blob of ids
+    "CREATE TABLE IF NOT EXISTS postings_overflow (key INTEGER NOT NULL, para INTEGER NOT NULL,"
+    " PRIMARY KEY (key, para)) WITHOUT ROWID",  # a key's ids beyond the HEAD smallest
 )
+_POSTINGS = _SQLITE_SCHEMA[-2:]
 _TABLES = {"meta", "counters", "documents", "paragraphs"}  # and `postings` (version 2) or `keys` (version 1)
+HEAD = 256  # ids of a key kept in its `postings` row (the smallest); the rest in `postings_overflow`
+_HEAD_LENGTH = (
+    "CASE typeof(p.paras) WHEN 'integer' THEN 1 ELSE length(p.paras) / 8 END"  # ids in a head (8: _ID_BYTES)
+)
 
 
 class SQLiteStore:
@@ -202,6 +209,8 @@ class SQLiteStore:
         missing = _TABLES - tables
         if not tables & {"postings", "keys"}:  # an index of version 1 has `keys`: its version is reported
             missing.add("postings")
+        elif "postings" in tables and "postings_overflow" not in tables:
+            missing.add("postings_overflow")
         if missing:
             raise IndexStoreError(f"{self.path} is not a syndetect index (no {', '.join(sorted(missing))} table)")
         try:
@@ -308,12 +317,26 @@ class SQLiteStore:
             (json.dumps(keys.tolist()), cap * _ID_BYTES),
         ).fetchall()
         try:
-            return _unpack(rows)
+            hk, hp = _unpack(rows)
         except _Malformed as exc:
             raise IndexStoreError(
                 f"{self.path}: band key {exc.args[0]} holds a malformed posting list (not a syndetect index of"
                 " this version, or damaged); `syndetect index verify` lists the problems"
             ) from None
+        if cap <= HEAD:
+            return hk, hp
+        # a cap above the head: the overflow of the keys whose head is full (rare), at most cap - HEAD ids each
+        full = [k for k, v in rows if isinstance(v, bytes) and len(v) == HEAD * _ID_BYTES]
+        more = [
+            r for k in full
+            for r in self._conn.execute(
+                "SELECT key, para FROM postings_overflow WHERE key = ? ORDER BY para LIMIT ?", (k, cap - HEAD)
+            )
+        ]
+        if not more:
+            return hk, hp
+        extra = np.array(more, dtype=np.int64).reshape(-1, 2)
+        return np.concatenate([hk, extra[:, 0]]), np.concatenate([hp, extra[:, 1]])
 
     def fetch(self, pids: Sequence[int]) -> dict[int, IndexedParagraph]:
         if not pids:
@@ -354,16 +377,21 @@ class SQLiteStore:
             return [f"{self.path}: {r}" for r in result[:20]]
         with self._read() as conn:
             docs = conn.execute("SELECT id, doc_id, paragraphs FROM documents").fetchall()
+            pairs = 0
             for doc_row, doc_id, expected in docs:
                 rows = conn.execute("SELECT id, keyed, text FROM paragraphs WHERE doc = ?", (doc_row,)).fetchall()
                 if len(rows) != expected:
                     problems.append(f"{doc_id}: {len(rows)} of {expected} paragraphs stored")
                 keys, pids = removal_pairs(rows, keys_of)
                 if len(keys):
-                    found = _stored_pairs(conn, keys, pids)
-                    if found != len(keys):
-                        problems.append(f"{doc_id}: {found} of {len(keys)} band keys stored")
+                    found, wanted = _stored_pairs(conn, keys, pids)
+                    pairs += wanted
+                    if found != wanted:
+                        problems.append(f"{doc_id}: {found} of {wanted} band keys stored")
             counts = {k: v for k, v in conn.execute("SELECT name, value FROM counters")}
+            held = conn.execute(f"SELECT COALESCE(SUM({_HEAD_LENGTH}), 0) FROM postings AS p").fetchone()[0]
+            held += conn.execute("SELECT COUNT(*) FROM postings_overflow").fetchone()[0]
+            problems.extend(_posting_problems(conn))
             bad = conn.execute(
                 "SELECT COUNT(*) FROM postings WHERE typeof(paras) != 'integer' AND (typeof(paras) != 'blob'"
                 f" OR length(paras) < {2 * _ID_BYTES} OR length(paras) % {_ID_BYTES} != 0)"
@@ -377,6 +405,10 @@ class SQLiteStore:
             problems.append(f"{orphans} paragraphs belong to no document")
         if bad:
             problems.append(f"{bad} band keys hold a malformed posting list")
+        if not bad and held != pairs:
+            problems.append(f"{held} (band key, paragraph) entries stored, the documents have {pairs}")
+        if counts.get("key_rows") != held:
+            problems.append(f"counters say {counts.get('key_rows')} band-key entries, the posting lists hold {held}")
         if counts.get("documents") != n_docs or counts.get("paragraphs") != n_pars:
             problems.append(
                 f"counters say {counts.get('documents')} documents / {counts.get('paragraphs')} paragraphs,"
@@ -447,23 +479,49 @@ def _stored_form(ids: np.ndarray) -> int | bytes:
     return int(ids[0]) if len(ids) == 1 else ids.astype(_ID).tobytes()
 
 
+def _head_lengths(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, int]:
+    """How many ids the heads of ``keys`` hold (absent keys left out); reads no blob, only its length."""
+    return dict(conn.execute(
+        f"SELECT p.key, {_HEAD_LENGTH} FROM json_each(?) AS j JOIN postings AS p ON p.key = j.value",
+        (json.dumps(list(keys)),),
+    ).fetchall())
+
+
 def _append_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
-    """Add ``(key, id)`` pairs of new paragraphs (ids above every stored one); returns how many."""
+    """Add ``(key, id)`` pairs of new paragraphs (ids above every stored one); returns how many.
+
+    A key's head takes the new ids until it holds :data:`HEAD`, the rest go to
+    ``postings_overflow``: an add rewrites at most ``HEAD`` ids of a key however
+    many paragraphs share it, and the head stays the smallest ids.
+    """
     distinct, starts, pids = _grouped(keys, pids)
     if not len(distinct):
         return 0
     counts = np.diff(np.r_[starts, len(pids)])
-    values: list[int | bytes] = pids[starts].tolist()  # one id per key: an integer (most keys)
-    multi = np.flatnonzero(counts > 1)
+    held = _head_lengths(conn, distinct.tolist())
+    room = HEAD - np.fromiter((held.get(k, 0) for k in distinct.tolist()), dtype=np.int64, count=len(distinct))
+    fits = np.clip(room, 0, counts)
+    spill = np.flatnonzero(fits < counts)
+    if len(spill):  # each such key's last `counts - fits` new ids (the largest) beyond its head
+        rest = (counts - fits)[spill]
+        over = np.repeat(starts[spill] + fits[spill] - np.r_[0, np.cumsum(rest)[:-1]], rest) + np.arange(rest.sum())
+        conn.executemany(
+            "INSERT INTO postings_overflow (key, para) VALUES (?, ?)",
+            zip(np.repeat(distinct[spill], rest).tolist(), pids[over].tolist()),
+        )
+    into = np.flatnonzero(fits > 0)
+    values: list[int | bytes] = pids[starts[into]].tolist()  # one id per key: an integer (most keys)
+    multi = np.flatnonzero(fits[into] > 1)
     if len(multi):
         blob = pids.astype(_ID).tobytes()
-        for i, a, n in zip(multi.tolist(), (starts[multi] * _ID_BYTES).tolist(), (counts[multi] * _ID_BYTES).tolist()):
+        sel = into[multi]
+        for i, a, n in zip(multi.tolist(), (starts[sel] * _ID_BYTES).tolist(), (fits[sel] * _ID_BYTES).tolist()):
             values[i] = blob[a : a + n]
-    # in key order: neighbouring b-tree pages; appending keeps each list ascending
+    # in key order: neighbouring b-tree pages; appending keeps each head ascending
     conn.executemany(
         "INSERT INTO postings (key, paras) VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET paras = syndetect_append(paras, excluded.paras)",
-        zip(distinct.tolist(), values),
+        zip(distinct[into].tolist(), values),
     )
     return len(pids)
 
@@ -477,7 +535,12 @@ def _lists(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, np.ndarra
 
 
 def _remove_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
-    """Remove ``(key, id)`` pairs; returns how many were stored."""
+    """Remove ``(key, id)`` pairs from heads and overflow; returns how many were stored.
+
+    A full head that lost ids takes as many of the smallest overflow ids (all
+    above its own), so the head stays the smallest ids and is full whenever
+    the key has overflow.
+    """
     distinct, starts, pids = _grouped(keys, pids)
     if not len(distinct):
         return 0
@@ -488,8 +551,26 @@ def _remove_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarra
         stored = have.get(key)
         if stored is None:
             continue
-        keep = stored[~np.isin(stored, pids[a:b])]
-        removed += len(stored) - len(keep)
+        gone = pids[a:b]
+        cut = np.isin(stored, gone)
+        keep = stored[~cut]
+        lost = len(stored) - len(keep)
+        removed += lost
+        if len(stored) >= HEAD:  # a full head: the key may have overflow
+            beyond = gone[~np.isin(gone, stored)].tolist()
+            if beyond:
+                removed += conn.executemany(
+                    "DELETE FROM postings_overflow WHERE key = ? AND para = ?", [(key, pid) for pid in beyond]
+                ).rowcount
+            if lost:
+                moved = [r[0] for r in conn.execute(
+                    "SELECT para FROM postings_overflow WHERE key = ? ORDER BY para LIMIT ?", (key, lost)
+                )]
+                if moved:
+                    conn.execute("DELETE FROM postings_overflow WHERE key = ? AND para <= ?", (key, moved[-1]))
+                    keep = np.concatenate([keep, np.array(moved, dtype=np.int64)])
+        if not lost:
+            continue
         if len(keep):
             updates.append((_stored_form(keep), key))
         else:
@@ -499,17 +580,66 @@ def _remove_postings(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarra
     return removed
 
 
-def _stored_pairs(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> int:
-    """How many of the ``(key, id)`` pairs are stored."""
+def _stored_pairs(conn: sqlite3.Connection, keys: np.ndarray, pids: np.ndarray) -> tuple[int, int]:
+    """How many of the distinct ``(key, id)`` pairs are stored (in a head or its overflow), of how many."""
     distinct, starts, pids = _grouped(keys, pids)
     ends = np.r_[starts[1:], len(pids)].tolist()
     have = _lists(conn, distinct.tolist())
     found = 0
+    beyond: list[tuple[int, int]] = []
     for key, a, b in zip(distinct.tolist(), starts.tolist(), ends):
         stored = have.get(key)
         if stored is not None:
-            found += int(np.isin(pids[a:b], stored).sum())
-    return found
+            hit = np.isin(pids[a:b], stored)
+            found += int(hit.sum())
+            if len(stored) >= HEAD:
+                beyond.extend((key, pid) for pid in pids[a:b][~hit].tolist())
+    if beyond:
+        found += conn.execute(
+            "SELECT COUNT(*) FROM json_each(?) AS j JOIN postings_overflow AS o"
+            " ON o.key = json_extract(j.value, '$[0]') AND o.para = json_extract(j.value, '$[1]')",
+            (json.dumps(beyond),),
+        ).fetchone()[0]
+    return found, len(pids)
+
+
+def _posting_problems(conn: sqlite3.Connection) -> list[str]:
+    """Heads not ascending or longer than :data:`HEAD`, overflow beside a head that is not full or not below it."""
+    disordered = long = 0
+    rows = conn.execute(
+        f"SELECT paras FROM postings WHERE typeof(paras) = 'blob' AND length(paras) >= {2 * _ID_BYTES}"
+        f" AND length(paras) % {_ID_BYTES} = 0"
+    )
+    while part := rows.fetchmany(1 << 16):
+        blobs = [r[0] for r in part]
+        lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ID_BYTES
+        long += int((lengths > HEAD).sum())
+        ids = np.frombuffer(b"".join(blobs), dtype=_ID)
+        rises = np.diff(ids) > 0
+        bounds = np.cumsum(lengths)
+        rises[bounds[:-1] - 1] = True  # the last id of a list and the first of the next are not compared
+        disordered += len(np.unique(np.searchsorted(bounds, np.flatnonzero(~rises), side="right")))
+    unfull = conn.execute(
+        "SELECT COUNT(DISTINCT o.key) FROM postings_overflow AS o LEFT JOIN postings AS p ON p.key = o.key"
+        " WHERE p.key IS NULL OR typeof(p.paras) != 'blob' OR length(p.paras) != ?",
+        (HEAD * _ID_BYTES,),
+    ).fetchone()[0]
+    above = 0
+    for paras, low in conn.execute(
+        "SELECT p.paras, MIN(o.para) FROM postings_overflow AS o JOIN postings AS p ON p.key = o.key GROUP BY o.key"
+    ):
+        if _well_formed(paras) and int(np.frombuffer(_as_ids(paras)[-_ID_BYTES:], dtype=_ID)[0]) >= low:
+            above += 1
+    problems = []
+    if disordered:
+        problems.append(f"{disordered} band keys hold a posting list that is not ascending")
+    if long:
+        problems.append(f"{long} band keys hold more than {HEAD} ids in their postings row")
+    if unfull:
+        problems.append(f"{unfull} band keys have overflow ids but no full postings row")
+    if above:
+        problems.append(f"{above} band keys have overflow ids not above their postings row")
+    return problems
 
 
 def _unpack(rows: list[tuple[int, int | bytes]]) -> tuple[np.ndarray, np.ndarray]:
@@ -560,8 +690,10 @@ def migrate(location: str | os.PathLike, *, timeout: float = 60.0, chunk: int = 
         if version != "1":
             raise IndexStoreError(f"{store.path} has schema version {version!r}; only version 1 can be migrated")
         with store._write() as conn:
-            conn.execute(_SQLITE_SCHEMA[-1])
-            if conn.execute("SELECT COUNT(*) FROM postings").fetchone()[0]:
+            for statement in _POSTINGS:
+                conn.execute(statement)
+            if conn.execute("SELECT (SELECT COUNT(*) FROM postings) + (SELECT COUNT(*) FROM postings_overflow)"
+                            ).fetchone()[0]:
                 raise IndexStoreError(f"{store.path}: a version 1 index with posting lists already (not migrated)")
             rows = conn.execute("SELECT key, para FROM keys ORDER BY key, para")
             total = 0
