@@ -11,6 +11,14 @@ batches of 2,000 documents) in the ``--before`` checkout, then in ``--after``
 whole add), its wall time and the index size. Each checkout runs its own
 ``syndetect`` (``cwd`` = the checkout); run ``compileall`` / keep ``.pyc`` as you like,
 the add itself dominates.
+
+    python benchmarks/index_add_ab.py --before /tmp/syndetect-main --corpus corpus.jsonl --reprints 5000
+
+instead adds ``--reprints`` documents that each reprint the corpus's first article
+in full after a corpus article of their own, one document per ``Index.add`` (the
+ingestion use: check, then add one article), and reports the CPU of the adds by
+position (how an add's cost grows with the reprints already stored) and the bytes
+written to the WAL (checkpointed after every 100 adds).
 """
 
 from __future__ import annotations
@@ -52,6 +60,49 @@ print(json.dumps({"paragraphs": r.paragraphs, "cpu_s": time.process_time() - c, 
                   "size_bytes": s.size_bytes, "schema_version": s.schema_version}))
 """
 
+REPRINTS = r"""
+import json, os, sys, time
+sys.path.insert(0, ".")
+from syndetect import Document, Index
+n = int(sys.argv[3])
+with open(sys.argv[1], encoding="utf-8") as fh:
+    rows = [json.loads(line) for _, line in zip(range(n + 1), fh)]
+wire = rows[0]["text"]
+cpu, wal = [], 0
+with Index.open(sys.argv[2], create=True) as ix:
+    for i, o in enumerate(rows[1:]):
+        d = Document(id=f"reprint-{i}", text=o["text"] + "\n\n" + wire, outlet=f"outlet{i}.example")
+        c = time.process_time()
+        ix.add([d])
+        cpu.append(time.process_time() - c)
+        if i % 100 == 99:
+            wal += os.path.getsize(os.path.join(sys.argv[2], "index.sqlite3-wal"))
+            ix._store.checkpoint()
+    s = ix.stats()
+tenth = max(1, len(cpu) // 10)
+print(json.dumps({"adds": len(cpu), "cpu_s": sum(cpu), "ms_by_tenth": [round(1000 * sum(cpu[k:k + tenth]) / tenth, 2)
+      for k in range(0, len(cpu), tenth)], "wal_bytes": wal, "size_bytes": s.size_bytes,
+      "schema_version": s.schema_version}))
+"""
+
+
+def reprints(args: argparse.Namespace, trees: dict[str, Path], work: Path) -> None:
+    for rnd in range(args.rounds):
+        for name, tree in trees.items():
+            loc = work / f"{name}-{rnd}"
+            proc = subprocess.run(
+                [sys.executable, "-c", REPRINTS, str(args.corpus.resolve()), str(loc), str(args.reprints)],
+                cwd=tree, capture_output=True, text=True,
+            )
+            if proc.returncode:
+                raise SystemExit(f"{name} ({tree}) failed: {proc.stderr[-2000:]}")
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"| {name} round {rnd + 1} | {r['adds']:,} | {r['cpu_s']:.1f} | "
+                  + " ".join(f"{m:g}" for m in r["ms_by_tenth"])
+                  + f" | {r['wal_bytes'] / r['adds'] / 1e3:.0f} | {r['size_bytes'] / 1e6:.1f} | {r['schema_version']}"
+                  f" | {os.getloadavg()[0]:.1f} |", flush=True)
+            shutil.rmtree(loc, ignore_errors=True)
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -61,6 +112,8 @@ def main(argv=None) -> int:
     ap.add_argument("--paragraphs", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--reprints", type=int, default=0,
+                    help="instead: this many documents reprinting one article, one document per add")
     args = ap.parse_args(argv)
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
     for name, tree in trees.items():
@@ -68,6 +121,14 @@ def main(argv=None) -> int:
             ap.error(f"--{name} {tree}: not a checkout of syndetect")
     work = Path(tempfile.mkdtemp(prefix="syndetect-add-ab-"))
     results: dict[str, list[dict]] = {name: [] for name in trees}
+    if args.reprints:
+        print("| checkout | adds | CPU s | ms per add, by tenth of the adds | WAL KB per add | size MB | schema | load |")
+        print("|---|---:|---:|---|---:|---:|---:|---:|")
+        try:
+            reprints(args, trees, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     try:
         for rnd in range(args.rounds):
             for name, tree in trees.items():

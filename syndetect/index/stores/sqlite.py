@@ -5,15 +5,25 @@ file itself. One ``BEGIN IMMEDIATE`` transaction per batch of whole
 documents, so a killed writer leaves every document either complete or
 absent, and concurrent writers queue on the lock (``busy_timeout``). Tables:
 ``meta`` (schema version and the parameters the index was built with),
-``counters``, ``documents``, ``paragraphs`` and ``postings`` (schema
-version 2): one row per band key, ``key INTEGER PRIMARY KEY`` (the b-tree of
-the table itself: one probe per band key finds all its paragraphs) and
-``paras``, the ids of the paragraphs with that key: an integer when there is
-one (most keys), else a blob of ascending little-endian 64-bit integers (a
-posting list; a new paragraph's id is above every stored one, so adding
-appends). A look-up reads at most ``cap`` ids per key (``substr`` of the
-blob). Version 1 kept a row per (key, paragraph)
-pair, ``WITHOUT ROWID``: about 2.8 rows per hit and two probes per key;
+``counters``, ``documents``, ``paragraphs``, ``postings`` and
+``postings_overflow`` (schema version 2). ``postings`` holds one row per band
+key, ``key INTEGER PRIMARY KEY`` (the b-tree of the table itself: one probe
+per band key) and ``paras``, the **head** of the key's posting list: its
+smallest ``min(n, HEAD)`` paragraph ids (:data:`HEAD` = 256, above the default
+look-up cap, the index's ``max_bucket`` of 64), an integer when there is one
+(most keys), else a blob of ascending little-endian 64-bit integers. The ids
+beyond the head are ``postings_overflow`` rows ``(key, para)``, ``WITHOUT
+ROWID``. A new paragraph's id is above every stored one, so an add looks up
+the lengths of its keys' heads (no blob read), appends to a head until it is
+full and inserts the rest as overflow rows: an add writes at most ``HEAD``
+ids of a key however many paragraphs share it (a passage reprinted by
+thousands of outlets, added one article at a time, is not rewritten whole at
+each add). A removal cuts ids from the head and the overflow and refills a
+full head from the smallest overflow ids, so the head is always the smallest
+ids and full whenever the key has overflow. A look-up reads at most ``cap``
+ids per key (``substr`` of the head); only a ``cap`` above ``HEAD`` also reads
+the overflow of full heads. Version 1 kept a row per (key, paragraph) pair,
+``WITHOUT ROWID``: about 2.8 rows per hit and two probes per key;
 :func:`migrate` converts such an index in place. Only plain values are
 stored (no pickle): integers, text and the id blobs, so an index file from
 elsewhere cannot run code.
@@ -76,7 +86,7 @@ _SQLITE_SCHEMA = (
 )
 _POSTINGS = _SQLITE_SCHEMA[-2:]
 _TABLES = {"meta", "counters", "documents", "paragraphs"}  # and `postings` (version 2) or `keys` (version 1)
-HEAD = 256  # ids of a key kept in its `postings` row (the smallest); the rest in `postings_overflow`
+HEAD = 256  # ids of a key in its `postings` row (the smallest; >= the default look-up cap, max_bucket 64)
 _HEAD_LENGTH = (
     "CASE typeof(p.paras) WHEN 'integer' THEN 1 ELSE length(p.paras) / 8 END"  # ids in a head (8: _ID_BYTES)
 )
