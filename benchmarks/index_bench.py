@@ -24,7 +24,9 @@ Steps:
    imports; Python's own start-up with the imports is reported separately), with the
    package's bytecode compiled first, as an installed package has it;
    ``--cli-baseline CHECKOUT`` runs another checkout's ``syndetect check`` on
-   the same articles, alternately, for a before/after under the same load.
+   the same articles, alternately, for a before/after under the same load
+   (``--cli-baseline-index LOCATION``: the baseline's own index of the same
+   documents, when it reads another index format).
 
 Prints a markdown table and writes ``<out>/index_bench.json``.
 """
@@ -196,18 +198,26 @@ def bench_check(location: str, held: list[Document]) -> dict:
     }
 
 
-def bench_cli(location: str, held: list[Document], n: int, workdir: Path, baseline: Path | None = None) -> dict:
+def bench_cli(
+    location: str, held: list[Document], n: int, workdir: Path, baseline: Path | None = None,
+    baseline_location: str | None = None,
+) -> dict:
     """Whole ``syndetect check`` processes; with ``baseline`` (another checkout of syndetect) the
-    same articles are checked by it too, run for run alternately, so both see the same load."""
+    same articles are checked by it too, run for run alternately, so both see the same load
+    (against ``baseline_location``, the same documents in the baseline's index format, if given)."""
     import resource
 
     def children_cpu() -> float:
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         return ru.ru_utime + ru.ru_stime
 
-    if "://" not in location and location != "memory:":
-        location = str(Path(location).resolve())  # the processes run in each tree
+    def resolved(loc: str) -> str:
+        return loc if "://" in loc or loc == "memory:" else str(Path(loc).resolve())  # the processes run in each tree
+
     trees = [ROOT] + ([baseline] if baseline is not None else [])
+    where = {ROOT: resolved(location)}
+    if baseline is not None:
+        where[baseline] = resolved(baseline_location or location)
     for tree in trees:
         # the package's modules compiled as an install compiles them (pip writes the .pyc files);
         # without them (PYTHONDONTWRITEBYTECODE, a fresh checkout) every run compiles every module again
@@ -222,7 +232,7 @@ def bench_cli(location: str, held: list[Document], n: int, workdir: Path, baseli
             t = time.perf_counter()
             c = children_cpu()
             proc = subprocess.run(
-                [sys.executable, "-m", "syndetect", "check", str(path), "--index", location],
+                [sys.executable, "-m", "syndetect", "check", str(path), "--index", where[tree]],
                 cwd=tree, capture_output=True, text=True,
             )
             times.append(time.perf_counter() - t)
@@ -256,6 +266,7 @@ def bench_cli(location: str, held: list[Document], n: int, workdir: Path, baseli
         b_times, b_cpus, b_codes = runs[baseline]
         out["baseline"] = {
             "tree": str(baseline),
+            "index": where[baseline],
             "same_exit_codes": b_codes == codes,
             "median_s": round(statistics.median(b_times), 3),
             "cpu_median_s": round(statistics.median(b_cpus), 3),
@@ -340,6 +351,11 @@ def main(argv=None) -> int:
         help="another checkout of syndetect (e.g. `git worktree add /tmp/base main`): its `syndetect check`"
         " runs alternate with this tree's on the same articles, for a before/after under the same load",
     )
+    ap.add_argument(
+        "--cli-baseline-index", metavar="LOCATION",
+        help="the index the --cli-baseline checkout checks against (the same documents in its own index format,"
+        " when the formats differ; default: --index)",
+    )
     args = ap.parse_args(argv)
     if args.paragraphs < 1000 or args.checks < 1:
         ap.error("need --paragraphs >= 1000 and --checks >= 1")
@@ -371,7 +387,7 @@ def main(argv=None) -> int:
         print(f"checking {len(held)} held-out articles", file=sys.stderr)
         load_before = os.getloadavg()
         check = bench_check(location, held)
-        cli = bench_cli(location, held, args.cli_checks, work, args.cli_baseline)
+        cli = bench_cli(location, held, args.cli_checks, work, args.cli_baseline, args.cli_baseline_index)
         load = [round(x, 2) for x in load_before + os.getloadavg()]
         result = {
             "benchmark": "index",

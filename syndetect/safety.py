@@ -25,10 +25,10 @@ the output is always valid UTF-8).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape as _rich_escape
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text  # rich is imported where it is used: a check that prints no rich text never loads it
 
 __all__ = [
     "for_terminal", "text", "markup", "escape_surrogates", "UNSAFE",
@@ -81,12 +81,16 @@ def for_terminal(value: object, *, one_line: bool = True) -> str:
 
 def text(value: object, style: str | None = None, *, one_line: bool = True) -> Text:
     """A rich ``Text`` of :func:`for_terminal` — never parsed as markup or emoji codes."""
+    from rich.text import Text
+
     return Text(for_terminal(value, one_line=one_line), style=style or "")
 
 
 def markup(value: object, *, one_line: bool = True) -> str:
     """:func:`for_terminal`, then rich markup escaped: safe inside a markup string."""
-    return _rich_escape(for_terminal(value, one_line=one_line))
+    from rich.markup import escape
+
+    return escape(for_terminal(value, one_line=one_line))
 
 
 def escape_surrogates(s: str) -> str:
@@ -116,7 +120,7 @@ class GuardedPattern:
     """A compiled lexicon pattern whose :meth:`search` cannot hang."""
 
     __slots__ = ("pattern", "where", "trusted", "_compiled", "_timeout")
-    _compiled: Any  # re.Pattern (built-in lexicon) or regex.Pattern
+    _compiled: Any  # re.Pattern (built-in lexicon; None until its first search) or regex.Pattern
     _timeout: dict[str, float]
 
     def __init__(self, source: str, where: str, trusted: bool = False) -> None:
@@ -125,8 +129,8 @@ class GuardedPattern:
         if not isinstance(source, str):
             raise ParameterError(f"{where}: pattern must be a string")
         try:
-            if trusted:
-                self._compiled = re.compile(source, re.IGNORECASE)
+            if trusted:  # reviewed and tested with the package: compiled on its first search (a check needs few)
+                self._compiled = None
             else:
                 import regex  # only for --lexicon rules (its import costs a `check` process ~10 ms)
 
@@ -145,6 +149,8 @@ class GuardedPattern:
         """The first match in ``text`` (``None`` past :data:`LEXICON_MAX_CHARS`); a rule that runs away is an error."""
         if len(text) > LEXICON_MAX_CHARS:
             return None
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, re.IGNORECASE)
         try:
             return self._compiled.search(text, **self._timeout)
         except TimeoutError:

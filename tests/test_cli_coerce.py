@@ -85,7 +85,8 @@ def test_install_leaves_other_types_to_typer():
 
 def test_check_process_imports_neither_pydantic_nor_the_scan(tmp_path, seed_paths):
     """A ``check`` run does not pay for pydantic, the scan's orchestration, provenance inference,
-    numpy.ma, the Redis client, or the ``regex`` module (the built-in lexicon compiles with ``re``)."""
+    numpy.ma, the Redis client, the ``regex`` module (the built-in lexicon compiles with ``re``) or
+    ``email.utils`` (imported only to read an RFC 2822 date), or rich's console (a check prints plain text)."""
     index = tmp_path / "idx"
     subprocess.run(
         [sys.executable, "-m", "syndetect", "index", "add", seed_paths["000"], "--index", str(index), "--quiet"],
@@ -97,13 +98,13 @@ def test_check_process_imports_neither_pydantic_nor_the_scan(tmp_path, seed_path
         f"sys.argv = ['syndetect', 'check', {str(seed_paths['001'])!r}, '--index', {str(index)!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
         "names = ['pydantic', 'syndetect.pipeline.scan', 'syndetect.provenance.inference', 'numpy.ma', 'redis',\n"
-        "         'syndetect.index.stores.redis', 'datasketch', 'scipy', 'regex']\n"
+        "         'syndetect.index.stores.redis', 'datasketch', 'scipy', 'regex', 'email.utils', 'rich.console']\n"
         "print(code, *[n in sys.modules for n in names], file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     last = proc.stderr.strip().splitlines()[-1].split()
     assert last[0] == "1", proc.stderr  # seed 001 reuses seed 000's text: the check itself ran
-    assert last[1:] == ["False"] * 9, proc.stderr
+    assert last[1:] == ["False"] * 11, proc.stderr
 
 
 @pytest.mark.parametrize("name", ["scan", "read_inputs", "Params", "Index", "Verdict", "Document", "ExitCode"])

@@ -11,10 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from syndetect import Document, Index, IndexStoreError, ParameterError, Params, Verdict, read_inputs
-from syndetect.index import INDEX_FILE, MEMORY, SCHEMA_VERSION, Allowlist, content_hash, unit_band_keys
+from syndetect.cli.app import app
+from syndetect.index import INDEX_FILE, MEMORY, SCHEMA_VERSION, Allowlist, content_hash, migrate, unit_band_keys
+from syndetect.index.stores.sqlite import HEAD
 from syndetect.pipeline.scan import paragraphs_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -298,7 +302,7 @@ def test_stats_and_documents(location, seed_paths):
         s = index.stats()
         assert s.documents == 5 and s.paragraphs == sum(expected_paragraphs(docs.values()).values())
         assert s.key_rows > s.paragraphs and s.size_bytes > 0
-        assert s.schema_version == SCHEMA_VERSION
+        assert s.schema_version == {"sqlite": SCHEMA_VERSION, "redis": 1, "memory": 1}[s.backend]  # SQLite: 2
         assert s.parameters == Params().to_dict()
         listed = index.documents()
         assert [d.id for d in listed] == sorted(d.id for d in docs.values())
@@ -364,7 +368,7 @@ def test_corrupt_index_files(tmp_path):
     conn.execute("CREATE TABLE something (x)")
     conn.commit()
     conn.close()
-    with pytest.raises(IndexStoreError, match="no counters, documents, keys, meta, paragraphs table"):
+    with pytest.raises(IndexStoreError, match="no counters, documents, meta, paragraphs, postings table"):
         Index.open(other)
 
 
@@ -413,15 +417,22 @@ def test_redis_parameters_are_checked(redis_url):
 
 
 def test_index_file_holds_plain_values_only(tmp_path, seed_paths):
-    """No pickle: every stored value is an integer or text, parameters are JSON."""
+    """No pickle: every stored value is an integer or text (the posting lists: packed integers), parameters are JSON."""
     docs = seed_docs(seed_paths)
     with Index.open(tmp_path / "idx", create=True) as index:
         index.add(docs.values())
+        key_rows = index.stats().key_rows
     conn = sqlite3.connect(tmp_path / "idx" / INDEX_FILE)
     for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
         cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         for col in cols:
             types = {r[0] for r in conn.execute(f"SELECT DISTINCT typeof({col}) FROM {table}")}
+            if (table, col) == ("postings", "paras"):  # paragraph ids: one integer, or little-endian int64s
+                assert types == {"blob", "integer"}
+                rows = conn.execute("SELECT paras FROM postings").fetchall()
+                assert all(isinstance(b, int) or (len(b) % 8 == 0 and len(b) >= 16) for (b,) in rows)
+                assert sum(1 if isinstance(b, int) else len(b) // 8 for (b,) in rows) == key_rows
+                continue
             assert types <= {"integer", "text", "null"}, (table, col, types)
     params = dict(conn.execute("SELECT name, value FROM meta"))["params"]
     assert Params.from_dict(json.loads(params)) == Params.from_dict(Params().to_dict())
@@ -577,3 +588,103 @@ def test_scan_and_check_agree(tmp_path, ground_truth_bodies, related):
     assert set(verdict.boilerplate) == scan_flags
     assert {m.paragraph for m in verdict.matches} == scan_reused
     assert verdict.reused is bool(scan_reused)
+
+
+def _downgrade_to_version_1(db) -> None:
+    """Rewrite an index file in the layout of schema version 1: a ``keys`` row per (key, paragraph)."""
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE keys (key INTEGER NOT NULL, para INTEGER NOT NULL, PRIMARY KEY (key, para)) WITHOUT ROWID")
+    pairs = [
+        (key, int(pid)) for key, ids in conn.execute("SELECT key, paras FROM postings")
+        for pid in ([ids] if isinstance(ids, int) else np.frombuffer(ids, dtype="<i8"))
+    ]
+    conn.executemany("INSERT INTO keys VALUES (?, ?)", pairs)
+    conn.execute("INSERT INTO keys SELECT key, para FROM postings_overflow")
+    conn.execute("DROP TABLE postings")
+    conn.execute("DROP TABLE postings_overflow")
+    conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+
+def test_version_1_index_is_refused_then_migrated_in_place(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([d for k, d in docs.items() if k != "004"])
+        before = index.check(docs["004"]).to_dict()
+        stats = index.stats()
+    assert before["matches"]  # the check finds something to compare
+    _downgrade_to_version_1(tmp_path / "idx" / INDEX_FILE)
+    with pytest.raises(IndexStoreError, match=r"schema version '1'.*syndetect index migrate --index"):
+        Index.open(tmp_path / "idx")
+    result = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "idx")])
+    assert result.exit_code == 0, result.output
+    assert f"migrated {tmp_path / 'idx'} ({stats.key_rows} band-key rows)" in result.output
+    with Index.open(tmp_path / "idx") as index:
+        assert index.stats().schema_version == SCHEMA_VERSION == 2
+        assert index.stats().key_rows == stats.key_rows
+        assert index.verify() == []
+        assert index.check(docs["004"]).to_dict() == before  # the same findings
+    _downgrade_to_version_1(tmp_path / "idx" / INDEX_FILE)  # again, read back in small parts: keys span parts
+    assert migrate(tmp_path / "idx", chunk=7) == (1, stats.key_rows)
+    with Index.open(tmp_path / "idx") as index:
+        assert index.verify() == []
+        assert index.check(docs["004"]).to_dict() == before
+        index.remove([next(iter(docs.values())).id])  # and it is writable as any other
+        assert index.verify() == []
+    again = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "idx")])
+    assert again.exit_code == 0 and "already current" in again.output
+    missing = CliRunner().invoke(app, ["index", "migrate", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and isinstance(missing.exception, SystemExit)
+
+
+def test_malformed_posting_list_is_a_clear_error_and_a_verify_problem(tmp_path, seed_paths):
+    docs = seed_docs(seed_paths)
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add([d for k, d in docs.items() if k != "004"])
+        assert index.check(docs["004"]).matches
+        keys, _ = unit_band_keys([p.text for p in paragraphs_of(docs["004"])], index.params)
+    conn = sqlite3.connect(tmp_path / "idx" / INDEX_FILE)
+    hit = next(k for k in keys.tolist() if conn.execute("SELECT 1 FROM postings WHERE key = ?", (k,)).fetchone())
+    conn.execute("UPDATE postings SET paras = 'not ids' WHERE key = ?", (hit,))
+    conn.commit()
+    conn.close()
+    with Index.open(tmp_path / "idx") as index:
+        with pytest.raises(IndexStoreError, match=rf"{INDEX_FILE}: band key {hit} holds a malformed posting list"):
+            index.check(docs["004"])
+        assert "1 band keys hold a malformed posting list" in index.verify()
+    result = CliRunner().invoke(app, ["check", str(seed_paths["004"]), "--index", str(tmp_path / "idx")])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+
+
+def test_migrate_a_key_of_more_paragraphs_than_a_head_holds(tmp_path, seed_paths):
+    """A version-1 key with more than HEAD paragraphs: the HEAD smallest ids in its postings row, the rest
+    overflow rows, whether the old rows are read in one part or in parts of 7; check finds the same."""
+    docs = seed_docs(seed_paths)
+    shared = max((p.text for p in paragraphs_of(docs["004"])), key=len)
+    reprints = [Document(f"w{i:03d}", f"{shared}\n\nA line of its own, number {i}.") for i in range(HEAD + 44)]
+    with Index.open(tmp_path / "idx", create=True) as index:
+        index.add(reprints)  # one batch: the head fills and the rest overflows in the same add
+        before = index.check(docs["004"]).to_dict()
+        stats = index.stats()
+    assert before["matches"]
+    db = tmp_path / "idx" / INDEX_FILE
+
+    def layout():
+        conn = sqlite3.connect(db)
+        try:
+            longest = conn.execute("SELECT MAX(length(paras)) FROM postings").fetchone()[0]
+            over = conn.execute("SELECT key, COUNT(*) FROM postings_overflow GROUP BY key").fetchall()
+            return longest, over
+        finally:
+            conn.close()
+
+    built = layout()
+    assert built[0] == HEAD * 8 and built[1] and all(n == 44 for _, n in built[1])
+    for chunk in (1 << 18, 7):
+        _downgrade_to_version_1(db)
+        assert migrate(tmp_path / "idx", chunk=chunk) == (1, stats.key_rows)
+        assert layout() == built
+        with Index.open(tmp_path / "idx") as index:
+            assert index.verify() == []
+            assert index.check(docs["004"]).to_dict() == before

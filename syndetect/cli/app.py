@@ -20,11 +20,9 @@ import traceback
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from syndetect import __version__, safety
@@ -33,6 +31,9 @@ from syndetect.config import Params
 from syndetect.errors import ExitCode, InputError, OutputError, ParameterError, SyndetectError, exit_code_for
 from syndetect.readers.base import ReaderOptions
 from syndetect.readers.inputs import read_inputs
+
+if TYPE_CHECKING:  # rich is imported on first use: a check that prints no rich text never loads it (~15 ms)
+    from rich.console import Console
 
 # --- help: clean metavars and examples --------------------------------------
 _TYPE_METAVARS = {"int": "N", "float": "X", "str": "TEXT", "Path": "PATH"}
@@ -91,6 +92,15 @@ class _Group(_CleanHelp, TyperGroup):
     pass
 
 
+def escape(text: str) -> str:
+    """rich markup escaped (rich's own ``escape``, imported only for text it would change)."""
+    if "[" not in text and not text.endswith("\\"):
+        return text
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def _examples(*rows: tuple[str, str]) -> str:
     """An epilog of examples: one command per paragraph, with what it does."""
     return "[bold]Examples[/bold]\n\n" + "\n\n".join(
@@ -114,6 +124,7 @@ _INDEX_EXAMPLES = (
     ("syndetect index add archive/ --index .syndetect/index", "create or update an index"),
     ("syndetect index stats --index .syndetect/index", "documents, paragraphs, size, parameters"),
     ("syndetect index verify --index .syndetect/index", "integrity check (exit 2 on a problem)"),
+    ("syndetect index migrate --index .syndetect/index", "convert an index of an older format in place"),
 )
 
 app = typer.Typer(
@@ -135,25 +146,44 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
-class _Console(Console):
-    """A rich console whose broken pipe is an exception, not rich's own ``SystemExit(1)``
-    (1 means "reuse found"): :func:`_exit_on_error` decides the code."""
+@functools.cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
 
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
+    class _Console(Console):
+        """A rich console whose broken pipe is an exception, not rich's own ``SystemExit(1)``
+        (1 means "reuse found"): :func:`_exit_on_error` decides the code."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _Console
 
 
 def _console(*, soft_wrap: bool = True, **kwargs) -> Console:
     """A rich console that interprets nothing from input: no emoji codes, no highlighting (no wrapping for notes)."""
-    return _Console(highlight=False, emoji=False, soft_wrap=soft_wrap, **kwargs)
+    return _console_class()(highlight=False, emoji=False, soft_wrap=soft_wrap, **kwargs)
 
 
-_err = _console(stderr=True)
+class _Stderr:
+    """The console on stderr, made on first use."""
+
+    def __getattr__(self, name: str):
+        return getattr(self.console, name)
+
+    @functools.cached_property
+    def console(self) -> Console:
+        return _console(stderr=True)
+
+
+_err = _Stderr()
 _debug = {"on": bool(os.environ.get("SYNDETECT_DEBUG"))}
 
 
 def _note(label: str, style: str, message: object) -> None:
     """One line on stderr: a styled label, then ``message`` made terminal-safe (never markup)."""
+    from rich.text import Text
+
     _err.print(Text.assemble((label, style), " ", safety.text(message)))
 
 
@@ -290,7 +320,7 @@ def _progress_callback(quiet: bool):
         return None, None
     from syndetect.cli.progress import StageProgress
 
-    progress = StageProgress(_err)
+    progress = StageProgress(_err.console)
     return progress, progress.update
 
 
@@ -368,11 +398,13 @@ def _text_console(output: Path | None, fmt_given: bool, color: bool | None) -> C
     import io
 
     if output is not None:
-        return _Console(record=True, width=100, file=io.StringIO(), highlight=False, emoji=False, color_system=None)
+        return _console_class()(
+            record=True, width=100, file=io.StringIO(), highlight=False, emoji=False, color_system=None
+        )
     force = None
     if color is True or (color is None and fmt_given and not sys.stdout.isatty()):
         force = True
-    return _Console(highlight=False, emoji=False, force_terminal=force, no_color=color is False or None)
+    return _console_class()(highlight=False, emoji=False, force_terminal=force, no_color=color is False or None)
 
 
 @app.command(cls=_Command, epilog=_examples(*_SCAN_EXAMPLES))
@@ -479,6 +511,8 @@ def scan(
         if progress is not None:
             progress.stop()
     if wrote and not quiet:
+        from rich.text import Text
+
         _err.print(Text(safety.for_terminal(wrote)))
     if strict and report.skipped:
         first = report.skipped[0]
@@ -907,6 +941,17 @@ def index_list(index: str = IndexOpt) -> int:
     return ExitCode.OK
 
 
+@index_app.command("migrate", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
+@_exit_on_error
+def index_migrate(index: str = IndexOpt) -> int:
+    """Convert an SQLite index of schema version 1 to the current one, in place (all or nothing)."""
+    from syndetect.index import migrate
+
+    before, rows = migrate(index)
+    sys.stdout.write(f"{'migrated' if before == 1 else 'already current:'} {index} ({rows} band-key rows)\n")
+    return ExitCode.OK
+
+
 @index_app.command("verify", cls=_Command, epilog=_examples(*_INDEX_EXAMPLES))
 @_exit_on_error
 def index_verify(index: str = IndexOpt) -> int:
@@ -918,6 +963,8 @@ def index_verify(index: str = IndexOpt) -> int:
         problems = ix.verify()
         n = ix.stats().documents
     if problems:
+        from rich.text import Text
+
         for p in problems[:50]:
             _err.print(Text("  " + safety.for_terminal(p)))
         raise IndexStoreError(f"index {index}: {len(problems)} problem(s) found")

@@ -18,9 +18,10 @@ from syndetect.index.results import (  # noqa: F401
     MatchedDocument,
     Verdict,
 )
-from syndetect.index.stores.sqlite import INDEX_FILE  # noqa: F401
+from syndetect.index.stores.sqlite import INDEX_FILE, migrate  # noqa: F401
 
 __all__ = [
     "Index", "Verdict", "IndexMatch", "MatchedDocument", "IndexStats", "IndexedDocument", "AddResult", "Allowlist",
     "content_hash", "unit_band_keys", "key_fingerprint", "SCHEMA_VERSION", "INDEX_FILE", "MEMORY",
+    "migrate",
 ]

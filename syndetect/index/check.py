@@ -129,6 +129,8 @@ def _verified(
     texts = [p.text for p in prep.paragraphs]
     refs = [("", i) for i in range(len(texts))]  # positions: mapped back to paragraphs below
     position: dict[str, int] = {}
+    for i, text in enumerate(texts):  # an indexed copy of a paragraph of the document is not tokenised again
+        position.setdefault(text, i)
     holders: dict[tuple[int, int], list[IndexedParagraph]] = {}
     for local, pid in pairs.tolist():
         ind = fetched.get(pid)
@@ -149,7 +151,8 @@ def _verified(
         span_hash = content_hash(texts[m.b_paragraph][m.b_start : m.b_end])  # once per text, not per holder
         for ind in holders[(m.a_paragraph, m.b_paragraph)]:
             found.append(
-                (replace(m, a_doc=doc_id, a_paragraph=index, b_doc=ind.doc_id, b_paragraph=ind.idx), ind, span_hash)
+                (Match(doc_id, index, m.a_start, m.a_end, ind.doc_id, ind.idx, m.b_start, m.b_end, m.words), ind,
+                 span_hash)
             )
     return found
 

@@ -47,7 +47,7 @@ from syndetect.pipeline.executors import Executor, chunk_size, chunks, collector
 
 __all__ = ["Index", "SCHEMA_VERSION", "CANDIDATE_KEYS", "MEMORY"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = SQLiteStore.schema_version  # of the default store; each store has its own (Redis, memory: 1)
 MEMORY = "memory:"  # the location of a fresh in-memory index
 CANDIDATE_KEYS = ("shingle_size", "num_perm", "seed", "bands", "rows", "min_unit", "max_unit")
 
@@ -151,8 +151,8 @@ class Index:
                         f"{store.path or store.location} holds no index yet; create it with `syndetect index add`"
                     )
                 fresh = _resolve_params(None, params, where)
-                meta = store.init_meta(cls._new_meta(fresh))
-            meta = cls._check_meta(meta, where)
+                meta = store.init_meta(cls._new_meta(fresh, store.schema_version))
+            meta = cls._check_meta(meta, where, store)
             resolved = _resolve_params(meta["params"], params, where)
             current = key_fingerprint(Params.from_dict(meta["params"]))
             if meta.get("key_fingerprint") != current:
@@ -167,9 +167,9 @@ class Index:
             raise
 
     @staticmethod
-    def _new_meta(params: Params) -> dict:
+    def _new_meta(params: Params, version: int) -> dict:
         return {
-            "schema_version": str(SCHEMA_VERSION),
+            "schema_version": str(version),
             "key_fingerprint": key_fingerprint(params),
             "params": json.dumps(params.to_dict(), sort_keys=True),
             "created": now(),
@@ -177,12 +177,16 @@ class Index:
         }
 
     @staticmethod
-    def _check_meta(meta: dict, where: str) -> dict:
+    def _check_meta(meta: dict, where: str, store: Store) -> dict:
         version = meta.get("schema_version")
-        if str(version) != str(SCHEMA_VERSION):
+        if str(version) != str(store.schema_version):
+            upgrade = (
+                f"Convert it with `syndetect index migrate --index {store.location}`"
+                if store.backend == "sqlite" and str(version) == "1" else "Rebuild the index with `syndetect index add`"
+            )
             raise IndexStoreError(
-                f"{where} has schema version {version!r}; this syndetect reads version {SCHEMA_VERSION}. "
-                "Rebuild the index with `syndetect index add`."
+                f"{where} has schema version {version!r}; this syndetect reads version {store.schema_version}. "
+                f"{upgrade}."
             )
         try:
             params = json.loads(meta["params"]) if isinstance(meta.get("params"), str) else meta["params"]

@@ -105,6 +105,11 @@ def parse_rules(data: dict[str, Any], origin: str, substitutions: dict[str, str]
     return rules
 
 
+# a word-cap tier: its rules, their trigger search, trigger -> triggers it contains, the merged
+# prefilter of the rules without triggers, and those rules' names
+_Tier = tuple[list[Rule], "re.Pattern[str] | None", dict[str, frozenset[str]], "re.Pattern[str] | None", frozenset[str]]
+
+
 class Lexicon:
     """An ordered list of rules: the first rule that matches a paragraph wins."""
 
@@ -118,8 +123,12 @@ class Lexicon:
         # The built-in rules without `requires` are tried only when one search of all of them merged
         # (`prefilter`) finds something: a paragraph that none of them matches costs one search.
         self._caps = sorted({r.max_words for r in self.rules})
-        self._tiers = []
-        for cap in self._caps:
+        self._tiers: list[_Tier | None] = [None] * len(self._caps)  # built on first use (a check needs few)
+
+    def _tier(self, i: int) -> _Tier:
+        tier = self._tiers[i]
+        if tier is None:
+            cap = self._caps[i]
             tier_rules = [r for r in self.rules if r.max_words >= cap]
             triggers = sorted({t for r in tier_rules for t in r.requires}, key=lambda t: (-len(t), t))
             regex = re.compile(literal_union(triggers)) if triggers else None
@@ -128,7 +137,8 @@ class Lexicon:
             prefilter = re.compile("|".join(
                 f"(?:{_unnamed(r.pattern.pattern)})" for r in tier_rules if r.name in merged
             ), re.IGNORECASE) if merged else None
-            self._tiers.append((tier_rules, regex, implied, prefilter, merged))
+            tier = self._tiers[i] = (tier_rules, regex, implied, prefilter, merged)
+        return tier
 
     def match(self, text: str) -> tuple[Rule, re.Match] | None:
         """The first rule that matches the whole paragraph, with its match."""
@@ -136,7 +146,7 @@ class Lexicon:
         words = len(parts)
         if words > self.max_words:
             return None
-        tier_rules, triggers, implied, prefilter, merged = self._tiers[bisect_left(self._caps, words)]
+        tier_rules, triggers, implied, prefilter, merged = self._tier(bisect_left(self._caps, words))
         flat = " ".join(parts)
         present: set[str] = set()
         if triggers is not None:

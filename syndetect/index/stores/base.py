@@ -92,6 +92,7 @@ class Store(Reader, Protocol):
 
     backend: str
     location: str
+    schema_version: int  # of the store's layout, kept in the index metadata
     @property
     def path(self) -> Path | None:
         """The file, for a store that is one."""

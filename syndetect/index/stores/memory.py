@@ -31,6 +31,7 @@ class MemoryStore:
     """A store in memory (``location`` names it in messages)."""
 
     backend = "memory"
+    schema_version = 1
 
     def __init__(self, location: str = "memory:") -> None:
         self.location = location

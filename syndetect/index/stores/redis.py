@@ -60,6 +60,7 @@ class RedisStore:
     """
 
     backend = "redis"
+    schema_version = 1
 
     def __init__(self, url: str, *, create: bool, timeout: float) -> None:
         try:
