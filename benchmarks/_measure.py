@@ -171,7 +171,7 @@ def run_measured(
     ru_before = _ru_maxrss_bytes()
     parent_peak = _ru_maxrss_bytes("self")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
+    proc = _Popen(
         cmd,
         cwd=cwd,
         env=dict(env) if env is not None else None,
@@ -203,7 +203,9 @@ def run_measured(
         rusage_peak = ru_after
     psutil_peak = poller.peak if psutil is not None else None
     hwm_peak = poller.hwm or None
-    candidates = [v for v in (psutil_peak, hwm_peak, rusage_peak) if v]
+    # the child's own high-water mark from wait4: a child too short-lived to be sampled still has one
+    own_peak = proc.own_maxrss_kb * 1024 if proc.own_maxrss_kb else None
+    candidates = [v for v in (psutil_peak, hwm_peak, rusage_peak, own_peak) if v]
     peak = max(candidates) if candidates else 0
     return {
         "cmd": cmd,
@@ -212,6 +214,7 @@ def run_measured(
         "peak_rss_mb_psutil": round(psutil_peak / MB, 2) if psutil_peak is not None else None,
         "peak_rss_mb_rusage": round(rusage_peak / MB, 2) if rusage_peak is not None else None,
         "peak_rss_mb_hwm": round(hwm_peak / MB, 2) if hwm_peak is not None else None,
+        "peak_rss_mb_wait4": round(own_peak / MB, 2) if own_peak is not None else None,
         "cpu_s": round(cpu, 3) if cpu is not None else None,
         "peak_pss_mb": round(poller.pss / MB, 2) if poller.pss else None,
         "rss_samples": poller.samples,
@@ -221,6 +224,24 @@ def run_measured(
         "stdout": out.decode("utf-8", errors="replace"),
         "stderr": err.decode("utf-8", errors="replace"),
     }
+
+
+class _Popen(subprocess.Popen):
+    """A Popen that reaps its child with ``os.wait4``, keeping that child's own ``ru_maxrss``
+    (KB on Linux; it covers the child and the descendants it waited for)."""
+
+    own_maxrss_kb: int | None = None
+
+    def _try_wait(self, wait_flags):  # the one place CPython's Popen (POSIX) reaps the child
+        if not hasattr(os, "wait4"):
+            return super()._try_wait(wait_flags)
+        try:
+            pid, sts, usage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            return self.pid, 0
+        if pid == self.pid:
+            self.own_maxrss_kb = usage.ru_maxrss
+        return pid, sts
 
 
 def _kill_tree(proc: subprocess.Popen) -> None:

@@ -277,6 +277,16 @@ def test_run_measured_reports_child_peak_rss():
     assert r["rss_samples"] >= 5
 
 
+def test_run_measured_peak_of_a_child_too_short_to_sample():
+    # no poll ever sees this child (the poller waits 60 s before its first sample but one);
+    # its own high-water mark comes from wait4, so the peak is never 0
+    code = "x = bytes(range(256)) * (200 * 1024); print(len(x))"
+    r = _measure.run_measured([sys.executable, "-c", code], poll_interval=60.0)
+    assert r["returncode"] == 0
+    assert r["peak_rss_mb_wait4"] >= 45
+    assert r["peak_rss_mb"] >= 45
+
+
 def test_run_measured_failure_and_timeout():
     r = _measure.run_measured([sys.executable, "-c", "import sys; sys.stderr.write('boom'); sys.exit(3)"])
     assert r["returncode"] == 3 and r["stderr"] == "boom" and not r["timed_out"]
