@@ -52,3 +52,32 @@ def test_lazy_lexicon_flags_what_a_fully_built_one_flags():
         a, b = lazy.match(text), whole.match(text)
         assert (a and (a[0].name, a[1].span())) == (b and (b[0].name, b[1].span())), text
     assert any(lazy.match(t) for t in PARAGRAPHS) and not lazy.match(PARAGRAPHS[2])
+
+
+def _threads_after_numpy(env_value: str | None) -> tuple[str, int]:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    if env_value is not None:
+        env["OPENBLAS_NUM_THREADS"] = env_value
+    code = (
+        "import os; from syndetect.cli.app import single_threaded_blas; single_threaded_blas(); import numpy; "
+        "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    value, threads = out.split()
+    return value, int(threads)
+
+
+def test_the_command_line_runs_numpy_on_one_thread_unless_told_otherwise():
+    import os
+
+    import pytest
+
+    if not os.path.isdir("/proc/self/task"):
+        pytest.skip("needs Linux /proc")
+    assert _threads_after_numpy(None) == ("1", 1)  # no BLAS thread pool started at import
+    value, _ = _threads_after_numpy("2")
+    assert value == "2"  # the user's choice is kept
