@@ -306,8 +306,9 @@ def test_article_tail_headline_run_is_furniture_clean_article_is_untouched():
             "Library Extends Opening Hours", "Share", "Tweet", "Comments", "November 19, 2019"]
     head = ["Home", "News", "Local", "Sport", "Business"]
     doc = _page(1, "www.ledger.co.uk", [ARTICLE], head=head, tail=tail)
-    flags = Boilerplate.load().detect([doc], paragraphs_of(doc))
-    flagged = {f.text for f in flags}
+    other = _page(2, "www.ledger.co.uk", [], head=head, tail=tail)  # the site's template shows in its other page
+    flags = Boilerplate.load().detect([doc, other], paragraphs_of(doc) + paragraphs_of(other))
+    flagged = {f.text for f in flags if f.doc == doc.id}
     assert set(tail) | set(head) <= flagged
     assert ARTICLE not in flagged and not any(t.startswith("alpha") or "x0 " in t for t in flagged)
     # a clean article: headline, byline, dateline and body
@@ -534,3 +535,27 @@ def test_a_long_list_of_sentence_case_headlines_far_after_the_body_is_furniture(
     doc = _page(11, "www.paper.example", [], head=MENU, tail=tail)
     flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
     assert set(headlines) <= flagged
+
+
+def test_a_line_next_to_the_body_only_its_own_page_carries_is_the_articles():
+    """Next to the body, the site's template shows itself in the site's other pages; a line right
+    at the body's edge that no other page of the site carries (a headline, a caption) is the
+    article's own and not shape/outside-body. A line there that another page carries stays furniture."""
+    own = {1: ("Council Approves Tram Extension To Airport", "Riders Wait At The New Tram Stop"),
+           2: ("Library Extends Opening Hours In Winter", "Readers Queue Outside The Reading Room")}
+    docs = [_page(i, "www.ledger.co.uk", [], head=[*MENU, own[i][0]], tail=[own[i][1], *TAIL]) for i in (1, 2)]
+    docs.append(_page(3, "news.ledger.co.uk", [], head=[*MENU, "Sports Scores Today"], tail=TAIL))
+    docs.append(_page(4, "www.ledger.co.uk", [], head=[*MENU, "Sports Scores Today"], tail=TAIL))
+    pars = [p for d in docs for p in paragraphs_of(d)]
+    det = Boilerplate.load()
+    flags = {(f.doc, f.text): f for f in det.detect(docs, pars)}
+    for i in (1, 2):
+        d = f"p{i:02d}"
+        assert (d, own[i][0]) not in flags and (d, own[i][1]) not in flags
+        assert {(d, t) for t in MENU + TAIL} <= set(flags)
+    # the same line at the edge of two pages of the site: the site's template
+    assert {flags[(d, "Sports Scores Today")].rule for d in ("p03", "p04")} == {"shape/outside-body"}
+    # without the rule, the page's own edge lines are flagged like the rest of the run
+    det.repetition = replace(det.repetition, edge_own_lines=0)
+    flags = {(f.doc, f.text) for f in det.detect(docs, pars)}
+    assert {("p01", own[1][0]), ("p01", own[1][1])} <= flags

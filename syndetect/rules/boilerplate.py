@@ -245,6 +245,7 @@ class Boilerplate:
         self._known, self._spans = self._spans, {}
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
+        self._own_edge_lines(paragraphs, by_key, site)
         repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())))
         return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
 
@@ -261,6 +262,28 @@ class Boilerplate:
         cores = BodyCores(paragraphs, skip, self.shape, self._known)
         self._cores_memo = (paragraphs, skip, cores)
         return cores
+
+    def _own_edge_lines(
+        self, paragraphs: Sequence[Paragraph], by_key: dict[tuple[str, int], BoilerplateFlag], site: dict[str, str | None]
+    ) -> None:
+        """``shape/outside-body`` flags on lines at most ``edge_own_lines`` from the article body
+        that no other page of the site carries are dropped: next to the body, a line of the site's
+        template shows itself in the site's other pages (a menu, a share bar, a byline box); a
+        line only this page has is the article's own (its headline, deck, caption, closing line)."""
+        n = self.repetition.edge_own_lines
+        if n <= 0:
+            return
+        cores = self.body_cores(paragraphs, by_key.values())
+        near: list[Paragraph] = []
+        for p in paragraphs:
+            f = by_key.get((p.doc, p.index))
+            if f is None or f.rule != "shape/outside-body":
+                continue
+            span = cores.get(p.doc)
+            if span is not None and (0 < span[0] - p.index <= n or 0 < p.index - span[1] <= n):
+                near.append(p)
+        for key in repetition.site_unique(near, paragraphs, site):
+            del by_key[key]
 
     def _context(self, site: dict[str, str | None], outside: repetition.Outside, cores: BodyCores | None = None) -> repetition.Context:
         edge = None

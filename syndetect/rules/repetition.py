@@ -35,6 +35,7 @@ from syndetect.rules.shape import params_from
 
 __all__ = [
     "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "outlet_templates", "unrelated_recurrences",
+    "site_unique",
 ]
 
 REPETITION_RULES = ("repetition/site-template", "repetition/outside-body")
@@ -51,6 +52,7 @@ class RepetitionParams:
     whole_max_words: int = 40
     site_whole_max_words: int = 150  # one site's whole paragraph (an author bio) recurring in min_repeats pages
     edge_paragraphs: int = 1  # paragraphs at either end of the article body that count as its edge
+    edge_own_lines: int = 2  # lines this close to the body that no other page of the site carries are the article's
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> RepetitionParams:
@@ -190,6 +192,40 @@ def outlet_templates(
             p.doc, p.index, p.text, category(p.text),
             f"site template: repeated in {len(ds)} pages of {o} {where}", "repetition/site-template",
         )
+
+
+def site_unique(
+    candidates: Sequence[Paragraph], paragraphs: Sequence[Paragraph], site: dict[str, str | None]
+) -> set[tuple[str, int]]:
+    """Of ``candidates``, the paragraphs no other page of their site carries (compared as
+    templates, :func:`template_key`) where the site has other pages to tell its template by: the
+    page's own lines, not its site's template (a site seen in one page gives no such evidence). One
+    pass over the paragraphs; keys are made only for the pages of the candidates' sites."""
+    want: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+    max_words = 0
+    for p in candidates:
+        o = site.get(p.doc)
+        want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o) if o else ""))].add(p.doc)
+        max_words = max(max_words, len(p.text.split()))
+    sites = {o for o, _ in want}
+    pages: dict[str | None, set[str]] = defaultdict(set)
+    for p in paragraphs:
+        o = site.get(p.doc)
+        if o not in sites:
+            continue
+        pages[o].add(p.doc)
+        words = p.text.split()
+        if len(words) > max_words:
+            continue
+        holders = want.get((o, _template(" ".join(words).lower(), _site_name(o) if o else "")))
+        if holders is not None:
+            holders.add(p.doc)
+    out = set()
+    for p in candidates:
+        o = site.get(p.doc)
+        if o and len(pages[o]) >= 2 and len(want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o)))]) == 1:
+            out.add((p.doc, p.index))
+    return out
 
 
 def unrelated_recurrences(
