@@ -559,3 +559,42 @@ def test_a_line_next_to_the_body_only_its_own_page_carries_is_the_articles():
     det.repetition = replace(det.repetition, edge_own_lines=0)
     flags = {(f.doc, f.text) for f in det.detect(docs, pars)}
     assert {("p01", own[1][0]), ("p01", own[1][1])} <= flags
+
+
+_DISCLAIMER = [
+    "The information provided on this website is for general information only and is not a substitute for "
+    "professional medical advice, diagnosis or treatment of any kind whatsoever.",
+    "Results vary depending on starting point, goals and effort, and exercise and a proper diet are necessary "
+    "to achieve and maintain weight loss and muscle definition over time.",
+    "These statements have not been evaluated by the food and drug authorities, and these products are not "
+    "intended to diagnose, treat, cure or prevent any disease at all.",
+]
+
+
+def test_prose_the_sites_other_pages_share_is_not_taken_for_the_article(monkeypatch):
+    """A site's footer disclaimer (prose, the same in its pages) outweighs a short article that goes
+    on as a list: told without the prose the site's other pages share, the body is the article, and
+    its list is not furniture. The page-shape rule alone (no site evidence) took the footer."""
+    from syndetect.rules import repetition
+
+    plans = {1: ["1. Oatmeal with berries and nuts for breakfast", "2. Chicken salad with greens for lunch",
+                 "3. Salmon with sweet potato for dinner"],
+             2: ["1. A banana and almond butter before the workout", "2. A protein shake after the workout",
+                 "3. Grilled tofu with rice for dinner"]}
+    docs = [Document(id=f"p{i}", url=f"https://www.fitness.example/blog/{i}", text="\n\n".join(
+        [*MENU, _story(i), _story(i + 500), *plans[i], *TAIL, *_DISCLAIMER, "Contact Us | Terms | Privacy"]))
+        for i in (1, 2)]
+    pars = [p for d in docs for p in paragraphs_of(d)]
+
+    def flagged() -> set[tuple[str, str]]:
+        return {(f.doc, f.text) for f in Boilerplate.load().detect(docs, pars)}
+
+    got = flagged()
+    for i in (1, 2):
+        assert not {(f"p{i}", t) for t in plans[i] + _DISCLAIMER} & got
+        assert {(f"p{i}", t) for t in MENU[1:] + TAIL[:3]} <= got
+    assert any("told without the prose the site's other pages share" in f.reason
+               for f in Boilerplate.load().detect(docs, pars))
+    monkeypatch.setattr(repetition, "site_shared_prose", lambda *args: frozenset())
+    got = flagged()
+    assert {(f"p{i}", t) for i in (1, 2) for t in plans[i]} <= got  # before the footer taken for the body

@@ -194,6 +194,52 @@ def outlet_templates(
         )
 
 
+def site_shared_prose(
+    paragraphs: Sequence[Paragraph],
+    flags: dict[tuple[str, int], BoilerplateFlag],
+    site: dict[str, str | None],
+    prose: Callable[[str], bool],
+) -> frozenset[tuple[str, int]]:
+    """The prose paragraphs (``prose``, unflagged) a page shares whole with another page of its
+    site, compared as templates (:func:`template_key`): the site's disclaimers, sidebar blurbs
+    and footers — or a story the site printed twice. No flag is made from this: it only keeps
+    such prose from being taken for the page's article by the page-shape rule (``shape/outside-body``);
+    the repetition rules keep the body told around the flags, so that shared prose is never made a
+    template by its own recurrence. Returns ``(doc, paragraph)`` keys. Linear in the paragraphs:
+    a first pass by hash, exact keys only for the hashes that recur."""
+    by_site: dict[str, set[str]] = defaultdict(set)
+    for p in paragraphs:
+        o = site.get(p.doc)
+        if o:
+            by_site[o].add(p.doc)
+    multi = {o for o, ds in by_site.items() if len(ds) >= 2}
+    if not multi:
+        return frozenset()
+
+    def key_of(p: Paragraph, o: str) -> str:
+        return _template(" ".join(p.text.split()).lower(), _site_name(o))
+
+    first: dict[tuple[str, int], str] = {}
+    recurring: set[tuple[str, int]] = set()
+    cands: list[tuple[Paragraph, str]] = []
+    for p in paragraphs:
+        o = site.get(p.doc)
+        if o is None or o not in multi or (p.doc, p.index) in flags or not prose(p.text):
+            continue
+        cands.append((p, o))
+        h = (o, hash(key_of(p, o)))
+        if first.setdefault(h, p.doc) != p.doc:
+            recurring.add(h)
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
+    maybe: list[tuple[Paragraph, tuple[str, str]]] = []
+    for p, o in cands:
+        k = key_of(p, o)
+        if (o, hash(k)) in recurring:
+            holders[(o, k)].add(p.doc)
+            maybe.append((p, (o, k)))
+    return frozenset((p.doc, p.index) for p, ok in maybe if len(holders[ok]) >= 2)
+
+
 def site_unique(
     candidates: Sequence[Paragraph], paragraphs: Sequence[Paragraph], site: dict[str, str | None]
 ) -> set[tuple[str, int]]:
