@@ -267,27 +267,33 @@ class Boilerplate:
     def _shared_shape(
         self, paragraphs: Sequence[Paragraph], by_key: dict[tuple[str, int], BoilerplateFlag], site: dict[str, str | None]
     ) -> dict[str, tuple[int, int] | None]:
-        """``shape/outside-body`` told again, on the pages that carry prose their site's other pages
-        share whole (:func:`syndetect.rules.repetition.site_shared_prose`: a disclaimer, a sidebar
+        """``shape/outside-body`` told again, on the whole pages (those the per-document pass told
+        page furniture in) that carry prose their site's other such pages share whole (:func:`syndetect.rules.repetition.site_shared_prose`: a disclaimer, a sidebar
         blurb the per-document pass took for the article), around the body told without that prose
         (the runs around it are read as before: the shared prose still ends a run). Returns the
         pages whose body moved, with it (paragraph numbers; ``None``: no body to tell)."""
         sp = self.shape
         moved: dict[str, tuple[int, int] | None] = {}
-        shared = repetition.site_shared_prose(paragraphs, by_key, site, lambda text: shape.is_prose(text, sp))
-        if not shared:
+        # only whole pages carry their site's template and have furniture to tell around a body:
+        # the pages the per-document pass told furniture around a body in
+        pages = {f.doc for f in by_key.values() if f.rule == "shape/outside-body"}
+        if not pages:
             return moved
-        docs = {d for d, _ in shared}
         pars_of: dict[str, list[Paragraph]] = defaultdict(list)
         for p in paragraphs:
-            if p.doc in docs:
+            if p.doc in pages:
                 pars_of[p.doc].append(p)
-        for doc, pars in pars_of.items():
+        shared = repetition.site_shared_prose([p for pars in pars_of.values() for p in pars], by_key, site,
+                                              lambda text: shape.is_prose(text, sp))
+        for doc in sorted({d for d, _ in shared}):
+            pars = pars_of[doc]
             texts = [p.text for p in pars]
             skip = [(doc, p.index) in by_key and not by_key[(doc, p.index)].rule.startswith(_AFTER_BODY_RULES)
                     for p in pars]
             span = shape.body_span(texts, [sk or (doc, p.index) in shared for sk, p in zip(skip, pars)], sp)
-            if span == shape.body_span(texts, skip, sp):
+            known = self._known.get(doc)
+            before = known[1] if known is not None and known[0] == _signature(pars, skip) else shape.body_span(texts, skip, sp)
+            if span == before:
                 continue  # the same body: the same flags
             moved[doc] = None if span is None else (pars[span[0]].index, pars[span[1]].index)
             for p in pars:
