@@ -16,6 +16,11 @@ with more evidence:
   sites that lies outside the article body in every page that holds it (an
   ad network's blurb, a widget).
 
+Two more uses of the site's other pages, for the page-shape rule (no flag of their own):
+:func:`site_shared_prose` (prose a page shares whole with the site's other pages is not its
+article when its body is told for ``shape/outside-body``) and :func:`site_unique` (a line next
+to the body that no other page of the site carries is the article's: ``edge_own_lines``).
+
 "Outside the article body" is the page position of
 :func:`syndetect.rules.shape.body_core`. Thresholds come from the
 ``[repetition]`` table of ``data/boilerplate.toml``.
