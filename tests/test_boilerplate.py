@@ -306,8 +306,9 @@ def test_article_tail_headline_run_is_furniture_clean_article_is_untouched():
             "Library Extends Opening Hours", "Share", "Tweet", "Comments", "November 19, 2019"]
     head = ["Home", "News", "Local", "Sport", "Business"]
     doc = _page(1, "www.ledger.co.uk", [ARTICLE], head=head, tail=tail)
-    flags = Boilerplate.load().detect([doc], paragraphs_of(doc))
-    flagged = {f.text for f in flags}
+    other = _page(2, "www.ledger.co.uk", [], head=head, tail=tail)  # the site's template shows in its other page
+    flags = Boilerplate.load().detect([doc, other], paragraphs_of(doc) + paragraphs_of(other))
+    flagged = {f.text for f in flags if f.doc == doc.id}
     assert set(tail) | set(head) <= flagged
     assert ARTICLE not in flagged and not any(t.startswith("alpha") or "x0 " in t for t in flagged)
     # a clean article: headline, byline, dateline and body
@@ -534,3 +535,66 @@ def test_a_long_list_of_sentence_case_headlines_far_after_the_body_is_furniture(
     doc = _page(11, "www.paper.example", [], head=MENU, tail=tail)
     flagged = {f.text for f in Boilerplate.load().detect([doc], paragraphs_of(doc))}
     assert set(headlines) <= flagged
+
+
+def test_a_line_next_to_the_body_only_its_own_page_carries_is_the_articles():
+    """Next to the body, the site's template shows itself in the site's other pages; a line right
+    at the body's edge that no other page of the site carries (a headline, a caption) is the
+    article's own and not shape/outside-body. A line there that another page carries stays furniture."""
+    own = {1: ("Council Approves Tram Extension To Airport", "Riders Wait At The New Tram Stop"),
+           2: ("Library Extends Opening Hours In Winter", "Readers Queue Outside The Reading Room")}
+    docs = [_page(i, "www.ledger.co.uk", [], head=[*MENU, own[i][0]], tail=[own[i][1], *TAIL]) for i in (1, 2)]
+    docs.append(_page(3, "news.ledger.co.uk", [], head=[*MENU, "Sports Scores Today"], tail=TAIL))
+    docs.append(_page(4, "www.ledger.co.uk", [], head=[*MENU, "Sports Scores Today"], tail=TAIL))
+    pars = [p for d in docs for p in paragraphs_of(d)]
+    det = Boilerplate.load()
+    flags = {(f.doc, f.text): f for f in det.detect(docs, pars)}
+    for i in (1, 2):
+        d = f"p{i:02d}"
+        assert (d, own[i][0]) not in flags and (d, own[i][1]) not in flags
+        assert {(d, t) for t in MENU + TAIL} <= set(flags)
+    # the same line at the edge of two pages of the site: the site's template
+    assert {flags[(d, "Sports Scores Today")].rule for d in ("p03", "p04")} == {"shape/outside-body"}
+    # without the rule, the page's own edge lines are flagged like the rest of the run
+    det.repetition = replace(det.repetition, edge_own_lines=0)
+    flags = {(f.doc, f.text) for f in det.detect(docs, pars)}
+    assert {("p01", own[1][0]), ("p01", own[1][1])} <= flags
+
+
+_DISCLAIMER = [
+    "The information provided on this website is for general information only and is not a substitute for "
+    "professional medical advice, diagnosis or treatment of any kind whatsoever.",
+    "Results vary depending on starting point, goals and effort, and exercise and a proper diet are necessary "
+    "to achieve and maintain weight loss and muscle definition over time.",
+    "These statements have not been evaluated by the food and drug authorities, and these products are not "
+    "intended to diagnose, treat, cure or prevent any disease at all.",
+]
+
+
+def test_prose_the_sites_other_pages_share_is_not_taken_for_the_article(monkeypatch):
+    """A site's footer disclaimer (prose, the same in its pages) outweighs a short article that goes
+    on as a list: told without the prose the site's other pages share, the body is the article, and
+    its list is not furniture. The page-shape rule alone (no site evidence) took the footer."""
+    from syndetect.rules import repetition
+
+    plans = {1: ["1. Oatmeal with berries and nuts for breakfast", "2. Chicken salad with greens for lunch",
+                 "3. Salmon with sweet potato for dinner"],
+             2: ["1. A banana and almond butter before the workout", "2. A protein shake after the workout",
+                 "3. Grilled tofu with rice for dinner"]}
+    docs = [Document(id=f"p{i}", url=f"https://www.fitness.example/blog/{i}", text="\n\n".join(
+        [*MENU, _story(i), _story(i + 500), *plans[i], *TAIL, *_DISCLAIMER, "Contact Us | Terms | Privacy"]))
+        for i in (1, 2)]
+    pars = [p for d in docs for p in paragraphs_of(d)]
+
+    def flagged() -> set[tuple[str, str]]:
+        return {(f.doc, f.text) for f in Boilerplate.load().detect(docs, pars)}
+
+    got = flagged()
+    for i in (1, 2):
+        assert not {(f"p{i}", t) for t in plans[i] + _DISCLAIMER} & got
+        assert {(f"p{i}", t) for t in MENU[1:] + TAIL[:3]} <= got
+    assert any("told without the prose the site's other pages share" in f.reason
+               for f in Boilerplate.load().detect(docs, pars))
+    monkeypatch.setattr(repetition, "site_shared_prose", lambda *args: frozenset())
+    got = flagged()
+    assert {(f"p{i}", t) for i in (1, 2) for t in plans[i]} <= got  # before the footer taken for the body

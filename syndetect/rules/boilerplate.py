@@ -245,6 +245,8 @@ class Boilerplate:
         self._known, self._spans = self._spans, {}
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
+        moved = self._shared_shape(paragraphs, by_key, site)
+        self._own_edge_lines(paragraphs, by_key, site, moved)
         repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())))
         return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
 
@@ -261,6 +263,77 @@ class Boilerplate:
         cores = BodyCores(paragraphs, skip, self.shape, self._known)
         self._cores_memo = (paragraphs, skip, cores)
         return cores
+
+    def _shared_shape(
+        self, paragraphs: Sequence[Paragraph], by_key: dict[tuple[str, int], BoilerplateFlag], site: dict[str, str | None]
+    ) -> dict[str, tuple[int, int] | None]:
+        """``shape/outside-body`` told again, on the whole pages (those the per-document pass told
+        page furniture in) that carry prose their site's other such pages share whole (:func:`syndetect.rules.repetition.site_shared_prose`: a disclaimer, a sidebar
+        blurb the per-document pass took for the article), around the body told without that prose
+        (the runs around it are read as before: the shared prose still ends a run). Returns the
+        pages whose body moved, with it (paragraph numbers; ``None``: no body to tell)."""
+        sp = self.shape
+        moved: dict[str, tuple[int, int] | None] = {}
+        # only whole pages carry their site's template and have furniture to tell around a body:
+        # the pages the per-document pass told furniture around a body in
+        pages = {f.doc for f in by_key.values() if f.rule == "shape/outside-body"}
+        if not pages:
+            return moved
+        pars_of: dict[str, list[Paragraph]] = defaultdict(list)
+        for p in paragraphs:
+            if p.doc in pages:
+                pars_of[p.doc].append(p)
+        shared = repetition.site_shared_prose([p for pars in pars_of.values() for p in pars], by_key, site,
+                                              lambda text: shape.is_prose(text, sp))
+        for doc in sorted({d for d, _ in shared}):
+            pars = pars_of[doc]
+            texts = [p.text for p in pars]
+            skip = [(doc, p.index) in by_key and not by_key[(doc, p.index)].rule.startswith(_AFTER_BODY_RULES)
+                    for p in pars]
+            span = shape.body_span(texts, [sk or (doc, p.index) in shared for sk, p in zip(skip, pars)], sp)
+            known = self._known.get(doc)
+            before = known[1] if known is not None and known[0] == _signature(pars, skip) else shape.body_span(texts, skip, sp)
+            if span == before:
+                continue  # the same body: the same flags
+            moved[doc] = None if span is None else (pars[span[0]].index, pars[span[1]].index)
+            for p in pars:
+                f = by_key.get((doc, p.index))
+                if f is not None and f.rule == "shape/outside-body":
+                    del by_key[(doc, p.index)]
+            if span is None:
+                continue
+            for i, side in shape.outside_body(texts, skip, sp, span):
+                p = pars[i]
+                if (doc, p.index) not in by_key:
+                    by_key[(doc, p.index)] = BoilerplateFlag(
+                        doc, p.index, p.text, "navigation" if side == "before" else "related",
+                        f"short line in a run of page furniture {side} the article body (told without the prose "
+                        "the site's other pages share)", "shape/outside-body")
+        return moved
+
+    def _own_edge_lines(
+        self, paragraphs: Sequence[Paragraph], by_key: dict[tuple[str, int], BoilerplateFlag], site: dict[str, str | None],
+        moved: dict[str, tuple[int, int] | None],
+    ) -> None:
+        """``shape/outside-body`` flags on lines at most ``edge_own_lines`` from the article body
+        (``moved``: the body :meth:`_shared_shape` told, where it moved) that no other page of the
+        site carries, where the site has other pages in the scan, are dropped: next to the body, a line of the site's
+        template shows itself in the site's other pages (a menu, a share bar, a byline box); a
+        line only this page has is the article's own (its headline, deck, caption, closing line)."""
+        n = self.repetition.edge_own_lines
+        if n <= 0:
+            return
+        cores = self.body_cores(paragraphs, by_key.values())
+        near: list[Paragraph] = []
+        for p in paragraphs:
+            f = by_key.get((p.doc, p.index))
+            if f is None or f.rule != "shape/outside-body":
+                continue
+            span = moved[p.doc] if p.doc in moved else cores.get(p.doc)
+            if span is not None and (0 < span[0] - p.index <= n or 0 < p.index - span[1] <= n):
+                near.append(p)
+        for key in repetition.site_unique(near, paragraphs, site):
+            del by_key[key]
 
     def _context(self, site: dict[str, str | None], outside: repetition.Outside, cores: BodyCores | None = None) -> repetition.Context:
         edge = None

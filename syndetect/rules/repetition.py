@@ -16,6 +16,11 @@ with more evidence:
   sites that lies outside the article body in every page that holds it (an
   ad network's blurb, a widget).
 
+Two more uses of the site's other pages, for the page-shape rule (no flag of their own):
+:func:`site_shared_prose` (prose a page shares whole with the site's other pages is not its
+article when its body is told for ``shape/outside-body``) and :func:`site_unique` (a line next
+to the body that no other page of the site carries is the article's: ``edge_own_lines``).
+
 "Outside the article body" is the page position of
 :func:`syndetect.rules.shape.body_core`. Thresholds come from the
 ``[repetition]`` table of ``data/boilerplate.toml``.
@@ -35,6 +40,7 @@ from syndetect.rules.shape import params_from
 
 __all__ = [
     "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "outlet_templates", "unrelated_recurrences",
+    "site_unique",
 ]
 
 REPETITION_RULES = ("repetition/site-template", "repetition/outside-body")
@@ -51,6 +57,7 @@ class RepetitionParams:
     whole_max_words: int = 40
     site_whole_max_words: int = 150  # one site's whole paragraph (an author bio) recurring in min_repeats pages
     edge_paragraphs: int = 1  # paragraphs at either end of the article body that count as its edge
+    edge_own_lines: int = 2  # lines this close to the body that no other page of the site carries are the article's
 
     @classmethod
     def from_data(cls, data: dict[str, Any], origin: str) -> RepetitionParams:
@@ -190,6 +197,86 @@ def outlet_templates(
             p.doc, p.index, p.text, category(p.text),
             f"site template: repeated in {len(ds)} pages of {o} {where}", "repetition/site-template",
         )
+
+
+def site_shared_prose(
+    paragraphs: Sequence[Paragraph],
+    flags: dict[tuple[str, int], BoilerplateFlag],
+    site: dict[str, str | None],
+    prose: Callable[[str], bool],
+) -> frozenset[tuple[str, int]]:
+    """The prose paragraphs (``prose``, unflagged) a page shares whole with another page of its
+    site, compared as templates (:func:`template_key`): the site's disclaimers, sidebar blurbs
+    and footers — or a story the site printed twice. No flag is made from this: it only keeps
+    such prose from being taken for the page's article by the page-shape rule (``shape/outside-body``);
+    the repetition rules keep the body told around the flags, so that shared prose is never made a
+    template by its own recurrence. Returns ``(doc, paragraph)`` keys. Linear in the paragraphs:
+    a first pass by hash, exact keys only for the hashes that recur."""
+    by_site: dict[str, set[str]] = defaultdict(set)
+    for p in paragraphs:
+        o = site.get(p.doc)
+        if o:
+            by_site[o].add(p.doc)
+    multi = {o for o, ds in by_site.items() if len(ds) >= 2}
+    if not multi:
+        return frozenset()
+
+    def key_of(p: Paragraph, o: str) -> str:
+        return _template(" ".join(p.text.split()).lower(), _site_name(o))
+
+    first: dict[tuple[str, int], str] = {}
+    recurring: set[tuple[str, int]] = set()
+    cands: list[tuple[Paragraph, str]] = []
+    for p in paragraphs:
+        o = site.get(p.doc)
+        if o is None or o not in multi or (p.doc, p.index) in flags or not prose(p.text):
+            continue
+        cands.append((p, o))
+        h = (o, hash(key_of(p, o)))
+        if first.setdefault(h, p.doc) != p.doc:
+            recurring.add(h)
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
+    maybe: list[tuple[Paragraph, tuple[str, str]]] = []
+    for p, o in cands:
+        k = key_of(p, o)
+        if (o, hash(k)) in recurring:
+            holders[(o, k)].add(p.doc)
+            maybe.append((p, (o, k)))
+    return frozenset((p.doc, p.index) for p, ok in maybe if len(holders[ok]) >= 2)
+
+
+def site_unique(
+    candidates: Sequence[Paragraph], paragraphs: Sequence[Paragraph], site: dict[str, str | None]
+) -> set[tuple[str, int]]:
+    """Of ``candidates``, the paragraphs no other page of their site carries (compared as
+    templates, :func:`template_key`) where the site has other pages to tell its template by: the
+    page's own lines, not its site's template (a site seen in one page gives no such evidence). One
+    pass over the paragraphs; keys are made only for the pages of the candidates' sites."""
+    want: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+    max_words = 0
+    for p in candidates:
+        o = site.get(p.doc)
+        want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o) if o else ""))].add(p.doc)
+        max_words = max(max_words, len(p.text.split()))
+    sites = {o for o, _ in want}
+    pages: dict[str | None, set[str]] = defaultdict(set)
+    for p in paragraphs:
+        o = site.get(p.doc)
+        if o not in sites:
+            continue
+        pages[o].add(p.doc)
+        words = p.text.split()
+        if len(words) > max_words:
+            continue
+        holders = want.get((o, _template(" ".join(words).lower(), _site_name(o) if o else "")))
+        if holders is not None:
+            holders.add(p.doc)
+    out = set()
+    for p in candidates:
+        o = site.get(p.doc)
+        if o and len(pages[o]) >= 2 and len(want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o)))]) == 1:
+            out.add((p.doc, p.index))
+    return out
 
 
 def unrelated_recurrences(
