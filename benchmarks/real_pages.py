@@ -593,6 +593,20 @@ _CONTENT = re.compile(r"""content\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
 def real_site_names(pages: list[Page]) -> dict[str, str]:
     """The ``og:site_name`` each real page declares in its own markup (fixture HTML), by page id."""
+    out: dict[str, str] = {}
+    for page_id, head in _fixture_heads(pages).items():
+        m = _OG_SITE_NAME.search(head)
+        c = _CONTENT.search(m.group(0)) if m else None
+        name = " ".join((c.group(1) or c.group(2) or "").split()) if c else ""
+        if name:
+            from html import unescape
+
+            out[page_id] = unescape(name)
+    return out
+
+
+def _fixture_heads(pages: list[Page]) -> dict[str, str]:
+    """The first 200,000 characters of each real page's fixture HTML, by page id."""
     import gzip
 
     by_id = {page_hash_from_path(p)[:16]: p for p in list_html_files(DEFAULT_HTML_DIR)}
@@ -602,14 +616,7 @@ def real_site_names(pages: list[Page]) -> dict[str, str]:
         if path is None:
             continue
         raw = path.read_bytes()
-        head = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)[:200_000].decode("utf-8", "replace")
-        m = _OG_SITE_NAME.search(head)
-        c = _CONTENT.search(m.group(0)) if m else None
-        name = " ".join((c.group(1) or c.group(2) or "").split()) if c else ""
-        if name:
-            from html import unescape
-
-            out[page.id] = unescape(name)
+        out[page.id] = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)[:200_000].decode("utf-8", "replace")
     return out
 
 
@@ -772,6 +779,114 @@ def profile_rules(pages: list[Page], repeat: int = 3) -> dict:
     return best
 
 
+# ---------------------------------------------------------------------------
+# 4. an audit of the body's edge: what the ground truth calls the article's own lines
+# ---------------------------------------------------------------------------
+_OG_TITLE = re.compile(r"""<meta\s[^>]*(?:property|name)\s*=\s*["']og:title["'][^>]*>""", re.I)
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+# the construction's own stop list (function words of English; other languages keep theirs)
+_STOP = frozenset("""the and but for with from into over after before about than then that this these those
+there here what which who whom whose when where why how all any some more most other such only own same
+too very can will just should now also not nor are was were been being has have had does did would could
+may might must shall its his her their our your they them she him you says said one two three new via per
+""".split())
+
+
+def declared_titles(pages: list[Page]) -> dict[str, str]:
+    """The title each real page declares in its markup (``og:title``, else ``<title>``), by page id."""
+    from html import unescape
+
+    out: dict[str, str] = {}
+    for page_id, head in _fixture_heads(pages).items():
+        m = _OG_TITLE.search(head)
+        c = _CONTENT.search(m.group(0)) if m else None
+        title = (c.group(1) or c.group(2) or "") if c else ""
+        if not title:
+            t = _TITLE_TAG.search(head)
+            title = t.group(1) if t else ""
+        title = " ".join(unescape(title).split())
+        if title:
+            out[page_id] = title
+    return out
+
+
+def _title_lines(paragraphs: list[str], title: str) -> list[int]:
+    """The lines of a page that are its declared title (normalised; a title may carry the site's
+    name after the headline, so a line of at least 4 words the title starts with counts)."""
+    tn = normalize_text(title)
+    out = []
+    for i, t in enumerate(paragraphs):
+        n = normalize_text(t)
+        if n and (n == tn or (len(n.split()) >= 4 and tn.startswith(n) and len(n) >= 0.6 * len(tn))):
+            out.append(i)
+    return out
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _CONTENT_WORD.findall(normalize_text(text)) if w not in _STOP}
+
+
+def edge_audit(pages: list[Page]) -> dict:
+    """Two signals of "the article's own line" at the body's edge, measured against the ground
+    truth (``--audit-edges``): the page's declared title found as a line (is it body or furniture
+    in the ground truth, is it flagged), and *lexical cohesion* — a ``shape/outside-body`` flag at
+    most ``d`` lines from the told body (:func:`syndetect.rules.shape.body_span` around the flags
+    the body is told around), on a site with one page in the scan, sharing at least ``k`` content
+    words (and at least a share ``s`` of its own) with the told body's prose: the flags such a rule
+    would drop, body and furniture, in the two halves of the sites (crc32 of the registrable
+    domain mod 2)."""
+    import zlib
+
+    from syndetect.rules import shape
+    from syndetect.rules.boilerplate import Boilerplate, body_skip, site_of
+
+    docs = [Document(id=p.id, text=p.text, url=p.url) for p in pages]
+    report = scan(docs, Params(), workers=1)
+    flags = {(f.doc, f.paragraph): f for f in report.boilerplate}
+    sp = Boilerplate.load().shape
+    skip_keys = body_skip(report.boilerplate)
+    site = {d.id: site_of(d) or d.id for d in docs}
+    per_site = Counter(site.values())
+    titles = declared_titles(pages)
+    t_out = Counter()
+    near: list[tuple[int, int, bool, int, float]] = []  # (half, distance, body, shared words, share)
+    for p in pages:
+        for i in _title_lines(p.paragraphs, titles.get(p.id, "")):
+            lab = "body" if p.labels[i] else "furniture"
+            t_out[f"{lab}"] += 1
+            t_out[f"{lab}_flagged"] += (p.id, i + 1) in flags
+        t_out["pages_with_title_line"] += bool(_title_lines(p.paragraphs, titles.get(p.id, "")))
+        if per_site[site[p.id]] != 1:
+            continue
+        span = shape.body_span(p.paragraphs, [(p.id, i + 1) in skip_keys for i in range(len(p.paragraphs))], sp)
+        if span is None:
+            continue
+        lo, hi = span
+        body_words = set().union(*(_content_words(p.paragraphs[j]) for j in range(lo, hi + 1)
+                                   if shape.is_prose(p.paragraphs[j], sp)))
+        half = zlib.crc32(site[p.id].encode()) % 2
+        for i, t in enumerate(p.paragraphs):
+            f = flags.get((p.id, i + 1))
+            dist = lo - i if i < lo else i - hi
+            if f is None or f.rule != "shape/outside-body" or not 0 < dist <= 3:
+                continue
+            words = _content_words(t)
+            shared = len(words & body_words)
+            near.append((half, dist, p.labels[i], shared, shared / max(1, len(words))))
+    grid = {}
+    for d in (1, 2, 3):
+        for k in (1, 2, 3, 5):
+            for s in (0.0, 0.5, 0.75):
+                cell = []
+                for h in (0, 1):
+                    sel = [x for x in near if x[0] == h and x[1] <= d and x[3] >= k and x[4] >= s]
+                    cell.append(f"{'AB'[h]}: body {sum(x[2] for x in sel)} / furniture {sum(not x[2] for x in sel)}")
+                grid[f"d<={d} k>={k} share>={s}"] = "; ".join(cell)
+    return {"title_lines": dict(t_out), "cohesion_one_page_sites": grid,
+            "near_flags_one_page_sites": {"body": sum(x[2] for x in near), "furniture": sum(not x[2] for x in near)}}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE / "out"))
@@ -780,11 +895,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-html", action="store_true", help="skip the HTML variant (transplants read as .html)")
     ap.add_argument("--profile-rules", action="store_true",
                     help="only profile the boilerplate stage on the real pages (lexicon, body finding) and exit")
+    ap.add_argument("--audit-edges", action="store_true",
+                    help="only audit the body's edge against the ground truth (declared titles, lexical cohesion) and exit")
     args = ap.parse_args(argv)
     pages = load_pages(Path(args.out), args.limit)
     if args.profile_rules:
         print(json.dumps(profile_rules(pages), indent=2))
         return 0
+    if args.audit_edges:
+        return emit(edge_audit(pages), args.json)
     built = build(pages, random.Random(SEED))
     result = {"real_pages": real_pages(pages), "transplants": score_transplants(built, recurring_lines(pages))}
     if not args.no_html:

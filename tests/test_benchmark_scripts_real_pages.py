@@ -127,3 +127,29 @@ def test_classifier_study_runs_on_a_few_real_pages(tmp_path):
         assert [r["threshold"] for r in rows] == list(fc.THRESHOLDS)
         recalls = [r["furniture_recall"] for r in rows]
         assert recalls == sorted(recalls, reverse=True)  # a higher threshold flags less
+
+
+def test_title_lines_are_the_declared_title_or_the_headline_it_starts_with():
+    paragraphs = ["Home", "Ferry terminal opens on the east bank", PROSE, "Ferry terminal opens", "Ferry"]
+    assert rp._title_lines(paragraphs, "Ferry terminal opens on the east bank | Daily Courier") == [1]
+    assert rp._title_lines(paragraphs, "Ferry Terminal Opens On The East Bank") == [1]  # normalised
+    assert rp._title_lines(paragraphs, "Bridge closes") == []
+    assert rp._content_words("The Ferry and its new terminal: 3 bridges") == {"ferry", "terminal", "bridges"}
+
+
+@pytest.mark.slow
+def test_edge_audit_counts_flags_near_the_body_by_site_half(tmp_path):
+    cache = ROOT / "benchmarks" / "out" / "real_pages_cache.json"
+    out = tmp_path / "out"
+    if cache.exists():
+        out.mkdir()
+        shutil.copy(cache, out / cache.name)
+    path = tmp_path / "audit.json"
+    assert rp.main(["--out", str(out), "--limit", "40", "--audit-edges", "--json", str(path)]) == 0
+    got = json.loads(path.read_text("utf-8"))
+    titles = got["title_lines"]
+    assert titles["pages_with_title_line"] > 10 and titles.get("furniture_flagged", 0) <= titles["furniture"]
+    near = got["near_flags_one_page_sites"]
+    widest = got["cohesion_one_page_sites"]["d<=3 k>=1 share>=0.0"]
+    counts = [int(x) for x in widest.replace(";", " ").split() if x.isdigit()]
+    assert len(counts) == 4 and sum(counts) <= near["body"] + near["furniture"]
