@@ -805,6 +805,51 @@ done:
     return ret;
 }
 
+/* ---- words: len(text.split()) and " ".join(text.split()) without the list (see syndetect.core.words) ---- */
+static PyObject *hot_word_count(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "word_count: a str is needed"); return NULL; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg), words = 0;
+    int kind = PyUnicode_KIND(arg), in = 0;
+    const void *data = PyUnicode_DATA(arg);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) in = 0;
+        else if (!in) { words++; in = 1; }
+    }
+    return PyLong_FromSsize_t(words);
+}
+
+static PyObject *hot_fold_words(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "fold_words: a str is needed"); return NULL; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg), words = 0, chars = 0;
+    int kind = PyUnicode_KIND(arg), in = 0;
+    const void *data = PyUnicode_DATA(arg);
+    Py_UCS4 maxc = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) { in = 0; continue; }
+        if (!in) { words++; in = 1; }
+        chars++;
+        if (c > maxc) maxc = c;
+    }
+    Py_ssize_t len = words ? chars + words - 1 : 0;
+    if (words > 1 && maxc < ' ') maxc = ' ';
+    PyObject *out = PyUnicode_New(len, maxc);
+    if (!out) return NULL;
+    int okind = PyUnicode_KIND(out);
+    void *odata = PyUnicode_DATA(out);
+    Py_ssize_t j = 0;
+    in = 0;
+    for (Py_ssize_t i = 0; i < n && words; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) { in = 0; continue; }
+        if (!in && j > 0) PyUnicode_WRITE(okind, odata, j++, ' ');
+        in = 1;
+        PyUnicode_WRITE(okind, odata, j++, c);
+    }
+    PyObject *ret = Py_BuildValue("(nN)", words, out);
+    return ret;
+}
+
 static PyMethodDef methods[] = {
     {"signatures", hot_signatures, METH_VARARGS, "MinHash signatures of many sets (see syndetect.core.minhash)."},
     {"band_keys", hot_band_keys, METH_VARARGS, "LSH band keys of signatures (see syndetect.core.minhash)."},
@@ -813,6 +858,8 @@ static PyMethodDef methods[] = {
     {"scan", hot_scan, METH_VARARGS, "Tokens, offsets, hashes or cuts of one text (see syndetect.core.text)."},
     {"split_paragraphs", hot_split_paragraphs, METH_O, "Paragraph offsets of a document (see syndetect.core.text)."},
     {"map_units", hot_map_units, METH_VARARGS, "Token hashes and units of a batch of paragraphs (see syndetect.core.units)."},
+    {"word_count", hot_word_count, METH_O, "len(text.split()) (see syndetect.core.words)."},
+    {"fold_words", hot_fold_words, METH_O, "(len(text.split()), ' '.join(text.split())) (see syndetect.core.words)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from syndetect.core.words import fold_words
 from syndetect.errors import ParameterError
 from syndetect.safety import LEXICON_MAX_CHARS, GuardedPattern, compile_lexicon_pattern
 
@@ -124,6 +125,7 @@ class Lexicon:
         # (`prefilter`) finds something: a paragraph that none of them matches costs one search.
         self._caps = sorted({r.max_words for r in self.rules})
         self._tiers: list[_Tier | None] = [None] * len(self._caps)  # built on first use (a check needs few)
+        self._unguarded: list[bool] = [True] * len(self._caps)
 
     def _tier(self, i: int) -> _Tier:
         tier = self._tiers[i]
@@ -138,22 +140,29 @@ class Lexicon:
                 f"(?:{_unnamed(r.pattern.pattern)})" for r in tier_rules if r.name in merged
             ), re.IGNORECASE) if merged else None
             tier = self._tiers[i] = (tier_rules, regex, implied, prefilter, merged)
+            # the tier's rules that neither need a trigger nor are behind the prefilter (a user's rule)
+            self._unguarded[i] = any(not r.requires and r.name not in merged for r in tier_rules)
         return tier
 
     def match(self, text: str) -> tuple[Rule, re.Match] | None:
         """The first rule that matches the whole paragraph, with its match."""
-        parts = text.split()
-        words = len(parts)
+        words, flat = fold_words(text)  # len(text.split()), " ".join(text.split())
         if words > self.max_words:
             return None
-        tier_rules, triggers, implied, prefilter, merged = self._tier(bisect_left(self._caps, words))
-        flat = " ".join(parts)
+        i = bisect_left(self._caps, words)
+        tier_rules, triggers, implied, prefilter, merged = self._tier(i)
         present: set[str] = set()
         if triggers is not None:
             for hit in triggers.findall(flat.lower()):
                 present |= implied[hit]
         # None: not searched yet; the merged rules can match only if it finds something
         maybe: bool | None = None if prefilter is not None and len(flat) <= LEXICON_MAX_CHARS else False
+        if not present and not self._unguarded[i]:
+            # no trigger found: only the merged rules could match, and only where the prefilter finds one
+            # (most paragraphs end here, without the walk over the tier's rules below)
+            if maybe is False or prefilter.search(flat) is None:  # type: ignore[union-attr]
+                return None
+            maybe = True
         for rule in tier_rules:
             if words <= rule.max_words and (not rule.requires or present.intersection(rule.requires)):
                 if rule.name in merged:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from syndetect.core.words import fold_words, word_count
 from syndetect.model import BoilerplateFlag, Cluster, Paragraph
 from syndetect.rules.shape import params_from
 
@@ -111,9 +112,9 @@ def outlet_templates(
         o = site.get(p.doc)
         if not o or (p.doc, p.index) in flags:
             continue
-        words = p.text.split()
-        if len(words) <= params.template_max_words:
-            k: str | None = _template(" ".join(words).lower(), _site_name(o))  # = template_key(p.text, o)
+        n, flat = fold_words(p.text)
+        if n <= params.template_max_words:
+            k: str | None = _template(flat.lower(), _site_name(o))  # = template_key(p.text, o)
             if k:
                 keys[(p.doc, p.index)] = k
                 seen[(o, k)].add(p.doc)
@@ -312,7 +313,7 @@ def unrelated_recurrences(
         return len({m.paragraph for m in c.members}) == 1 or len({last[m.doc] - m.paragraph for m in c.members}) == 1
 
     def short(c: Cluster) -> bool:
-        return all(len(text_of[(m.doc, m.paragraph)].split()) <= params.whole_max_words for m in c.members)
+        return all(word_count(text_of[(m.doc, m.paragraph)]) <= params.whole_max_words for m in c.members)
 
     candidates = {
         c.id for c in clusters
@@ -329,7 +330,7 @@ def unrelated_recurrences(
                 body_clusters[m.doc].add(c.id)
     for c in clusters:
         docs_in = c.docs
-        longest = max(len(text_of[(m.doc, m.paragraph)].split()) for m in c.members)
+        longest = max(word_count(text_of[(m.doc, m.paragraph)]) for m in c.members)
         whole = covers(c) and longest <= params.whole_max_words
         site_whole = covers(c) and longest <= params.site_whole_max_words
         sites = {site.get(d) for d in docs_in}
