@@ -91,3 +91,22 @@ def test_a_user_rule_without_trigger_is_still_tried_after_the_early_answer():
     lex = Lexicon(builtin)
     assert lex.match("zzz top") is None
     assert lex.match("Share") is not None
+
+
+def test_the_split_prefilter_finds_what_one_merged_search_finds():
+    import re
+
+    from syndetect.rules.lexicon import _anchored, _mergeable, _Prefilter, _unnamed
+
+    rules_ = [r for r in Boilerplate.load().rules if _mergeable(r)]
+    sources = [r.pattern.pattern for r in rules_]
+    assert sum(map(_anchored, sources)) > 10 and not all(map(_anchored, sources))
+    assert not _anchored("^a|b") and not _anchored("a^") and not _anchored("(^a)|b") and not _anchored("(?m)^a") and _anchored("^(a|b)c")
+    lines = [e for r in Boilerplate.load().rules for e in (*r.examples, *r.not_examples)]
+    lines += ["x " + e for e in lines] + [e + " y" for e in lines] + ["", " ", "b", "ab"]
+    for subset in (sources, sources[::2], sources[1::3], ["^a|b", "(?m:^c)", "^(d|e)f", "x^"]):
+        split = _Prefilter(subset)
+        whole = re.compile("|".join(f"(?:{_unnamed(s)})" for s in subset), re.IGNORECASE)
+        for line in lines:
+            flat = " ".join(line.split())
+            assert split.search(flat) == (whole.search(flat) is not None), (line, subset[:2])

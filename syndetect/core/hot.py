@@ -32,7 +32,8 @@ def _load() -> ModuleType | None:
     return _hot
 
 
-_FUNCTIONS = ("signatures", "band_keys", "runs", "configure", "scan", "map_units", "split_paragraphs", "word_count", "fold_words")
+_FUNCTIONS = ("signatures", "band_keys", "runs", "configure", "scan", "map_units", "split_paragraphs", "word_count", "fold_words",
+              "trigger_hits")
 
 
 HOT: ModuleType | None = _load()
