@@ -67,7 +67,7 @@ class RepetitionParams:
 
 def template_key(text: str, site: str | None = None) -> str:
     """The template form of a paragraph: case and spacing folded, digits as ``#``, the site's own name removed."""
-    return _template(" ".join(text.split()).lower(), _site_name(site) if site else "")
+    return _template(fold_words(text)[1].lower(), _site_name(site) if site else "")
 
 
 @lru_cache(maxsize=4096)
@@ -223,7 +223,7 @@ def site_shared_prose(
         return frozenset()
 
     def key_of(p: Paragraph, o: str) -> str:
-        return _template(" ".join(p.text.split()).lower(), _site_name(o))
+        return _template(fold_words(p.text)[1].lower(), _site_name(o))
 
     first: dict[tuple[str, int], str] = {}
     recurring: set[tuple[str, int]] = set()
@@ -257,8 +257,8 @@ def site_unique(
     max_words = 0
     for p in candidates:
         o = site.get(p.doc)
-        want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o) if o else ""))].add(p.doc)
-        max_words = max(max_words, len(p.text.split()))
+        want[(o, _template(fold_words(p.text)[1].lower(), _site_name(o) if o else ""))].add(p.doc)
+        max_words = max(max_words, word_count(p.text))
     sites = {o for o, _ in want}
     pages: dict[str | None, set[str]] = defaultdict(set)
     for p in paragraphs:
@@ -266,16 +266,16 @@ def site_unique(
         if o not in sites:
             continue
         pages[o].add(p.doc)
-        words = p.text.split()
-        if len(words) > max_words:
+        n, flat = fold_words(p.text)
+        if n > max_words:
             continue
-        holders = want.get((o, _template(" ".join(words).lower(), _site_name(o) if o else "")))
+        holders = want.get((o, _template(flat.lower(), _site_name(o) if o else "")))
         if holders is not None:
             holders.add(p.doc)
     out = set()
     for p in candidates:
         o = site.get(p.doc)
-        if o and len(pages[o]) >= 2 and len(want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o)))]) == 1:
+        if o and len(pages[o]) >= 2 and len(want[(o, _template(fold_words(p.text)[1].lower(), _site_name(o)))]) == 1:
             out.add((p.doc, p.index))
     return out
 
