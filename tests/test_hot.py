@@ -462,3 +462,42 @@ def test_unit_ranges_equal_reference_for_any_unit_sizes(texts, min_unit, extra, 
     got = units.unit_ranges(texts, params, compiled=True)
     ref = _reference(units.unit_ranges, texts, params, compiled=False)
     assert [a.tolist() for a in got] == [a.tolist() for a in ref]
+
+
+# --- word counts and whitespace folding (syndetect.core.words) ---------------
+def _same_words(s: str) -> None:
+    from syndetect.core import words
+
+    assert HOT.word_count(s) == words.word_count_reference(s)
+    n, folded = HOT.fold_words(s)
+    ref = words.fold_words_reference(s)
+    # == also compares the string's internal kind: a non-canonical (too wide) result would differ
+    assert (n, folded) == ref and type(folded) is str and sys.getsizeof(folded) == sys.getsizeof(ref[1])
+
+
+def test_word_counts_equal_reference_on_every_code_point():
+    for c in map(chr, range(0x110000)):
+        _same_words(c)
+        _same_words(f"a{c}b")
+        _same_words(f"{c} x{c}{c}y {c}")
+
+
+@TEXT_SETTINGS
+@given(st.text(alphabet=st.characters(codec=None), max_size=200))
+def test_word_counts_equal_reference_on_random_unicode(s):
+    _same_words(s)
+
+
+@TEXT_SETTINGS
+@given(st.lists(st.sampled_from([" ", "\t", "\n", "\u3000", "\u00a0", "\u2028", "\x1c", "\u200b", "a", "\u00e9",
+                                 "\u20ac", "\U0001f600", "\x00"]), max_size=60).map("".join))
+def test_word_counts_equal_reference_on_whitespace_mixtures(s):
+    _same_words(s)
+
+
+def test_word_counts_equal_reference_on_real_paragraphs_and_hostile_text():
+    for p in _real_texts():
+        _same_words(p)
+        _same_words(_garble(p))
+    for p in HOSTILE:
+        _same_words(p)

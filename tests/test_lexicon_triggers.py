@@ -40,3 +40,60 @@ def test_the_built_in_tiers_find_the_same_triggers_in_lexicon_lines():
 def test_a_very_long_trigger_falls_back_to_the_alternation():
     words = ["x" * 300, "ab"]
     assert literal_union(words) == _alternation(words)
+
+
+def _compiled_hits():
+    from syndetect.core.hot import HOT
+
+    if HOT is None:
+        import pytest
+
+        pytest.skip("the compiled hot path is not built")
+    return HOT.trigger_hits
+
+
+def _longest_first(words):
+    return tuple(sorted(set(words), key=lambda t: (-len(t), t)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS).filter(str.strip), min_size=1, max_size=8),
+       st.lists(st.sampled_from(FRAGMENTS + ["x", "y", "z", "\u20ac", "\U0001f600"]), max_size=20).map("".join))
+def test_compiled_trigger_search_finds_what_the_trie_finds(words, text):
+    hits = _compiled_hits()
+    assert hits(text, _longest_first(words)) == re.findall(literal_union(words), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=4), min_size=1, max_size=6), st.text(max_size=60))
+def test_compiled_trigger_search_on_arbitrary_text(words, text):
+    hits = _compiled_hits()
+    assert hits(text, _longest_first(words)) == re.findall(literal_union(words), text)
+
+
+def test_compiled_trigger_search_on_the_built_in_tiers_and_lexicon_lines():
+    hits = _compiled_hits()
+    lexicon = rules.load_rules(()).lexicon
+    lines = [e.lower() for r in lexicon.rules for e in (*r.examples, *r.not_examples)]
+    lines += [" ".join(lines[i : i + 3]) for i in range(0, len(lines), 3)]
+    checked = 0
+    for i in range(len(lexicon._caps)):
+        _, regex, *_ = lexicon._tier(i)
+        if regex is None:
+            continue
+        for line in lines:
+            assert hits(line, lexicon._triggers[i]) == regex.findall(line), line
+            checked += 1
+    assert checked > 500
+
+
+def test_compiled_trigger_search_rejects_bad_triggers():
+    import pytest
+
+    hits = _compiled_hits()
+    with pytest.raises(ValueError):
+        hits("abc", ("a", ""))
+    with pytest.raises(ValueError):
+        hits("abc", ("a", "ab"))  # not longest first
+    with pytest.raises(TypeError):
+        hits("abc", ["a"])

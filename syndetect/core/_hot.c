@@ -805,6 +805,104 @@ done:
     return ret;
 }
 
+/* ---- words: len(text.split()) and " ".join(text.split()) without the list (see syndetect.core.words) ---- */
+static PyObject *hot_word_count(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "word_count: a str is needed"); return NULL; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg), words = 0;
+    int kind = PyUnicode_KIND(arg), in = 0;
+    const void *data = PyUnicode_DATA(arg);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) in = 0;
+        else if (!in) { words++; in = 1; }
+    }
+    return PyLong_FromSsize_t(words);
+}
+
+static PyObject *hot_fold_words(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "fold_words: a str is needed"); return NULL; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg), words = 0, chars = 0;
+    int kind = PyUnicode_KIND(arg), in = 0;
+    const void *data = PyUnicode_DATA(arg);
+    Py_UCS4 maxc = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) { in = 0; continue; }
+        if (!in) { words++; in = 1; }
+        chars++;
+        if (c > maxc) maxc = c;
+    }
+    Py_ssize_t len = words ? chars + words - 1 : 0;
+    if (words > 1 && maxc < ' ') maxc = ' ';
+    PyObject *out = PyUnicode_New(len, maxc);
+    if (!out) return NULL;
+    int okind = PyUnicode_KIND(out);
+    void *odata = PyUnicode_DATA(out);
+    Py_ssize_t j = 0;
+    in = 0;
+    for (Py_ssize_t i = 0; i < n && words; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISSPACE(c)) { in = 0; continue; }
+        if (!in && j > 0) PyUnicode_WRITE(okind, odata, j++, ' ');
+        in = 1;
+        PyUnicode_WRITE(okind, odata, j++, c);
+    }
+    PyObject *ret = Py_BuildValue("(nN)", words, out);
+    return ret;
+}
+
+/* ---- the lexicon's trigger search: what re.findall(literal_union(triggers), text) finds (see syndetect.rules.lexicon) ----
+   At each position the longest trigger that starts there (triggers come longest first), then on past it;
+   else one character on. */
+static PyObject *hot_trigger_hits(PyObject *self, PyObject *args) {
+    PyObject *text, *trig;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyTuple_Type, &trig)) return NULL;
+    Py_ssize_t nt = PyTuple_GET_SIZE(trig);
+    unsigned char first_ascii[128] = {0};
+    int any_wide = 0;
+    for (Py_ssize_t k = 0; k < nt; k++) {
+        PyObject *t = PyTuple_GET_ITEM(trig, k);
+        if (!PyUnicode_Check(t) || PyUnicode_GET_LENGTH(t) == 0) {
+            PyErr_SetString(PyExc_ValueError, "trigger_hits: triggers must be non-empty strings");
+            return NULL;
+        }
+        if (k > 0 && PyUnicode_GET_LENGTH(t) > PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(trig, k - 1))) {
+            PyErr_SetString(PyExc_ValueError, "trigger_hits: triggers must come longest first");
+            return NULL;
+        }
+        Py_UCS4 c0 = PyUnicode_READ_CHAR(t, 0);
+        if (c0 < 128) first_ascii[c0] = 1; else any_wide = 1;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *ret = PyList_New(0);
+    if (!ret) return NULL;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 128 ? !first_ascii[c] : !any_wide) { i++; continue; }
+        PyObject *hit = NULL;
+        for (Py_ssize_t k = 0; k < nt && !hit; k++) {
+            PyObject *t = PyTuple_GET_ITEM(trig, k);
+            Py_ssize_t lt = PyUnicode_GET_LENGTH(t);
+            if (lt > n - i) continue;
+            int tk = PyUnicode_KIND(t);
+            const void *td = PyUnicode_DATA(t);
+            if (PyUnicode_READ(tk, td, 0) != c) continue;
+            Py_ssize_t j = 1;
+            while (j < lt && PyUnicode_READ(tk, td, j) == PyUnicode_READ(kind, data, i + j)) j++;
+            if (j == lt) hit = t;
+        }
+        if (hit) {
+            if (PyList_Append(ret, hit) < 0) { Py_DECREF(ret); return NULL; }
+            i += PyUnicode_GET_LENGTH(hit);
+        } else {
+            i++;
+        }
+    }
+    return ret;
+}
+
 static PyMethodDef methods[] = {
     {"signatures", hot_signatures, METH_VARARGS, "MinHash signatures of many sets (see syndetect.core.minhash)."},
     {"band_keys", hot_band_keys, METH_VARARGS, "LSH band keys of signatures (see syndetect.core.minhash)."},
@@ -813,6 +911,9 @@ static PyMethodDef methods[] = {
     {"scan", hot_scan, METH_VARARGS, "Tokens, offsets, hashes or cuts of one text (see syndetect.core.text)."},
     {"split_paragraphs", hot_split_paragraphs, METH_O, "Paragraph offsets of a document (see syndetect.core.text)."},
     {"map_units", hot_map_units, METH_VARARGS, "Token hashes and units of a batch of paragraphs (see syndetect.core.units)."},
+    {"word_count", hot_word_count, METH_O, "len(text.split()) (see syndetect.core.words)."},
+    {"fold_words", hot_fold_words, METH_O, "(len(text.split()), ' '.join(text.split())) (see syndetect.core.words)."},
+    {"trigger_hits", hot_trigger_hits, METH_VARARGS, "The lexicon's trigger hits in a text (see syndetect.rules.lexicon)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import fields
 
 from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
-from syndetect.rules.boilerplate import Boilerplate, outlet_of
+from syndetect.rules.boilerplate import Boilerplate, body_spans, outlet_of
+from syndetect.rules.shape import ShapeParams
 
 __all__ = [
     "Boilerplate", "DocumentParagraphs", "load_rules", "detect_task", "flags_from_rows", "detect_documents", "finish", "refine", "outlet_of",
-    "site_names",
+    "site_names", "stale_bodies", "body_spans_task", "add_spans",
 ]
 
 _FLAG_FIELDS = tuple(f.name for f in fields(BoilerplateFlag))
@@ -113,3 +114,22 @@ def refine(
 def site_names(detector: Boilerplate) -> dict[str, str]:
     """Site names the rules learned (doc id -> name), for :func:`outlet_of`."""
     return detector.site_names
+
+
+def stale_bodies(
+    detector: Boilerplate, paragraphs: Sequence[Paragraph], flags: Sequence[BoilerplateFlag],
+    before: Sequence[tuple[str, int]],
+) -> list[tuple[str, int, list[str], list[bool]]]:
+    """After :func:`finish`: the article bodies the later passes will ask for that the per-document
+    pass (flag keys ``before``) did not tell, as tasks for :func:`body_spans_task`."""
+    return detector.stale_bodies(paragraphs, flags, before)
+
+
+def body_spans_task(params: ShapeParams, tasks: Sequence[tuple[str, int, list[str], list[bool]]]) -> list[tuple]:
+    """Stage: the article-body spans of a batch of :func:`stale_bodies` tasks (a pure map over documents)."""
+    return body_spans(params, tasks)
+
+
+def add_spans(detector: Boilerplate, spans: Sequence[tuple]) -> None:
+    """Hand :func:`body_spans_task` results back to the detector (its later passes reuse them)."""
+    detector.add_spans(spans)

@@ -173,7 +173,9 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
         {k: v for _, sites, _ in per_doc for k, v in sites.items()},
         {k: v for _, _, spans in per_doc for k, v in spans.items()},
     )
+    before = [(row[0], row[1]) for rows, _, _ in per_doc for row in rows]
     del per_doc
+    _tell_bodies(executor, detector, paragraphs, flags, before)
     flagged = {(f.doc, f.paragraph) for f in flags}
     content_ids = [i for i, p in enumerate(paragraphs) if (p.doc, p.index) not in flagged]
     # From here on the paragraphs hold the text: keep only each document's
@@ -238,6 +240,18 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
         timings=timings,
         contexts={(m.doc, m.paragraph): text_of[(m.doc, m.paragraph)] for c in clusters for m in c.members},
     )
+
+
+def _tell_bodies(executor: Executor, detector, paragraphs, flags, before) -> None:
+    """The article bodies the corpus-wide rules changed (their new flags are skipped lines), told by the
+    executor now rather than one by one in this process when refine and provenance ask for them."""
+    tasks = rules.stale_bodies(detector, paragraphs, flags, before)
+    if not tasks:
+        return
+    ranges = chunks(len(tasks), chunk_size(len(tasks), executor.workers, 64, 4096))
+    for spans in _run(executor, rules.body_spans_task, detector.shape, [tasks[lo:hi] for lo, hi in ranges],
+                      [hi - lo for lo, hi in ranges], None, "boilerplate"):
+        rules.add_spans(detector, spans)
 
 
 def summarize(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndetect.core.text import normalize_text
+from syndetect.core.words import word_count
 from syndetect.errors import ParameterError
 from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
 from syndetect.rules import repetition, shape
@@ -96,13 +97,14 @@ class BodyCores:
     pass already computed with the same paragraphs and skipped lines (``known``) are reused."""
 
     def __init__(self, paragraphs: Sequence[Paragraph], skip: frozenset, params: ShapeParams,
-                 known: dict | None = None) -> None:
+                 known: dict | None = None, more: dict | None = None) -> None:
         self._by_doc: dict[str, list[Paragraph]] = defaultdict(list)
         for p in paragraphs:
             self._by_doc[p.doc].append(p)
         self._skip = skip
         self._params = params
         self._known = known or {}
+        self._more = more or {}  # (doc, signature) -> span, told elsewhere (Boilerplate.add_spans)
         self._cache: dict[str, tuple[int, int] | None] = {}
 
     def get(self, doc: str) -> tuple[int, int] | None:
@@ -111,8 +113,11 @@ class BodyCores:
         pars = self._by_doc.get(doc, [])
         skip = [(doc, p.index) in self._skip for p in pars]
         known = self._known.get(doc)
-        if known is not None and known[0] == _signature(pars, skip):
+        sig = _signature(pars, skip) if known is not None or self._more else None
+        if known is not None and known[0] == sig:
             local = known[1]
+        elif (doc, sig) in self._more:
+            local = self._more[(doc, sig)]
         else:
             local = shape.body_span([p.text for p in pars], skip, self._params) if pars else None
         span = None if local is None else (pars[local[0]].index, pars[local[1]].index)
@@ -122,6 +127,14 @@ class BodyCores:
 
 def _signature(pars: Sequence[Paragraph], skip: Sequence[bool]) -> int:
     return hash((tuple((p.index, p.start, p.end) for p in pars), tuple(skip)))
+
+
+def body_spans(
+    params: ShapeParams, tasks: Iterable[tuple[str, int, Sequence[str], Sequence[bool]]]
+) -> list[tuple[str, int, tuple[int, int] | None]]:
+    """:func:`syndetect.rules.shape.body_span` of each ``(doc, signature, texts, skip)`` of
+    :meth:`Boilerplate.stale_bodies`, as ``(doc, signature, span)`` for :meth:`Boilerplate.add_spans`."""
+    return [(doc, sig, shape.body_span(texts, skip, params) if texts else None) for doc, sig, texts, skip in tasks]
 
 
 class Boilerplate:
@@ -146,12 +159,15 @@ class Boilerplate:
         # body spans the per-document pass computed in this process: doc -> (signature, span)
         self._spans: dict[str, tuple[int, tuple[int, int] | None]] = {}
         self._known: dict[str, tuple[int, tuple[int, int] | None]] = {}  # the last finished scan's
+        # spans told elsewhere for the later passes' skipped lines (add_spans): (doc, signature) -> span
+        self._more: dict[tuple[str, int], tuple[int, int] | None] = {}
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cores_memo"] = None  # never ship a corpus to a worker
         state["_spans"] = {}
         state["_known"] = {}
+        state["_more"] = {}
         return state
 
     @property
@@ -243,6 +259,7 @@ class Boilerplate:
         self.site_names = dict(sites)
         # this scan's per-document spans, for its later passes (templates, refine, provenance)
         self._known, self._spans = self._spans, {}
+        self._more = {}  # spans told for an earlier scan's documents
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
         moved = self._shared_shape(paragraphs, by_key, site)
@@ -260,7 +277,7 @@ class Boilerplate:
         memo = self._cores_memo
         if memo is not None and memo[0] is paragraphs and memo[1] == skip:
             return memo[2]  # the scan asks again (templates, refine, provenance) with the same flags
-        cores = BodyCores(paragraphs, skip, self.shape, self._known)
+        cores = BodyCores(paragraphs, skip, self.shape, self._known, self._more)
         self._cores_memo = (paragraphs, skip, cores)
         return cores
 
@@ -335,6 +352,39 @@ class Boilerplate:
         for key in repetition.site_unique(near, paragraphs, site):
             del by_key[key]
 
+    def stale_bodies(
+        self, paragraphs: Sequence[Paragraph], flags: Iterable[BoilerplateFlag], before: Iterable[tuple[str, int]]
+    ) -> list[tuple[str, int, list[str], list[bool]]]:
+        """The documents whose article body the later passes (templates' refine, provenance) will ask
+        for around ``flags`` and which the per-document pass told around other lines: a flag the
+        body is told around (:func:`body_skip`) that is not in ``before`` (the per-document flags'
+        keys). As ``(doc, signature, texts, skip)``: the work of :func:`syndetect.rules.shape.body_span`,
+        to be done anywhere (an executor's workers) and handed back to :meth:`add_spans`, so
+        :meth:`body_cores` finds the spans instead of telling them one by one in this process."""
+        before = set(before)
+        skip = body_skip(flags)
+        docs = {d for d, i in skip if (d, i) not in before}
+        if not docs:
+            return []
+        by_doc: dict[str, list[Paragraph]] = defaultdict(list)
+        for p in paragraphs:
+            if p.doc in docs:
+                by_doc[p.doc].append(p)
+        out = []
+        for doc in sorted(by_doc):
+            pars = by_doc[doc]
+            sk = [(doc, p.index) in skip for p in pars]
+            sig = _signature(pars, sk)
+            known = self._known.get(doc)
+            if (known is None or known[0] != sig) and (doc, sig) not in self._more:
+                out.append((doc, sig, [p.text for p in pars], sk))
+        return out
+
+    def add_spans(self, spans: Iterable[tuple[str, int, tuple[int, int] | None]]) -> None:
+        """Keep ``(doc, signature, span)`` told by :func:`body_spans` for :meth:`stale_bodies`' documents."""
+        for doc, sig, span in spans:
+            self._more[(doc, sig)] = span
+
     def _context(self, site: dict[str, str | None], outside: repetition.Outside, cores: BodyCores | None = None) -> repetition.Context:
         edge = None
         if cores is not None:
@@ -399,7 +449,7 @@ class Boilerplate:
             in_block_after_header = None
             if (
                 headline
-                and abs(len(p.text.split()) - headline_words) <= sp.headline_word_slack
+                and abs(word_count(p.text) - headline_words) <= sp.headline_word_slack
                 and normalize_text(p.text) == headline
             ):
                 if i > 0:
@@ -426,7 +476,7 @@ class Boilerplate:
         site_norms = {normalize_text(s) for s in sites}
         longest = max(len(s.split()) for s in sites)
         for p in pars:
-            if len(p.text.split()) <= longest and normalize_text(p.text) in site_norms:
+            if word_count(p.text) <= longest and normalize_text(p.text) in site_norms:
                 flag(p, "byline", "the site's own name standing alone", "shape/site-name")
         return sites[0]
 

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from syndetect.core.hot import HOT
+from syndetect.core.words import fold_words
 from syndetect.errors import ParameterError
 from syndetect.safety import LEXICON_MAX_CHARS, GuardedPattern, compile_lexicon_pattern
 
@@ -105,9 +107,51 @@ def parse_rules(data: dict[str, Any], origin: str, substitutions: dict[str, str]
     return rules
 
 
+_trigger_hits = HOT.trigger_hits if HOT is not None else None
+
 # a word-cap tier: its rules, their trigger search, trigger -> triggers it contains, the merged
 # prefilter of the rules without triggers, and those rules' names
-_Tier = tuple[list[Rule], "re.Pattern[str] | None", dict[str, frozenset[str]], "re.Pattern[str] | None", frozenset[str]]
+_Tier = tuple[list[Rule], "re.Pattern[str] | None", dict[str, frozenset[str]], "_Prefilter | None", frozenset[str]]
+
+
+class _Prefilter:
+    """Whether any of some patterns matches somewhere in a text: one merged search.
+
+    The patterns anchored at the start (``^...`` without a top-level ``|``) are merged apart and
+    tried at the start only (``match``): a merged search would try each of them, in vain, at every
+    position of the text. The rest are merged into one search. Case-insensitive, like the rules.
+    """
+
+    __slots__ = ("_start", "_anywhere")
+
+    def __init__(self, sources: Sequence[str]) -> None:
+        start = [s for s in sources if _anchored(s)]
+        anywhere = [s for s in sources if not _anchored(s)]
+        self._start = _merged(start)
+        self._anywhere = _merged(anywhere)
+
+    def search(self, text: str) -> bool:
+        """Some pattern matches somewhere in ``text``."""
+        return bool((self._start is not None and self._start.match(text))
+                    or (self._anywhere is not None and self._anywhere.search(text)))
+
+
+def _merged(sources: Sequence[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{_unnamed(s)})" for s in sources), re.IGNORECASE) if sources else None
+
+
+def _anchored(source: str) -> bool:
+    """The pattern can match only at the start of a text: its first element is ``^`` (no top-level ``|``)."""
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(source, re.IGNORECASE)
+        first = parsed.data[0] if parsed.data else None
+        if parsed.state.flags & re.MULTILINE:  # ``^`` is then the start of any line
+            return False
+        return first is not None and first[0] is _constants.AT and first[1] is _constants.AT_BEGINNING
+    except Exception:  # noqa: BLE001 - an internal of `re` that moved: merge it with the rest (always right)
+        return False
 
 
 class Lexicon:
@@ -124,6 +168,8 @@ class Lexicon:
         # (`prefilter`) finds something: a paragraph that none of them matches costs one search.
         self._caps = sorted({r.max_words for r in self.rules})
         self._tiers: list[_Tier | None] = [None] * len(self._caps)  # built on first use (a check needs few)
+        self._unguarded: list[bool] = [True] * len(self._caps)
+        self._triggers: list[tuple[str, ...]] = [()] * len(self._caps)
 
     def _tier(self, i: int) -> _Tier:
         tier = self._tiers[i]
@@ -134,31 +180,39 @@ class Lexicon:
             regex = re.compile(literal_union(triggers)) if triggers else None
             implied = {m: frozenset(t for t in triggers if t in m) for m in triggers}
             merged = frozenset(r.name for r in tier_rules if _mergeable(r))
-            prefilter = re.compile("|".join(
-                f"(?:{_unnamed(r.pattern.pattern)})" for r in tier_rules if r.name in merged
-            ), re.IGNORECASE) if merged else None
+            prefilter = _Prefilter([r.pattern.pattern for r in tier_rules if r.name in merged]) if merged else None
             tier = self._tiers[i] = (tier_rules, regex, implied, prefilter, merged)
+            self._triggers[i] = tuple(triggers)  # longest first: what the compiled search takes
+            # the tier's rules that neither need a trigger nor are behind the prefilter (a user's rule)
+            self._unguarded[i] = any(not r.requires and r.name not in merged for r in tier_rules)
         return tier
 
     def match(self, text: str) -> tuple[Rule, re.Match] | None:
         """The first rule that matches the whole paragraph, with its match."""
-        parts = text.split()
-        words = len(parts)
+        words, flat = fold_words(text)  # len(text.split()), " ".join(text.split())
         if words > self.max_words:
             return None
-        tier_rules, triggers, implied, prefilter, merged = self._tier(bisect_left(self._caps, words))
-        flat = " ".join(parts)
+        i = bisect_left(self._caps, words)
+        tier_rules, triggers, implied, prefilter, merged = self._tier(i)
         present: set[str] = set()
         if triggers is not None:
-            for hit in triggers.findall(flat.lower()):
+            low = flat.lower()
+            # the compiled search finds what the trie's findall finds (tests/test_lexicon_triggers.py)
+            for hit in (_trigger_hits(low, self._triggers[i]) if _trigger_hits is not None else triggers.findall(low)):
                 present |= implied[hit]
         # None: not searched yet; the merged rules can match only if it finds something
         maybe: bool | None = None if prefilter is not None and len(flat) <= LEXICON_MAX_CHARS else False
+        if not present and not self._unguarded[i]:
+            # no trigger found: only the merged rules could match, and only where the prefilter finds one
+            # (most paragraphs end here, without the walk over the tier's rules below)
+            if maybe is False or not prefilter.search(flat):  # type: ignore[union-attr]
+                return None
+            maybe = True
         for rule in tier_rules:
             if words <= rule.max_words and (not rule.requires or present.intersection(rule.requires)):
                 if rule.name in merged:
                     if maybe is None:
-                        maybe = prefilter.search(flat) is not None  # type: ignore[union-attr]
+                        maybe = prefilter.search(flat)  # type: ignore[union-attr]
                     if not maybe:
                         continue
                 m = rule.pattern.search(flat)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from syndetect.core.words import fold_words, word_count
 from syndetect.model import BoilerplateFlag, Cluster, Paragraph
 from syndetect.rules.shape import params_from
 
@@ -66,7 +67,7 @@ class RepetitionParams:
 
 def template_key(text: str, site: str | None = None) -> str:
     """The template form of a paragraph: case and spacing folded, digits as ``#``, the site's own name removed."""
-    return _template(" ".join(text.split()).lower(), _site_name(site) if site else "")
+    return _template(fold_words(text)[1].lower(), _site_name(site) if site else "")
 
 
 @lru_cache(maxsize=4096)
@@ -111,9 +112,9 @@ def outlet_templates(
         o = site.get(p.doc)
         if not o or (p.doc, p.index) in flags:
             continue
-        words = p.text.split()
-        if len(words) <= params.template_max_words:
-            k: str | None = _template(" ".join(words).lower(), _site_name(o))  # = template_key(p.text, o)
+        n, flat = fold_words(p.text)
+        if n <= params.template_max_words:
+            k: str | None = _template(flat.lower(), _site_name(o))  # = template_key(p.text, o)
             if k:
                 keys[(p.doc, p.index)] = k
                 seen[(o, k)].add(p.doc)
@@ -222,7 +223,7 @@ def site_shared_prose(
         return frozenset()
 
     def key_of(p: Paragraph, o: str) -> str:
-        return _template(" ".join(p.text.split()).lower(), _site_name(o))
+        return _template(fold_words(p.text)[1].lower(), _site_name(o))
 
     first: dict[tuple[str, int], str] = {}
     recurring: set[tuple[str, int]] = set()
@@ -256,8 +257,8 @@ def site_unique(
     max_words = 0
     for p in candidates:
         o = site.get(p.doc)
-        want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o) if o else ""))].add(p.doc)
-        max_words = max(max_words, len(p.text.split()))
+        want[(o, _template(fold_words(p.text)[1].lower(), _site_name(o) if o else ""))].add(p.doc)
+        max_words = max(max_words, word_count(p.text))
     sites = {o for o, _ in want}
     pages: dict[str | None, set[str]] = defaultdict(set)
     for p in paragraphs:
@@ -265,16 +266,16 @@ def site_unique(
         if o not in sites:
             continue
         pages[o].add(p.doc)
-        words = p.text.split()
-        if len(words) > max_words:
+        n, flat = fold_words(p.text)
+        if n > max_words:
             continue
-        holders = want.get((o, _template(" ".join(words).lower(), _site_name(o) if o else "")))
+        holders = want.get((o, _template(flat.lower(), _site_name(o) if o else "")))
         if holders is not None:
             holders.add(p.doc)
     out = set()
     for p in candidates:
         o = site.get(p.doc)
-        if o and len(pages[o]) >= 2 and len(want[(o, _template(" ".join(p.text.split()).lower(), _site_name(o)))]) == 1:
+        if o and len(pages[o]) >= 2 and len(want[(o, _template(fold_words(p.text)[1].lower(), _site_name(o)))]) == 1:
             out.add((p.doc, p.index))
     return out
 
@@ -312,7 +313,7 @@ def unrelated_recurrences(
         return len({m.paragraph for m in c.members}) == 1 or len({last[m.doc] - m.paragraph for m in c.members}) == 1
 
     def short(c: Cluster) -> bool:
-        return all(len(text_of[(m.doc, m.paragraph)].split()) <= params.whole_max_words for m in c.members)
+        return all(word_count(text_of[(m.doc, m.paragraph)]) <= params.whole_max_words for m in c.members)
 
     candidates = {
         c.id for c in clusters
@@ -329,7 +330,7 @@ def unrelated_recurrences(
                 body_clusters[m.doc].add(c.id)
     for c in clusters:
         docs_in = c.docs
-        longest = max(len(text_of[(m.doc, m.paragraph)].split()) for m in c.members)
+        longest = max(word_count(text_of[(m.doc, m.paragraph)]) for m in c.members)
         whole = covers(c) and longest <= params.whole_max_words
         site_whole = covers(c) and longest <= params.site_whole_max_words
         sites = {site.get(d) for d in docs_in}

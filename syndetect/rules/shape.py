@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
+from syndetect.core.words import fold_words, word_count
 from syndetect.errors import ParameterError
 
 __all__ = ["ShapeParams", "SHAPE_RULES", "link_list_items", "is_link_title"]
@@ -125,7 +126,7 @@ def link_list_items(text: str, params: ShapeParams, next_text: str | None = None
     if not _NAV_CHARS.search(text):
         return 0
     parts = [s for s in _NAV_SPLIT.split(_WS.sub(" ", text).strip()) if s]
-    if len(parts) >= params.link_list_min_items and all(len(s.split()) <= params.link_list_max_item_words for s in parts):
+    if len(parts) >= params.link_list_min_items and all(word_count(s) <= params.link_list_max_item_words for s in parts):
         if table_cells(text) or (next_text is not None and table_cells(next_text) == len(parts)):
             return 0  # a table row (or the header of one) of the article, not a list of links
         return len(parts)
@@ -138,11 +139,11 @@ def is_link_title(text: str, params: ShapeParams, strict: bool = False) -> bool:
     ``strict`` (a separate paragraph, not a line of the header's block): at
     most ``link_title_max_words_strict`` words and no sentence-final punctuation.
     """
-    words = text.split()
+    n = word_count(text)
     cap = params.link_title_max_words_strict if strict else params.link_title_max_words
-    if not words or len(words) > cap or "\n" in text.strip():
+    if not n or n > cap or "\n" in text.strip():
         return False
-    if _SENTENCE_END.search(text.strip()) and (strict or len(words) > params.link_title_punctuated_max_words):
+    if _SENTENCE_END.search(text.strip()) and (strict or n > params.link_title_punctuated_max_words):
         return False
     return True
 
@@ -155,8 +156,7 @@ _PROSE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 @lru_cache(maxsize=1 << 17)
 def is_prose(text: str, params: ShapeParams) -> bool:
     """A sentence-shaped paragraph: long enough, ends like a sentence, not a title-cased headline."""
-    words = text.split()
-    n = len(words)
+    n = word_count(text)
     if n >= params.prose_long_words:
         return True
     if n < params.prose_min_words or not _PROSE_END.search(text.strip()):
@@ -175,7 +175,7 @@ def is_title_like(text: str, params: ShapeParams) -> bool:
     if _PROSE_END.search(stripped) or table_cells(stripped):
         return False
     alpha = [w for w in _WORD.findall(stripped) if len(w) > 3]
-    if len(stripped.split()) <= 2 or not alpha:
+    if word_count(stripped) <= 2 or not alpha:
         return True
     return sum(1 for w in alpha if w[0].isupper()) >= params.headline_capitalised_share * len(alpha)
 
@@ -200,7 +200,7 @@ def body_core(
     heavy = [sk or (not pr and i not in rows and is_title_like(t, params))
              for i, (t, sk, pr) in enumerate(zip(texts, skip, prose))]
     for i, (text, sk) in enumerate(zip(texts, skip)):
-        n = len(text.split())
+        n = word_count(text)
         if not _ALNUM.search(text):  # an empty line (zero-width spaces, rules): neutral
             continue
         in_run = heavy[i] and ((i > 0 and heavy[i - 1]) or (i + 1 < len(texts) and heavy[i + 1]))
@@ -229,7 +229,7 @@ def looks_like_page(texts: Sequence[str], params: ShapeParams) -> bool:
     """A cheap test: a whole page (not a clean article) has enough short lines that are not sentences."""
     short = 0
     for t in texts:
-        if len(t.split()) <= params.outside_max_words and not _PROSE_END.search(t.rstrip()):
+        if word_count(t) <= params.outside_max_words and not _PROSE_END.search(t.rstrip()):
             short += 1
             if short >= params.outside_min_lines:
                 return True
@@ -267,7 +267,7 @@ def outside_body(
             if i >= 0 and not _ALNUM.search(texts[i]):
                 continue  # empty lines neither break nor make a run
             ok = i >= 0 and (skip[i] or (
-                len(texts[i].split()) <= params.outside_max_words and not is_prose(texts[i], params)
+                word_count(texts[i]) <= params.outside_max_words and not is_prose(texts[i], params)
             ))
             if ok:
                 run.append(i)
@@ -338,9 +338,9 @@ def _article_list_prefix(
             return "sentence"  # an embedded post: its text, then "— Name (@handle) date"
         if _LIST_ITEM.match(t):
             return "item"
-        if _PROSE_END.search(t.rstrip()) and len(t.split()) >= params.article_sentence_min_words:
+        if _PROSE_END.search(t.rstrip()) and word_count(t) >= params.article_sentence_min_words:
             return "sentence"
-        return "heading" if len(t.split()) <= params.article_heading_max_words else "other"
+        return "heading" if word_count(t) <= params.article_heading_max_words else "other"
 
     n = items = sentences = 0
     while n < len(run):
@@ -361,7 +361,7 @@ def _article_list(texts: Sequence[str], last: int, run: Sequence[int], params: S
     introduced by a colon (when ``colon``), or made of numbered/dated items."""
     if run[0] - last > params.article_list_max_gap:
         return False
-    if colon and any(texts[j].rstrip().endswith(":") and len(texts[j].split()) >= params.article_list_intro_min_words
+    if colon and any(texts[j].rstrip().endswith(":") and word_count(texts[j]) >= params.article_list_intro_min_words
            for j in range(last, run[0] + 1)):
         return True
     return sum(1 for j in run if _LIST_ITEM.match(texts[j])) * 2 >= len(run)
@@ -406,9 +406,9 @@ def body_region(
     lo, hi = core
     while True:
         start = (lo, hi)
-        while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and len(texts[lo - 1].split()) >= 3:
+        while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and word_count(texts[lo - 1]) >= 3:
             lo -= 1
-        while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and len(texts[hi + 1].split()) >= 3:
+        while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and word_count(texts[hi + 1]) >= 3:
             hi += 1
         if params is not None:
             lo, hi = _repeated_elements(texts, skip, lo, hi, params)
@@ -417,7 +417,7 @@ def body_region(
 
 
 def _line_key(text: str) -> str:
-    return _DIGITS.sub("#", " ".join(text.lower().split()))
+    return _DIGITS.sub("#", fold_words(text.lower())[1])
 
 
 def _repeated_elements(texts: Sequence[str], skip: Sequence[bool], lo: int, hi: int, params: ShapeParams) -> tuple[int, int]:
