@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -124,16 +124,20 @@ def _statement_label(members: Sequence[Member], text_of: dict, cluster_id: str) 
     quoted = 0
     speakers: Counter = Counter()
     evidence = []
-    for m in members:
+    needed = max(2, (len(members) + 1) // 2)
+    for i, m in enumerate(members):
         text = text_of[(m.doc, m.paragraph)]
         share = _quoted_share(text, m.start, m.end)
-        attributed, who = _speaker(text, m.start, m.end)
-        if share >= 0.7 or (share >= 0.3 and attributed):
-            quoted += 1
-            if who and who.lower() not in ("he", "she", "it", "they"):
-                speakers[who] += 1
-            evidence.append(f"{m.doc}: quoted speech{' attributed to ' + who if who else ''}")
-    if quoted < max(2, (len(members) + 1) // 2):
+        if share >= 0.3:  # else no quoted speech, whoever is said to speak
+            attributed, who = _speaker(text, m.start, m.end)
+            if share >= 0.7 or attributed:
+                quoted += 1
+                if who and who.lower() not in ("he", "she", "it", "they"):
+                    speakers[who] += 1
+                evidence.append(f"{m.doc}: quoted speech{' attributed to ' + who if who else ''}")
+        if quoted + len(members) - 1 - i < needed:
+            return None, []  # too few members are left to be quoted
+    if quoted < needed:
         return None, []
     named = {
         re.sub(r"^(?:The|An?)\s+", "", who): n
@@ -189,10 +193,15 @@ def infer_provenance(
     if text_of is None:
         text_of = {(p.doc, p.index): p.text for p in paragraphs}
     edges: dict[tuple[str, str, str], dict] = {}
+    copies_of: dict[str, set[str]] = defaultdict(set)  # source -> the copies of its "direct" edges (an index of edges)
 
     def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str, kinds: Sequence[str]) -> None:
         key = (source, copy, basis)
-        e = edges.setdefault(key, {"confidence": 0.0, "evidence": [], "clusters": [], "kinds": []})
+        e = edges.get(key)
+        if e is None:
+            e = edges[key] = {"confidence": 0.0, "evidence": [], "clusters": [], "kinds": []}
+            if basis == "direct":
+                copies_of[source].add(copy)
         e["confidence"] = max(e["confidence"], round(confidence, 2))
         for w in why:
             if w not in e["evidence"]:
@@ -242,8 +251,9 @@ def infer_provenance(
         label, quote_ev = statements[c.id]
         if label:
             origin = label
+            lines_of = _lines_by_doc(quote_ev, docs_in)
             for d in docs_in:
-                why = [w for w in quote_ev if w.startswith(d + ":")] or [f"{d}: carries the quoted passage"]
+                why = lines_of(d) or [f"{d}: carries the quoted passage"]
                 why.append(f"{len(docs_in)} documents quote the same words")
                 add(label, d, "common-upstream", 0.8, why, c.id, ["quote/statement"])
                 chain.append((label, d))
@@ -253,6 +263,7 @@ def infer_provenance(
         #    it (the most similar one), else an external source.
         member_text = {d: " ".join(m.text for m in by_doc[d]) for d in docs_in}
         ordered = _order_by_evidence(docs_in, evidence)
+        upstream = [o for o, _ in ordered]
         # a large cluster: bounded candidates through its indexes (module docstring, "Cost")
         index = (_Cluster(ci, docs_in, ordered, by_doc, member_text, text_of, evidence, labels, affinity)
                  if len(docs_in) > ALL_PAIRS_DOCS else None)
@@ -298,9 +309,10 @@ def infer_provenance(
             if d in placed:
                 continue
             # never against a direction already found: a document credited as d's source is not its copy
-            pool = [o for o, _ in ordered[:pos]] if index is None else index.candidates(d, pos)
-            earlier = [o for o in pool if (d, o, "direct") not in edges]
-            link = _link(d, earlier, affinity, evidence, labels, ts_of)
+            pool = upstream[:pos] if index is None else index.candidates(d, pos)
+            taken = copies_of.get(d)  # documents with a "direct" edge from d
+            earlier = [o for o in pool if o not in taken] if taken else pool
+            link = _link(d, earlier, affinity, evidence, labels, ts_of, ci)
             if link is None and externals:
                 add(ext, d, "common-upstream", 0.6,
                     [f"{d} shares this text with {names}, which credit{'s' if len(crediters) == 1 else ''} {ext[9:]}",
@@ -335,6 +347,16 @@ def infer_provenance(
     return result, out_clusters
 
 
+def _lines_by_doc(lines: list[str], docs_in: list[str]) -> Callable[[str], list[str]]:
+    """``d -> [w for w in lines if w.startswith(d + ":")]``, in O(len(lines)) for all of ``docs_in`` together."""
+    if any(":" in d for d in docs_in):  # an id that holds a colon may prefix another's line: compare them all
+        return lambda d: [w for w in lines if w.startswith(d + ":")]
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for w in lines:  # "<doc>: ...": the doc is what comes before the first colon
+        by_doc[w.partition(":")[0]].append(w)
+    return lambda d: list(by_doc.get(d, ()))
+
+
 def _ts(ev: DocEvidence) -> float:
     return ev.date.timestamp() if ev.date else float("inf")
 
@@ -346,21 +368,27 @@ def _order_by_evidence(docs_in: list[str], evidence: dict[str, DocEvidence]) -> 
 
 
 def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, DocEvidence], labels: Labels,
-          ts_of: dict[str, float] | None = None):
+          ts_of: dict[str, float] | None = None, ci: int | None = None):
     """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so.
 
-    ``ts_of``: each document's :func:`_ts`, when the caller has computed them once.
+    ``ts_of``: each document's :func:`_ts`, when the caller has computed them once; ``ci``: the
+    index of a cluster that holds ``d`` and all of ``earlier`` (a shortcut for the affinities).
     """
     ev = evidence[d]
-    candidates: list[tuple[str, float]] = []  # (source, confidence); why and kinds only for the ones reported
-    for src in earlier:
-        sev = evidence[src]
-        if sev.is_wire and not ev.is_wire:
-            candidates.append((src, 0.8))
-        elif sev.date and ev.date and ev.date > sev.date:
-            candidates.append((src, 0.75 if (ev.date - sev.date).total_seconds() / 3600 >= 1 else 0.6))
+    d_wire, d_date = ev.is_wire, ev.date
+    # the candidates: an earlier wire for a document that is none, else an earlier date
+    candidates = [src for src in earlier
+                  if ((sev := evidence[src]).is_wire and not d_wire)
+                  or (d_date is not None and sev.date is not None and d_date > sev.date)]
     if not candidates:
         return None
+
+    def confidence(src: str) -> float:
+        sev = evidence[src]
+        if sev.is_wire and not d_wire:
+            return 0.8
+        assert sev.date and d_date
+        return 0.75 if (d_date - sev.date).total_seconds() / 3600 >= 1 else 0.6
 
     def detail(src: str) -> tuple[list[str], list[str]]:
         """Why ``src`` is a candidate upstream of ``d``, and the evidence kinds."""
@@ -375,18 +403,27 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
                 sorted({sev.date_kind or "", ev.date_kind or ""} - {""}))
 
     # the copy's text is closest to the document it was taken from (edits
-    # carried along); among equally close ones, the earliest (the original)
+    # carried along); among equally close ones, the earliest (the original):
+    # the candidate of greatest (affinity rounded to 3 places, names one of d's credits, is a wire,
+    # earliest, greatest id)
     credited = [lab for lab, _ in ev.credits]
 
-    def rank(cand):
-        src = cand[0]
-        sev = evidence[src]
-        names_it = bool(credited) and any(labels.names(sev, lab) for lab in credited)
-        ts = ts_of[src] if ts_of is not None else _ts(sev)
-        return (round(affinity.get((min(d, src), max(d, src)), 0.0), 3), names_it, sev.is_wire, -ts, src)
+    def closeness(src: str) -> float:
+        return round(affinity.get((min(d, src), max(d, src)), 0.0), 3)
 
-    best_cand = max(candidates, key=rank)
-    src, conf = best_cand[0], best_cand[1]
+    if len(candidates) == 1:
+        src = candidates[0]
+    else:
+        close = affinity.rounded(d, candidates, ci)
+        top = max(close)
+
+        def rest_of_rank(src: str) -> tuple:
+            sev = evidence[src]
+            names_it = bool(credited) and any(labels.names(sev, lab) for lab in credited)
+            return (names_it, sev.is_wire, -(ts_of[src] if ts_of is not None else _ts(sev)), src)
+
+        src = max((c for c, r in zip(candidates, close) if r == top), key=rest_of_rank)
+    conf = confidence(src)
     best_why, best_kinds = detail(src)
     why: list[str] = list(best_why)
     kinds: list[str] = list(best_kinds)
@@ -401,27 +438,25 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
         kinds = kinds + ["similarity"]
     # The wire, or an outlet that reprinted the wire? When their versions are equally close and
     # nothing else tells, say so: both candidates, lower confidence.
-    sev = evidence[src]
     if sev.is_wire:
-        best = rank((src,))[0]
+        top = closeness(src)
         reprinters = sorted(
             (c for c in candidates
-             if c[0] != src and not evidence[c[0]].is_wire and rank((c[0],))[0] == best
-             and any(labels.same(lab, sev.wire) for lab, _ in evidence[c[0]].credits)),
-            key=lambda c: c[0],
+             if c != src and not evidence[c].is_wire
+             and any(labels.same(lab, sev.wire) for lab, _ in evidence[c].credits) and closeness(c) == top),
         )
         if reprinters:
-            names = ", ".join(c[0] for c in reprinters)
+            names = ", ".join(reprinters)
             note = (f"{d}'s text is as close to {names} (which reprint{'s' if len(reprinters) == 1 else ''} "
                     f"{sev.wire}) as to {src}: either may be {d}'s source")
-            alternatives = [(c[0], detail(c[0])[0] + [note], detail(c[0])[1] + ["similarity", "ambiguous"])
-                            for c in reprinters]
+            alternatives = [(c, detail(c)[0] + [note], detail(c)[1] + ["similarity", "ambiguous"]) for c in reprinters]
             return src, "direct", 0.5, why + [note], kinds + ["ambiguous"], alternatives
     return src, "direct", conf, why, kinds
 
 
 
 _AFFINITY_MAX_VERSIONS = 32
+_GRAM_CACHE = 1 << 14  # versions' gram sets kept at once
 
 
 class _Affinity:
@@ -442,6 +477,8 @@ class _Affinity:
         self._version_of: list[dict[str, int] | None] = []
         self._version_text: list[list[str]] = []
         self._sims: dict[tuple[int, int, int], float] = {}
+        self._vocab: dict[str, int] = {"": 0}  # word -> id ("" is the empty second word of a single word)
+        self._gram_cache: dict[tuple[int, int], frozenset[int]] = {}
         for ci, c in enumerate(clusters):
             texts: dict[str, list[str]] = defaultdict(list)
             for m in c.members:
@@ -471,12 +508,56 @@ class _Affinity:
             total = sim if total is None else total + sim
         return default if total is None else total
 
+    def rounded(self, a: str, others: Sequence[str], ci: int | None = None) -> list[float]:
+        """``[round(self.get((a, o)), 3) for o in others]``, faster for documents ``others`` of
+        cluster ``ci``, which ``a`` is in too.
+
+        Most of ``others`` share no cluster with ``a`` but ``ci`` (among those with few versions):
+        their affinity is the similarity of their version of ``ci`` to ``a``'s, computed once per
+        version. The others are summed by :meth:`get`.
+        """
+        if ci is None:
+            return [round(self.get((a, o)), 3) for o in others]
+        vmap = self._version_of[ci]
+        if vmap is None:  # ci adds nothing to an affinity
+            out = [0.0] * len(others)
+        else:
+            va = vmap[a]
+            versions = [vmap[o] for o in others]
+            close = {v: round(1.0 if v == va else self._similarity(ci, min(va, v), max(va, v)), 3) for v in set(versions)}
+            out = [close[v] for v in versions]
+        elsewhere = [vm for cj in self.clusters_of[a] if cj != ci and (vm := self._version_of[cj]) is not None]
+        if elsewhere:  # documents in another of a's clusters too: the whole sum
+            pool = set(others)
+            shared = set().union(*(vm.keys() & pool for vm in elsewhere))
+            if shared:
+                for i, o in enumerate(others):
+                    if o in shared:
+                        out[i] = round(self.get((a, o)), 3)
+        return out
+
     def _similarity(self, ci: int, va: int, vb: int) -> float:
         key = (ci, va, vb)
-        if key not in self._sims:
-            ga, gb = _bigrams(self._version_text[ci][va]), _bigrams(self._version_text[ci][vb])
-            self._sims[key] = len(ga & gb) / max(1, len(ga | gb))
-        return self._sims[key]
+        sim = self._sims.get(key)
+        if sim is None:
+            ga, gb = self._grams(ci, va), self._grams(ci, vb)
+            common = len(ga & gb)
+            sim = self._sims[key] = common / max(1, len(ga) + len(gb) - common)  # |ga & gb| / |ga | gb|
+        return sim
+
+    def _grams(self, ci: int, v: int) -> frozenset[int]:
+        """Version ``v`` of cluster ``ci``: its word bigrams and its words (as ``(word, "")``), each pair coded
+        as one int through this index's vocabulary (the same set sizes as the pairs of strings; faster to
+        intersect). A bounded cache."""
+        key = (ci, v)
+        grams = self._gram_cache.get(key)
+        if grams is None:
+            if len(self._gram_cache) >= _GRAM_CACHE:
+                self._gram_cache.clear()
+            vocab = self._vocab
+            ids = [vocab.setdefault(t, len(vocab)) for t in tokenize(self._version_text[ci][v])]
+            grams = self._gram_cache[key] = frozenset([a << 32 | b for a, b in zip(ids, ids[1:])] + [a << 32 for a in ids])
+        return grams
 
 
 class _Cluster:
@@ -506,6 +587,9 @@ class _Cluster:
         self._sizes: tuple[list[float], list[int], list[int]] | None = None
         self._top_versions: list[tuple[str, list[str]]] | None = None
         self._greatest: dict[str, list[str]] = {}
+        self._early = sorted({i for positions, first, _ in self.runs for i in positions[:first]})
+        self._ties = [run for run in self.runs if run[2] > run[1]]
+        self._shared: dict[int, list[int]] = {}
 
     def outlet_docs(self, label: str) -> list[str]:
         """The cluster's documents whose outlet is ``label``, upstream first (once per label)."""
@@ -516,16 +600,24 @@ class _Cluster:
         return self._outlet_docs[label]
 
     def candidates(self, d: str, pos: int) -> list[str]:
-        """``d``'s upstream candidates among the documents before it, upstream first: a bounded number."""
-        picked: set[int] = set()
-        for positions, first, tied in self.runs:
-            below = bisect_left(positions, pos)  # the run's positions before pos
-            picked.update(positions[: min(first, below)])
-            if min(tied, below):  # the last before pos tied with the run's first (ties go to the greatest id)
-                picked.add(positions[min(tied, below) - 1])
+        """``d``'s upstream candidates among the documents before it, upstream first: a bounded number.
+
+        Of each run, the ``first`` positions before ``pos`` and the last one before ``pos`` tied with
+        the run's first (ties go to the greatest id); through :attr:`_early` (every run's ``first``
+        positions, sorted) and :attr:`_ties` (the runs whose ties reach past their ``first``).
+        """
+        early = self._early
+        picked = set(early[: bisect_left(early, pos)])
+        for positions, first, tied in self._ties:
+            last = min(tied, bisect_left(positions, pos))  # how many of the run's ties lie before pos
+            if last > first:  # (the others are among its first positions)
+                picked.add(positions[last - 1])
         for cj in self.affinity.clusters_of[d]:  # the documents it shares other, smaller clusters with
             if cj != self.ci and len(self.affinity.docs_of[cj]) <= ALL_PAIRS_DOCS:
-                picked.update(i for o in self.affinity.docs_of[cj] if (i := self.pos.get(o, pos)) < pos)
+                shared = self._shared.get(cj)
+                if shared is None:  # their positions here, sorted
+                    shared = self._shared[cj] = sorted(i for o in self.affinity.docs_of[cj] if (i := self.pos.get(o)) is not None)
+                picked.update(shared[: bisect_left(shared, pos)])
         for lab, _ in self.evidence[d].credits:  # the first documents of the outlets it credits
             picked.update([i for i in (self.pos[o] for o in self.outlet_docs(lab)[:EARLIEST]) if i < pos])
         return [self.ordered[i] for i in sorted(picked)]
@@ -587,12 +679,6 @@ def _tied(key: list, positions) -> int:
             break
         n += 1
     return n
-
-
-@lru_cache(maxsize=1 << 14)
-def _bigrams(text: str) -> frozenset[tuple[str, str]]:
-    toks = tokenize(text)
-    return frozenset(zip(toks, toks[1:])) | {(t, "") for t in toks}
 
 
 def _weak_link(d: str, others: list[str], by_doc, text_of, member_text):
