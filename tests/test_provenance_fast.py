@@ -17,6 +17,7 @@ import pytest
 
 import syndetect.provenance.inference as inference
 from syndetect import Document, Params, scan
+from syndetect.core.text import tokenize
 from syndetect.model import Cluster, Member
 from tests.test_provenance_linear import popular
 
@@ -60,6 +61,29 @@ def test_rounded_affinities_are_the_pairwise_sums(seed):
             assert affinity.rounded(a, others) == expected
             checked["elsewhere" if len(affinity.clusters_of[a]) > 1 else "one"] += 1
     assert checked["elsewhere"] and checked["one"]
+
+
+def _reference_bigrams(text: str) -> frozenset[tuple[str, str]]:
+    toks = tokenize(text)
+    return frozenset(zip(toks, toks[1:])) | {(t, "") for t in toks}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_version_similarities_are_the_jaccard_of_string_pairs(seed):
+    clusters = _clusters(seed)
+    odd = ["", "a", "a a a a", "a b a b a", "b a", "Ünïcödé words, and more words", "a b c d e f g h i j k l"]
+    clusters.append(Cluster("odd", "odd", tuple(Member(f"o{i}", 1, 0, len(t), t) for i, t in enumerate(odd)), 1))
+    affinity = inference._Affinity(clusters)
+    compared = 0
+    for ci in range(len(clusters)):
+        texts = affinity._version_text[ci]
+        for va, a in enumerate(texts):
+            for vb, b in enumerate(texts):
+                if va != vb:
+                    ga, gb = _reference_bigrams(a), _reference_bigrams(b)
+                    assert affinity._similarity(ci, va, vb) == len(ga & gb) / max(1, len(ga | gb))
+                    compared += 1
+    assert compared > 100
 
 
 def _reference_candidates(self, d: str, pos: int) -> list[str]:

@@ -47,6 +47,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from syndetect.core.text import tokenize
@@ -456,7 +457,6 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
 
 
 _AFFINITY_MAX_VERSIONS = 32
-_GRAM_CACHE = 1 << 14  # versions' gram sets kept at once
 
 
 class _Affinity:
@@ -476,9 +476,8 @@ class _Affinity:
         self.docs_of: list[list[str]] = []
         self._version_of: list[dict[str, int] | None] = []
         self._version_text: list[list[str]] = []
-        self._sims: dict[tuple[int, int, int], float] = {}
-        self._vocab: dict[str, int] = {"": 0}  # word -> id ("" is the empty second word of a single word)
-        self._gram_cache: dict[tuple[int, int], frozenset[int]] = {}
+        self._sims: dict[int, list[list[float]]] = {}  # cluster -> its versions' similarities
+        self._close: dict[tuple[int, int], list[float]] = {}  # (cluster, version) -> _closeness
         for ci, c in enumerate(clusters):
             texts: dict[str, list[str]] = defaultdict(list)
             for m in c.members:
@@ -522,10 +521,8 @@ class _Affinity:
         if vmap is None:  # ci adds nothing to an affinity
             out = [0.0] * len(others)
         else:
-            va = vmap[a]
-            versions = [vmap[o] for o in others]
-            close = {v: round(1.0 if v == va else self._similarity(ci, min(va, v), max(va, v)), 3) for v in set(versions)}
-            out = [close[v] for v in versions]
+            close = self._closeness(ci, vmap[a])
+            out = [close[vmap[o]] for o in others]
         elsewhere = [vm for cj in self.clusters_of[a] if cj != ci and (vm := self._version_of[cj]) is not None]
         if elsewhere:  # documents in another of a's clusters too: the whole sum
             pool = set(others)
@@ -537,27 +534,44 @@ class _Affinity:
         return out
 
     def _similarity(self, ci: int, va: int, vb: int) -> float:
-        key = (ci, va, vb)
-        sim = self._sims.get(key)
-        if sim is None:
-            ga, gb = self._grams(ci, va), self._grams(ci, vb)
-            common = len(ga & gb)
-            sim = self._sims[key] = common / max(1, len(ga) + len(gb) - common)  # |ga & gb| / |ga | gb|
-        return sim
+        return self._similarities(ci)[va][vb]
 
-    def _grams(self, ci: int, v: int) -> frozenset[int]:
-        """Version ``v`` of cluster ``ci``: its word bigrams and its words (as ``(word, "")``), each pair coded
-        as one int through this index's vocabulary (the same set sizes as the pairs of strings; faster to
-        intersect). A bounded cache."""
-        key = (ci, v)
-        grams = self._gram_cache.get(key)
-        if grams is None:
-            if len(self._gram_cache) >= _GRAM_CACHE:
-                self._gram_cache.clear()
-            vocab = self._vocab
-            ids = [vocab.setdefault(t, len(vocab)) for t in tokenize(self._version_text[ci][v])]
-            grams = self._gram_cache[key] = frozenset([a << 32 | b for a, b in zip(ids, ids[1:])] + [a << 32 for a in ids])
-        return grams
+    def _closeness(self, ci: int, va: int) -> list[float]:
+        """``[v]``: the affinity that cluster ``ci`` alone gives versions ``va`` and ``v``, rounded to 3 places."""
+        key = (ci, va)
+        close = self._close.get(key)
+        if close is None:
+            close = self._close[key] = [1.0 if v == va else round(x, 3) for v, x in enumerate(self._similarities(ci)[va])]
+        return close
+
+    def _similarities(self, ci: int) -> list[list[float]]:
+        """``[va][vb]``: the Jaccard similarity of versions ``va`` and ``vb`` of cluster ``ci``, of their
+        word bigrams and words (a word as the pair ``(word, "")``); every pair of the cluster's versions
+        at once, as a 0/1 matrix of versions x grams times its transpose (exact counts: the same
+        ``|A & B| / |A | B|`` as sets of pairs of strings)."""
+        sims = self._sims.get(ci)
+        if sims is None:
+            import numpy as np
+
+            words = [tokenize(text) for text in self._version_text[ci]]
+            flat = list(chain.from_iterable(words))
+            first: dict[str, int] = {}  # word -> where it first occurs: an id (0 stands for "")
+            ids = np.array(list(map(first.setdefault, flat, range(1, len(flat) + 1))), dtype=np.int64)
+            shift = len(flat).bit_length()  # a pair of ids is one int, (version, pair) another
+            version = np.repeat(np.arange(len(words), dtype=np.int64), [len(w) for w in words])
+            inside = version[1:] == version[:-1]  # bigrams within a version
+            pairs = np.concatenate([version << 2 * shift | ids << shift,
+                                    (version[:-1] << 2 * shift | ids[:-1] << shift | ids[1:])[inside]])
+            pairs.sort()
+            held = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]  # each version's distinct grams
+            of = held >> 2 * shift
+            _, column = np.unique(held & ((1 << 2 * shift) - 1), return_inverse=True)
+            member = np.zeros((len(words), len(held) and int(column.max()) + 1))
+            member[of, column] = 1.0
+            sizes = np.bincount(of, minlength=len(words)).astype(np.float64)
+            common = member @ member.T
+            sims = self._sims[ci] = (common / np.maximum(1.0, sizes[:, None] + sizes[None, :] - common)).tolist()
+        return sims
 
 
 class _Cluster:
