@@ -204,3 +204,23 @@ def test_scorer_counts_cluster_pairs_across_documents_only():
                                               {"doc": "y", "paragraph": 2}]}]}
     s = quality.prf(quality.report_pairs(rep), quality.truth_pairs(truth))
     assert s["tp"] == 1 and s["fp"] == 1 and s["fn"] == 0
+
+
+def test_provenance_stage_dump_and_run_give_the_scans_provenance(tmp_path):
+    """benchmarks/provenance_stage.py: the stage run alone on a scan's inputs gives that scan's edges."""
+    import subprocess
+
+    from syndetect import scan
+    from syndetect.readers.inputs import read_inputs
+
+    seeds = BENCH.parent / "fixtures" / "seeds"
+    pkl = tmp_path / "inputs.pkl"
+    script = str(BENCH / "provenance_stage.py")
+    dumped = subprocess.run([sys.executable, script, "dump", str(seeds), str(pkl), "--workers", "1"],
+                            capture_output=True, text=True, timeout=120)
+    assert dumped.returncode == 0 and pkl.exists(), dumped.stderr
+    ran = subprocess.run([sys.executable, script, "run", str(pkl)], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    got = json.loads(ran.stdout)
+    report = scan(read_inputs([str(seeds)]), workers=1)
+    assert got["edges"] == len(report.provenance) > 0 and got["clusters"] == len(report.clusters)

@@ -241,6 +241,39 @@ def test_stdin_jsonl(seeds_json):
     assert report["clusters"] == seeds_json[1]["clusters"]
 
 
+def test_console_script_writes_the_same_report_and_exit_codes(tmp_path, corpus_with_bad_file, seeds_json):
+    """The console script leaves the report to the end of the process (``_keep_until_exit``): what it
+    writes, and its exit codes, are the in-process command's."""
+    out = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "syndetect", "scan", str(SEEDS), "-o", str(out), "--quiet"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == seeds_json[0]
+    corpus, bad = corpus_with_bad_file
+    proc = subprocess.run([sys.executable, "-m", "syndetect", "scan", str(corpus), "--format", "json", "--strict"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2 and bad.name in proc.stderr
+
+
+def test_keep_until_exit_only_in_the_console_script():
+    code = """
+import gc, sys, weakref
+import syndetect.cli.app
+cli = sys.modules["syndetect.cli.app"]
+class Big: pass
+big = Big(); ref = weakref.ref(big)
+cli._keep_until_exit(big); del big; gc.collect()
+assert ref() is None  # a command run in this process (CliRunner, a test): freed as usual
+cli._KEEP_AT_EXIT = True  # as main() sets it
+big = Big(); ref = weakref.ref(big)
+cli._keep_until_exit(big); del big; gc.collect()
+assert ref() is not None and gc.get_freeze_count() > 0  # left to the process's end, out of the collector's reach
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
 def test_python_m_version():
     proc = subprocess.run(
         [sys.executable, "-m", "syndetect", "--version"], capture_output=True, text=True, cwd=ROOT, timeout=60

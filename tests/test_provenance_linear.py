@@ -2,7 +2,7 @@
 
 The counters wrap the provenance stage's document-pair comparisons: every
 document offered to ``_link`` as a candidate upstream, every affinity look-up
-between two documents, every similarity and containment test between two
+between two documents (one by one, or as a batch against one document), every similarity and containment test between two
 documents' versions. For N and 2N documents printing one popular wire
 paragraph (dated and undated, wire hosts, credits, one-word edits, trimmed
 copies), the count is at most c·N and about doubles, and the edges and their
@@ -37,8 +37,9 @@ def popular(n: int, seed: int = 3) -> list[Document]:
 def counted(docs: list[Document], monkeypatch) -> tuple[Counter, object]:
     counts: Counter = Counter()
     with monkeypatch.context() as m:
-        link, get, similarity, contained = (inference._link, inference._Affinity.get, inference._similarity,
-                                            inference._contained)
+        link, get, rounded, similarity, contained = (inference._link, inference._Affinity.get,
+                                                     inference._Affinity.rounded, inference._similarity,
+                                                     inference._contained)
 
         def count_link(d, earlier, *a, **k):
             counts["candidates"] += len(earlier)
@@ -47,6 +48,10 @@ def counted(docs: list[Document], monkeypatch) -> tuple[Counter, object]:
         def count_get(self, key, default=0.0):
             counts["affinity"] += 1
             return get(self, key, default)
+
+        def count_rounded(self, a, others, ci=None):
+            counts["affinity"] += len(others)
+            return rounded(self, a, others, ci)
 
         def count_similarity(a, b):
             counts["similarity"] += 1
@@ -58,6 +63,7 @@ def counted(docs: list[Document], monkeypatch) -> tuple[Counter, object]:
 
         m.setattr(inference, "_link", count_link)
         m.setattr(inference._Affinity, "get", count_get)
+        m.setattr(inference._Affinity, "rounded", count_rounded)
         m.setattr(inference, "_similarity", count_similarity)
         m.setattr(inference, "_contained", count_contained)
         report = scan(docs, Params(), workers=1)

@@ -487,6 +487,7 @@ def scan(
             source = progress.counted(inputs, "read") if update is not None else inputs
             report = run_scan(source, params, workers=workers, progress=update,
                               lexicon_paths=[str(p) for p in lexicon])
+        _keep_until_exit(report, inputs)
         if not quiet:
             from syndetect.render.safe import safe_text
 
@@ -581,8 +582,29 @@ def single_threaded_blas() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+_KEEP_AT_EXIT = False  # set by main(): the console script's process ends with its one command
+
+
+def _keep_until_exit(*objects: object) -> None:
+    """Leave ``objects`` (a finished scan's report: millions of small objects) to the end of the
+    process, which returns all its memory at once, instead of freeing them one by one when the
+    command returns (≈ 0.5 s of CPU at 100k paragraphs, ≈ 7 % of the whole scan). They are held by
+    a reference cycle frozen out of the cyclic collector's reach (:func:`gc.freeze`), which also
+    stops the collector from traversing them again while the report is written. Only in the
+    console script (:func:`main`), never when the command runs inside a longer-lived process."""
+    if not _KEEP_AT_EXIT:
+        return
+    import gc
+
+    holder: list = [*objects]
+    holder.append(holder)
+    gc.freeze()
+
+
 def main() -> None:
     """Console-script entry point."""
+    global _KEEP_AT_EXIT
+    _KEEP_AT_EXIT = True
     single_threaded_blas()
     for stream in (sys.stdout, sys.stderr):
         # always UTF-8 out, whatever the locale; a character that slips past the

@@ -231,6 +231,7 @@ def collect_evidence(
         return bool(pars) and not prose(pars[0].text) and looks_like_page([p.text for p in pars], detector.shape)
 
     out: dict[str, DocEvidence] = {}
+    tag_in_parens = wires.tag_in_parens
     for d in docs:
         outlet = outlet_of(d, site_names)
         host = host_of(d.url)
@@ -242,9 +243,10 @@ def collect_evidence(
             ev.wire, ev.wire_basis = labels.wire_of(outlet), "wire/outlet"
         ev.is_wire = ev.wire is not None
         pars = by_doc.get(d.id, [])
-        is_page = page(pars)
-        if parse_date(d.published) and not _guessed_date(d):
-            ev.date, ev.date_source, ev.date_kind = parse_date(d.published), f"published {d.published}", "date/published"
+        is_page: bool | None = None  # page(pars), computed when it matters
+        published = parse_date(d.published)
+        if published and not _guessed_date(d):
+            ev.date, ev.date_source, ev.date_kind = published, f"published {d.published}", "date/published"
         else:
             head = pars[0].text[:200] if pars else d.text[:200]
             m = _DATELINE.match(head)
@@ -253,11 +255,17 @@ def collect_evidence(
                     parse_date(m.group(1)), f"dateline '{m.group(0).strip()}'", "date/dateline"
                 )
             else:
+                is_page = page(pars)
                 found = _date_near_body(pars, cores.get(d.id) if is_page else None)
                 if found:
                     ev.date, line = found
                     ev.date_source, ev.date_kind = f"date '{line}' beside the article", "date/text"
-        lead = _lead(pars, cores if is_page else None)
+        # a wire tag is looked for in the first 300 characters of a paragraph, always as "(<tag>)"
+        # (wires.tag_in_parens; dateline_tag holds it too): where no paragraph has one, the lead does not matter
+        tagged = any(p.text.find("(", 0, 300) >= 0 and tag_in_parens.search(p.text, 0, 300) for p in pars)
+        if tagged and is_page is None:
+            is_page = page(pars)
+        lead = _lead(pars, cores if is_page else None) if tagged else None
         if lead is not None:
             m = wires.dateline_tag.search(lead.text[:300]) or wires.tag_in_parens.search(lead.text[:300])
             if not m:  # a wire story further down the page: "LONDON (Reuters) - ..." opening a paragraph

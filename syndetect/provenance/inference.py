@@ -44,9 +44,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from syndetect.core.text import tokenize
@@ -124,16 +125,20 @@ def _statement_label(members: Sequence[Member], text_of: dict, cluster_id: str) 
     quoted = 0
     speakers: Counter = Counter()
     evidence = []
-    for m in members:
+    needed = max(2, (len(members) + 1) // 2)
+    for i, m in enumerate(members):
         text = text_of[(m.doc, m.paragraph)]
         share = _quoted_share(text, m.start, m.end)
-        attributed, who = _speaker(text, m.start, m.end)
-        if share >= 0.7 or (share >= 0.3 and attributed):
-            quoted += 1
-            if who and who.lower() not in ("he", "she", "it", "they"):
-                speakers[who] += 1
-            evidence.append(f"{m.doc}: quoted speech{' attributed to ' + who if who else ''}")
-    if quoted < max(2, (len(members) + 1) // 2):
+        if share >= 0.3:  # else no quoted speech, whoever is said to speak
+            attributed, who = _speaker(text, m.start, m.end)
+            if share >= 0.7 or attributed:
+                quoted += 1
+                if who and who.lower() not in ("he", "she", "it", "they"):
+                    speakers[who] += 1
+                evidence.append(f"{m.doc}: quoted speech{' attributed to ' + who if who else ''}")
+        if quoted + len(members) - 1 - i < needed:
+            return None, []  # too few members are left to be quoted
+    if quoted < needed:
         return None, []
     named = {
         re.sub(r"^(?:The|An?)\s+", "", who): n
@@ -189,10 +194,15 @@ def infer_provenance(
     if text_of is None:
         text_of = {(p.doc, p.index): p.text for p in paragraphs}
     edges: dict[tuple[str, str, str], dict] = {}
+    copies_of: dict[str, set[str]] = defaultdict(set)  # source -> the copies of its "direct" edges (an index of edges)
 
     def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str, kinds: Sequence[str]) -> None:
         key = (source, copy, basis)
-        e = edges.setdefault(key, {"confidence": 0.0, "evidence": [], "clusters": [], "kinds": []})
+        e = edges.get(key)
+        if e is None:
+            e = edges[key] = {"confidence": 0.0, "evidence": [], "clusters": [], "kinds": []}
+            if basis == "direct":
+                copies_of[source].add(copy)
         e["confidence"] = max(e["confidence"], round(confidence, 2))
         for w in why:
             if w not in e["evidence"]:
@@ -242,8 +252,9 @@ def infer_provenance(
         label, quote_ev = statements[c.id]
         if label:
             origin = label
+            lines_of = _lines_by_doc(quote_ev, docs_in)
             for d in docs_in:
-                why = [w for w in quote_ev if w.startswith(d + ":")] or [f"{d}: carries the quoted passage"]
+                why = lines_of(d) or [f"{d}: carries the quoted passage"]
                 why.append(f"{len(docs_in)} documents quote the same words")
                 add(label, d, "common-upstream", 0.8, why, c.id, ["quote/statement"])
                 chain.append((label, d))
@@ -253,6 +264,7 @@ def infer_provenance(
         #    it (the most similar one), else an external source.
         member_text = {d: " ".join(m.text for m in by_doc[d]) for d in docs_in}
         ordered = _order_by_evidence(docs_in, evidence)
+        upstream = [o for o, _ in ordered]
         # a large cluster: bounded candidates through its indexes (module docstring, "Cost")
         index = (_Cluster(ci, docs_in, ordered, by_doc, member_text, text_of, evidence, labels, affinity)
                  if len(docs_in) > ALL_PAIRS_DOCS else None)
@@ -298,9 +310,10 @@ def infer_provenance(
             if d in placed:
                 continue
             # never against a direction already found: a document credited as d's source is not its copy
-            pool = [o for o, _ in ordered[:pos]] if index is None else index.candidates(d, pos)
-            earlier = [o for o in pool if (d, o, "direct") not in edges]
-            link = _link(d, earlier, affinity, evidence, labels, ts_of)
+            pool = upstream[:pos] if index is None else index.candidates(d, pos)
+            taken = copies_of.get(d)  # documents with a "direct" edge from d
+            earlier = [o for o in pool if o not in taken] if taken else pool
+            link = _link(d, earlier, affinity, evidence, labels, ts_of, ci)
             if link is None and externals:
                 add(ext, d, "common-upstream", 0.6,
                     [f"{d} shares this text with {names}, which credit{'s' if len(crediters) == 1 else ''} {ext[9:]}",
@@ -335,6 +348,16 @@ def infer_provenance(
     return result, out_clusters
 
 
+def _lines_by_doc(lines: list[str], docs_in: list[str]) -> Callable[[str], list[str]]:
+    """``d -> [w for w in lines if w.startswith(d + ":")]``, in O(len(lines)) for all of ``docs_in`` together."""
+    if any(":" in d for d in docs_in):  # an id that holds a colon may prefix another's line: compare them all
+        return lambda d: [w for w in lines if w.startswith(d + ":")]
+    by_doc: dict[str, list[str]] = defaultdict(list)
+    for w in lines:  # "<doc>: ...": the doc is what comes before the first colon
+        by_doc[w.partition(":")[0]].append(w)
+    return lambda d: list(by_doc.get(d, ()))
+
+
 def _ts(ev: DocEvidence) -> float:
     return ev.date.timestamp() if ev.date else float("inf")
 
@@ -346,21 +369,27 @@ def _order_by_evidence(docs_in: list[str], evidence: dict[str, DocEvidence]) -> 
 
 
 def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, DocEvidence], labels: Labels,
-          ts_of: dict[str, float] | None = None):
+          ts_of: dict[str, float] | None = None, ci: int | None = None):
     """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so.
 
-    ``ts_of``: each document's :func:`_ts`, when the caller has computed them once.
+    ``ts_of``: each document's :func:`_ts`, when the caller has computed them once; ``ci``: the
+    index of a cluster that holds ``d`` and all of ``earlier`` (a shortcut for the affinities).
     """
     ev = evidence[d]
-    candidates: list[tuple[str, float]] = []  # (source, confidence); why and kinds only for the ones reported
-    for src in earlier:
-        sev = evidence[src]
-        if sev.is_wire and not ev.is_wire:
-            candidates.append((src, 0.8))
-        elif sev.date and ev.date and ev.date > sev.date:
-            candidates.append((src, 0.75 if (ev.date - sev.date).total_seconds() / 3600 >= 1 else 0.6))
+    d_wire, d_date = ev.is_wire, ev.date
+    # the candidates: an earlier wire for a document that is none, else an earlier date
+    candidates = [src for src in earlier
+                  if ((sev := evidence[src]).is_wire and not d_wire)
+                  or (d_date is not None and sev.date is not None and d_date > sev.date)]
     if not candidates:
         return None
+
+    def confidence(src: str) -> float:
+        sev = evidence[src]
+        if sev.is_wire and not d_wire:
+            return 0.8
+        assert sev.date and d_date
+        return 0.75 if (d_date - sev.date).total_seconds() / 3600 >= 1 else 0.6
 
     def detail(src: str) -> tuple[list[str], list[str]]:
         """Why ``src`` is a candidate upstream of ``d``, and the evidence kinds."""
@@ -375,18 +404,27 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
                 sorted({sev.date_kind or "", ev.date_kind or ""} - {""}))
 
     # the copy's text is closest to the document it was taken from (edits
-    # carried along); among equally close ones, the earliest (the original)
+    # carried along); among equally close ones, the earliest (the original):
+    # the candidate of greatest (affinity rounded to 3 places, names one of d's credits, is a wire,
+    # earliest, greatest id)
     credited = [lab for lab, _ in ev.credits]
 
-    def rank(cand):
-        src = cand[0]
-        sev = evidence[src]
-        names_it = bool(credited) and any(labels.names(sev, lab) for lab in credited)
-        ts = ts_of[src] if ts_of is not None else _ts(sev)
-        return (round(affinity.get((min(d, src), max(d, src)), 0.0), 3), names_it, sev.is_wire, -ts, src)
+    def closeness(src: str) -> float:
+        return round(affinity.get((min(d, src), max(d, src)), 0.0), 3)
 
-    best_cand = max(candidates, key=rank)
-    src, conf = best_cand[0], best_cand[1]
+    if len(candidates) == 1:
+        src = candidates[0]
+    else:
+        close = affinity.rounded(d, candidates, ci)
+        top = max(close)
+
+        def rest_of_rank(src: str) -> tuple:
+            sev = evidence[src]
+            names_it = bool(credited) and any(labels.names(sev, lab) for lab in credited)
+            return (names_it, sev.is_wire, -(ts_of[src] if ts_of is not None else _ts(sev)), src)
+
+        src = max((c for c, r in zip(candidates, close) if r == top), key=rest_of_rank)
+    conf = confidence(src)
     best_why, best_kinds = detail(src)
     why: list[str] = list(best_why)
     kinds: list[str] = list(best_kinds)
@@ -401,21 +439,18 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
         kinds = kinds + ["similarity"]
     # The wire, or an outlet that reprinted the wire? When their versions are equally close and
     # nothing else tells, say so: both candidates, lower confidence.
-    sev = evidence[src]
     if sev.is_wire:
-        best = rank((src,))[0]
+        top = closeness(src)
         reprinters = sorted(
             (c for c in candidates
-             if c[0] != src and not evidence[c[0]].is_wire and rank((c[0],))[0] == best
-             and any(labels.same(lab, sev.wire) for lab, _ in evidence[c[0]].credits)),
-            key=lambda c: c[0],
+             if c != src and not evidence[c].is_wire
+             and any(labels.same(lab, sev.wire) for lab, _ in evidence[c].credits) and closeness(c) == top),
         )
         if reprinters:
-            names = ", ".join(c[0] for c in reprinters)
+            names = ", ".join(reprinters)
             note = (f"{d}'s text is as close to {names} (which reprint{'s' if len(reprinters) == 1 else ''} "
                     f"{sev.wire}) as to {src}: either may be {d}'s source")
-            alternatives = [(c[0], detail(c[0])[0] + [note], detail(c[0])[1] + ["similarity", "ambiguous"])
-                            for c in reprinters]
+            alternatives = [(c, detail(c)[0] + [note], detail(c)[1] + ["similarity", "ambiguous"]) for c in reprinters]
             return src, "direct", 0.5, why + [note], kinds + ["ambiguous"], alternatives
     return src, "direct", conf, why, kinds
 
@@ -441,7 +476,8 @@ class _Affinity:
         self.docs_of: list[list[str]] = []
         self._version_of: list[dict[str, int] | None] = []
         self._version_text: list[list[str]] = []
-        self._sims: dict[tuple[int, int, int], float] = {}
+        self._sims: dict[int, list[list[float]]] = {}  # cluster -> its versions' similarities
+        self._close: dict[tuple[int, int], list[float]] = {}  # (cluster, version) -> _closeness
         for ci, c in enumerate(clusters):
             texts: dict[str, list[str]] = defaultdict(list)
             for m in c.members:
@@ -471,12 +507,71 @@ class _Affinity:
             total = sim if total is None else total + sim
         return default if total is None else total
 
+    def rounded(self, a: str, others: Sequence[str], ci: int | None = None) -> list[float]:
+        """``[round(self.get((a, o)), 3) for o in others]``, faster for documents ``others`` of
+        cluster ``ci``, which ``a`` is in too.
+
+        Most of ``others`` share no cluster with ``a`` but ``ci`` (among those with few versions):
+        their affinity is the similarity of their version of ``ci`` to ``a``'s, computed once per
+        version. The others are summed by :meth:`get`.
+        """
+        if ci is None:
+            return [round(self.get((a, o)), 3) for o in others]
+        vmap = self._version_of[ci]
+        if vmap is None:  # ci adds nothing to an affinity
+            out = [0.0] * len(others)
+        else:
+            close = self._closeness(ci, vmap[a])
+            out = [close[vmap[o]] for o in others]
+        elsewhere = [vm for cj in self.clusters_of[a] if cj != ci and (vm := self._version_of[cj]) is not None]
+        if elsewhere:  # documents in another of a's clusters too: the whole sum
+            pool = set(others)
+            shared = set().union(*(vm.keys() & pool for vm in elsewhere))
+            if shared:
+                for i, o in enumerate(others):
+                    if o in shared:
+                        out[i] = round(self.get((a, o)), 3)
+        return out
+
     def _similarity(self, ci: int, va: int, vb: int) -> float:
-        key = (ci, va, vb)
-        if key not in self._sims:
-            ga, gb = _bigrams(self._version_text[ci][va]), _bigrams(self._version_text[ci][vb])
-            self._sims[key] = len(ga & gb) / max(1, len(ga | gb))
-        return self._sims[key]
+        return self._similarities(ci)[va][vb]
+
+    def _closeness(self, ci: int, va: int) -> list[float]:
+        """``[v]``: the affinity that cluster ``ci`` alone gives versions ``va`` and ``v``, rounded to 3 places."""
+        key = (ci, va)
+        close = self._close.get(key)
+        if close is None:
+            close = self._close[key] = [1.0 if v == va else round(x, 3) for v, x in enumerate(self._similarities(ci)[va])]
+        return close
+
+    def _similarities(self, ci: int) -> list[list[float]]:
+        """``[va][vb]``: the Jaccard similarity of versions ``va`` and ``vb`` of cluster ``ci``, of their
+        word bigrams and words (a word as the pair ``(word, "")``); every pair of the cluster's versions
+        at once, as a 0/1 matrix of versions x grams times its transpose (exact counts: the same
+        ``|A & B| / |A | B|`` as sets of pairs of strings)."""
+        sims = self._sims.get(ci)
+        if sims is None:
+            import numpy as np
+
+            words = [tokenize(text) for text in self._version_text[ci]]
+            flat = list(chain.from_iterable(words))
+            first: dict[str, int] = {}  # word -> where it first occurs: an id (0 stands for "")
+            ids = np.array(list(map(first.setdefault, flat, range(1, len(flat) + 1))), dtype=np.int64)
+            shift = len(flat).bit_length()  # a pair of ids is one int, (version, pair) another
+            version = np.repeat(np.arange(len(words), dtype=np.int64), [len(w) for w in words])
+            inside = version[1:] == version[:-1]  # bigrams within a version
+            pairs = np.concatenate([version << 2 * shift | ids << shift,
+                                    (version[:-1] << 2 * shift | ids[:-1] << shift | ids[1:])[inside]])
+            pairs.sort()
+            held = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]  # each version's distinct grams
+            of = held >> 2 * shift
+            _, column = np.unique(held & ((1 << 2 * shift) - 1), return_inverse=True)
+            member = np.zeros((len(words), len(held) and int(column.max()) + 1))
+            member[of, column] = 1.0
+            sizes = np.bincount(of, minlength=len(words)).astype(np.float64)
+            common = member @ member.T
+            sims = self._sims[ci] = (common / np.maximum(1.0, sizes[:, None] + sizes[None, :] - common)).tolist()
+        return sims
 
 
 class _Cluster:
@@ -506,6 +601,9 @@ class _Cluster:
         self._sizes: tuple[list[float], list[int], list[int]] | None = None
         self._top_versions: list[tuple[str, list[str]]] | None = None
         self._greatest: dict[str, list[str]] = {}
+        self._early = sorted({i for positions, first, _ in self.runs for i in positions[:first]})
+        self._ties = [run for run in self.runs if run[2] > run[1]]
+        self._shared: dict[int, list[int]] = {}
 
     def outlet_docs(self, label: str) -> list[str]:
         """The cluster's documents whose outlet is ``label``, upstream first (once per label)."""
@@ -516,16 +614,24 @@ class _Cluster:
         return self._outlet_docs[label]
 
     def candidates(self, d: str, pos: int) -> list[str]:
-        """``d``'s upstream candidates among the documents before it, upstream first: a bounded number."""
-        picked: set[int] = set()
-        for positions, first, tied in self.runs:
-            below = bisect_left(positions, pos)  # the run's positions before pos
-            picked.update(positions[: min(first, below)])
-            if min(tied, below):  # the last before pos tied with the run's first (ties go to the greatest id)
-                picked.add(positions[min(tied, below) - 1])
+        """``d``'s upstream candidates among the documents before it, upstream first: a bounded number.
+
+        Of each run, the ``first`` positions before ``pos`` and the last one before ``pos`` tied with
+        the run's first (ties go to the greatest id); through :attr:`_early` (every run's ``first``
+        positions, sorted) and :attr:`_ties` (the runs whose ties reach past their ``first``).
+        """
+        early = self._early
+        picked = set(early[: bisect_left(early, pos)])
+        for positions, first, tied in self._ties:
+            last = min(tied, bisect_left(positions, pos))  # how many of the run's ties lie before pos
+            if last > first:  # (the others are among its first positions)
+                picked.add(positions[last - 1])
         for cj in self.affinity.clusters_of[d]:  # the documents it shares other, smaller clusters with
             if cj != self.ci and len(self.affinity.docs_of[cj]) <= ALL_PAIRS_DOCS:
-                picked.update(i for o in self.affinity.docs_of[cj] if (i := self.pos.get(o, pos)) < pos)
+                shared = self._shared.get(cj)
+                if shared is None:  # their positions here, sorted
+                    shared = self._shared[cj] = sorted(i for o in self.affinity.docs_of[cj] if (i := self.pos.get(o)) is not None)
+                picked.update(shared[: bisect_left(shared, pos)])
         for lab, _ in self.evidence[d].credits:  # the first documents of the outlets it credits
             picked.update([i for i in (self.pos[o] for o in self.outlet_docs(lab)[:EARLIEST]) if i < pos])
         return [self.ordered[i] for i in sorted(picked)]
@@ -587,12 +693,6 @@ def _tied(key: list, positions) -> int:
             break
         n += 1
     return n
-
-
-@lru_cache(maxsize=1 << 14)
-def _bigrams(text: str) -> frozenset[tuple[str, str]]:
-    toks = tokenize(text)
-    return frozenset(zip(toks, toks[1:])) | {(t, "") for t in toks}
 
 
 def _weak_link(d: str, others: list[str], by_doc, text_of, member_text):
