@@ -162,6 +162,63 @@ def test_align_spans_equal_with_and_without_compiled_path():
         assert got == ref
 
 
+def _both_align_many(tokens, pairs, params):
+    ref = verify.align_many(tokens, pairs, params, compiled=False)
+    got = verify.align_many(tokens, pairs, params, compiled=True)
+    hashes = [np.array([token_hash(t) for t in toks], dtype=np.uint64) for toks in tokens]
+    assert np.array_equal(verify.align_many(tokens, pairs, params, hashes=hashes, compiled=True), got)
+    return ref, got
+
+
+@SETTINGS
+@given(st.lists(REPEATS, min_size=1, max_size=6), st.data(), st.sampled_from([1, 2, 3, 5]),
+       st.integers(0, 8), st.integers(1, 4), st.sampled_from([0.3, 0.7, 1.0]))
+def test_align_many_equals_reference_on_repetitive_tokens(tokens, data, k, gap, secondary, overlap):
+    """Many runs, chains and ties: the compiled batch aligner gives align()'s spans in align()'s order."""
+    params = Params(shingle_size=k, min_secondary_words=k + secondary - 1, min_span_words=k + 2 * secondary,
+                    max_gap_words=gap, min_overlap=overlap)
+    n = len(tokens)
+    pairs = np.array(data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=12)),
+                     dtype=np.int64).reshape(-1, 2)
+    ref, got = _both_align_many(tokens, pairs, params)
+    assert np.array_equal(got, ref)
+    by_pair = [(q, s.a_start, s.a_end, s.b_start, s.b_end, s.words)
+               for q, (a, b) in enumerate(pairs.tolist()) for s in verify.align(tokens[a], tokens[b], params)]
+    assert got.tolist() == [list(r) for r in by_pair]
+
+
+def test_align_many_equals_reference_on_real_paragraph_pairs():
+    pars = _real_paragraphs(300)
+    rng = np.random.default_rng(2)
+    tokens = list(pars)
+    for toks in pars[:150]:  # edited, framed, trimmed and doubled copies
+        edited = list(toks)
+        for at in rng.integers(0, max(1, len(edited)), size=2).tolist():
+            if edited:
+                edited[at] = "zzz"
+        tokens.append(["framing", "words", "here"] + edited + toks[:9])
+        tokens.append(toks[len(toks) // 3 :] + ["and"] + toks)
+    pairs = np.concatenate([rng.integers(0, len(tokens), size=(400, 2)),
+                            np.array([(i, len(pars) + 2 * i + d) for i in range(150) for d in (0, 1)])])
+    for params in (Params(), Params(max_gap_words=2, min_overlap=0.9), Params(shingle_size=3, min_secondary_words=6)):
+        ref, got = _both_align_many(tokens, pairs, params)
+        assert np.array_equal(got, ref)
+        assert len(np.unique(ref[:, 0])) >= 200  # the comparison covered real spans, not only empty results
+
+
+def test_align_many_rejects_bad_arguments():
+    ids, th = np.arange(4, dtype=np.int64), np.zeros(4, np.uint64)
+    with pytest.raises(ValueError):  # a pair beyond the paragraphs
+        HOT.align_pairs(ids, th, np.array([0, 4], np.int64), np.array([0, 1], np.int64), minhash._POSITION,
+                        2, 32, 8, 15, 10, 0.7)
+    with pytest.raises(ValueError):  # offsets beyond the tokens
+        HOT.align_pairs(ids, th, np.array([0, 9], np.int64), np.array([0, 0], np.int64), minhash._POSITION,
+                        2, 32, 8, 15, 10, 0.7)
+    with pytest.raises(ValueError):  # hashes not parallel to the ids
+        HOT.align_pairs(ids, th[:3], np.array([0, 4], np.int64), np.array([0, 0], np.int64), minhash._POSITION,
+                        2, 32, 8, 15, 10, 0.7)
+
+
 @pytest.mark.slow
 def test_scan_report_identical_without_compiled_path(tmp_path):
     """A whole scan (real HTML pages and the seeds) renders the same JSON report on both paths."""

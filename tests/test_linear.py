@@ -116,3 +116,28 @@ def test_report_size_grows_linearly():
 def test_popular_docs_is_validated():
     with pytest.raises(ValueError):
         Params(popular_docs=1)
+
+
+@pytest.mark.parametrize("n", [150, 600])
+def test_verified_spans_of_a_popular_passage_are_linear(n):
+    """The verify stage itself (the batch aligner): spans found for a passage in N documents stay <= c*N,
+    and are the spans align() finds pair by pair."""
+    from syndetect.core import verify
+    from syndetect.core.text import tokenize
+    from syndetect.pipeline.stages import pair_batch, verify_rows
+
+    params = Params()
+    counts = []
+    for docs in (popular_corpus(n), popular_corpus(2 * n)):
+        paragraphs = [p for d in sorted(docs, key=lambda d: d.id) for p in paragraphs_of(d)]
+        doc_index = {d: i for i, d in enumerate(sorted({p.doc for p in paragraphs}))}
+        owner_doc = np.array([doc_index[p.doc] for p in paragraphs], dtype=np.int64)
+        reps, _ = exact_repeats(paragraphs, list(range(len(paragraphs))), params)
+        pairs = group_candidates([map_units([paragraphs[i].text for i in reps], reps, params)], owner_doc, params)
+        batch = pair_batch(pairs, paragraphs)
+        rows = verify_rows(batch, params)
+        reference = verify.align_many([tokenize(t) for t in batch.texts], batch.pairs, params, compiled=False)
+        assert len(rows) == len(reference) and len(rows) >= len(pairs) // 2  # most candidates verify
+        counts.append(len(rows))
+    assert counts[0] <= 60 * n and counts[1] <= 60 * 2 * n
+    assert counts[1] <= 2.3 * counts[0], counts

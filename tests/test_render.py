@@ -24,7 +24,7 @@ from syndetect.core.cluster import merge_ranges
 from syndetect.render.csv import TABLES, write_csv
 from syndetect.render.figures import outlet_figures, summary, top_clusters
 from syndetect.render.html import html_bytes, html_payload, render_html, script_json
-from syndetect.render.json import report_to_dict
+from syndetect.render.json import json_chunks, render_json, report_to_dict
 from syndetect.render.markdown import render_markdown
 from syndetect.render.text import render_text
 
@@ -430,3 +430,28 @@ def test_progress_has_a_counted_line_per_stage():
         "✓ clusters and provenance", "✓ writing r.html"]
     assert "1,234/1,234" in lines[0] and "1,234/1,234" in lines[1] and "40/40" in lines[2] and "7/7" in lines[3]
     assert all(re.search(r"\d+\.\d s", x) for x in lines)
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+@pytest.mark.parametrize("slice_items", [1, 2, 3, 2000])
+def test_json_chunks_join_to_the_rendered_report(seeds, tmp_path, pretty, slice_items):
+    """The report written in pieces is the report rendered whole, lone surrogates, empty lists and all."""
+    hostile = scan_hostile(tmp_path)
+    for report in (seeds, hostile, dataclasses.replace(seeds, pairs=(), provenance=())):
+        for timings in (False, True):
+            whole = render_json(report, timings=timings, pretty=pretty)
+            pieces = list(json_chunks(report, timings=timings, pretty=pretty, slice_items=slice_items))
+            assert "".join(pieces) == whole
+            if not pretty and slice_items == 1:
+                assert len(pieces) > len(report.clusters)  # a list item a piece: never the whole text at once
+
+
+def test_scan_o_json_in_pieces_is_byte_identical_and_valid_utf8(tmp_path):
+    hostile = scan_hostile(tmp_path)
+    out = tmp_path / "r.json"
+    res = run("scan", str(tmp_path / "feed.jsonl"), "--format", "json", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    raw = out.read_bytes()
+    raw.decode("utf-8")  # strict: the lone surrogate was escaped
+    assert raw == render_json(hostile, pretty=True).replace("\ud800", "\\ud800").encode("utf-8")
+    assert not (tmp_path / "r.json.tmp").exists()

@@ -442,4 +442,6 @@ def test_a_stale_compiled_module_is_not_used(monkeypatch):
     stale.configure = stale.scan = stale.map_units = stale.split_paragraphs = lambda *a: None
     assert hot._load() is None  # nor one without the rules' word counts and trigger search
     stale.word_count = stale.fold_words = stale.trigger_hits = lambda *a: None
+    assert hot._load() is None  # built before the batch aligner
+    stale.align_pairs = lambda *a: None
     assert hot._load() is stale

@@ -17,7 +17,7 @@ import itertools
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -324,34 +324,38 @@ def _progress_callback(quiet: bool):
     return progress, progress.update
 
 
-def _write(data: str | bytes, output: Path | None) -> None:
+def _write(data: str | bytes | Iterable[str], output: Path | None) -> None:
     """Write a finished report to stdout or, atomically, to ``output`` (no partial file is ever left).
 
+    ``data`` may come in pieces (an iterable of ``str``), written as they come.
     Lone surrogates in text are escaped first (valid in JSON, visible in
     text), so the output is always valid UTF-8.
     """
-    if isinstance(data, str):
-        data = safety.escape_surrogates(data)
+    pieces: Iterable[str | bytes] = [data] if isinstance(data, str | bytes) else data
     if output is None:
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(data)
-            sys.stdout.flush()
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(piece)
+                sys.stdout.buffer.flush()
+            else:
+                sys.stdout.write(safety.escape_surrogates(piece))
+        sys.stdout.flush()
         return
-    raw = data if isinstance(data, bytes) else data.encode("utf-8", "replace")
     tmp = output.with_name(output.name + ".tmp")
     try:
-        tmp.write_bytes(raw)
+        with tmp.open("wb") as fh:
+            for piece in pieces:
+                fh.write(piece if isinstance(piece, bytes) else safety.escape_surrogates(piece).encode("utf-8", "replace"))
         tmp.replace(output)
-    except OSError as exc:
+    except BaseException as exc:  # a failure while rendering the pieces leaves no partial file either
         try:
             tmp.unlink()
         except OSError:
             pass
-        raise OutputError(f"{output}: cannot write the report: {exc.strerror or exc}") from exc
+        if isinstance(exc, OSError):
+            raise OutputError(f"{output}: cannot write the report: {exc.strerror or exc}") from exc
+        raise
 
 
 _SUFFIX_FORMATS = {
@@ -540,11 +544,12 @@ def _render_scan(report, chosen: Format, output: Path | None, fmt_given: bool, *
                  text_top, md_top, parquet: bool) -> str | None:
     """Render and write the report; returns the "wrote ..." note for ``-o``."""
     if chosen is Format.json:
-        from syndetect.render.json import render_json
+        from syndetect.render.json import json_chunks
 
         # indented for people (a terminal, or a small report), compact for large machine-read reports
+        # (written in pieces: the whole text of a large report is never held)
         pretty = (output is None and sys.stdout.isatty()) or len(report.clusters) <= 2000
-        _write(render_json(report, timings=timings, pretty=pretty), output)
+        _write(json_chunks(report, timings=timings, pretty=pretty), output)
     elif chosen is Format.markdown:
         from syndetect.render.markdown import render_markdown
 

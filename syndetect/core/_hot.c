@@ -11,6 +11,8 @@
  *       syndetect.core.minhash.band_keys.
  *   runs(a_ids, b_ids, hash_of_id, positions, k, max_positions)
  *       syndetect.core.verify._runs_reference: maximal exact k-word runs.
+ *   align_pairs(ids, hashes, offsets, pairs, positions, k, ...)
+ *       syndetect.core.verify.align_many: align() of many paragraph pairs.
  *   scan(text, mode), map_units(texts, min_words, min_unit, max_unit)
  *       the tokeniser of syndetect.core.text (TOKEN_RE, sentence ends and
  *       quotation marks with re's semantics, any Unicode), feeding
@@ -446,6 +448,171 @@ static int vec_push(Vec *v, const void *x) {
 #define VEC_PUSH(v, T, val) (((v)->n < (v)->cap || vec_grow(v) == 0) ? (((T *)(v)->p)[(v)->n++] = (val), 0) : -1)
 #define VEC(T) {NULL, 0, 0, sizeof(T)}
 static PyObject *vec_bytes(Vec *v) { return PyBytes_FromStringAndSize(v->p ? v->p : "", v->n * v->item); }
+
+/* align_pairs(ids: i64[T], hashes: u64[T], offsets: i64[P+1], pairs: i64[2n], positions: u64[>=k], k,
+ *             max_positions, max_gap, min_span_words, min_secondary_words, min_overlap)
+ *   -> bytes of int64 rows (pair, a_start, a_end, b_start, b_end, words)
+ * syndetect.core.verify.align (runs as _runs_reference, then the chaining) of every pair of paragraphs
+ * (positions into offsets; paragraph p holds tokens ids[offsets[p]:offsets[p+1]], equal ids = equal
+ * tokens, hashes[t] the token hash of token t), in pair order and each pair's spans in align's order.
+ * Each paragraph's k-gram hashes are computed and sorted once per call (not once per pair). */
+typedef struct { Py_ssize_t i, j, n; } Run;
+typedef struct { Py_ssize_t first, last, words; } Chain;  /* indexes of its first and last run; words */
+typedef struct { Py_ssize_t a0, a1, b0, b1, words; } Span;
+
+static int cmp_u64(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : (a > b);
+}
+
+static PyObject *hot_align_pairs(PyObject *self, PyObject *args) {
+    PyObject *oi, *oh, *oo, *op, *opos;
+    int k, max_positions;
+    Py_ssize_t max_gap, min_span, min_secondary;
+    double min_overlap;
+    if (!PyArg_ParseTuple(args, "OOOOOiinnnd", &oi, &oh, &oo, &op, &opos, &k, &max_positions, &max_gap, &min_span,
+                          &min_secondary, &min_overlap))
+        return NULL;
+    Py_buffer bi, bh, bo, bp, bq;
+    if (get_buf(oi, &bi, 8, 0, "ids") < 0) return NULL;
+    if (get_buf(oh, &bh, 8, 0, "hashes") < 0) { PyBuffer_Release(&bi); return NULL; }
+    if (get_buf(oo, &bo, 8, 0, "offsets") < 0) { PyBuffer_Release(&bi); PyBuffer_Release(&bh); return NULL; }
+    if (get_buf(op, &bp, 8, 0, "pairs") < 0) {
+        PyBuffer_Release(&bi); PyBuffer_Release(&bh); PyBuffer_Release(&bo); return NULL;
+    }
+    if (get_buf(opos, &bq, 8, 0, "positions") < 0) {
+        PyBuffer_Release(&bi); PyBuffer_Release(&bh); PyBuffer_Release(&bo); PyBuffer_Release(&bp); return NULL;
+    }
+    PyObject *ret = NULL;
+    const int64_t *ids = bi.buf, *off = bo.buf, *pr = bp.buf;
+    const uint64_t *th = bh.buf, *pos = bq.buf;
+    Py_ssize_t T = bi.len / 8, P = bo.len / 8 - 1, n = bp.len / 16;
+    uint64_t *sorted = NULL;  /* per token slot: (gram << 32 | j) of its paragraph's k-grams, sorted */
+    Py_ssize_t *reach = NULL, *hit_lo = NULL, *hit_n = NULL, maxlen = 0;
+    Vec runs = VEC(Run), chains = VEC(Chain), spans = VEC(Span), out = VEC(int64_t);
+    if (k < 1 || bq.len / 8 < k || bh.len / 8 != T || P < 0) {
+        PyErr_SetString(PyExc_ValueError, "align_pairs: bad k, hashes or offsets");
+        goto done;
+    }
+    for (Py_ssize_t p = 0; p < P; p++) {
+        if (off[p] < 0 || off[p] > off[p + 1] || off[p + 1] > T) {
+            PyErr_SetString(PyExc_ValueError, "align_pairs: offsets out of range");
+            goto done;
+        }
+        if (off[p + 1] - off[p] > maxlen) maxlen = off[p + 1] - off[p];
+    }
+    if (maxlen >= ((Py_ssize_t)1 << 31)) { PyErr_SetString(PyExc_ValueError, "align_pairs: paragraph too long"); goto done; }
+    for (Py_ssize_t q = 0; q < 2 * n; q++)
+        if (pr[q] < 0 || pr[q] >= P) { PyErr_SetString(PyExc_ValueError, "align_pairs: pair out of range"); goto done; }
+    sorted = malloc(sizeof(uint64_t) * (T ? T : 1));
+    reach = malloc(sizeof(Py_ssize_t) * (2 * maxlen + 1));
+    hit_lo = malloc(sizeof(Py_ssize_t) * (maxlen + 1));
+    hit_n = malloc(sizeof(Py_ssize_t) * (maxlen + 1));
+    if (!sorted || !reach || !hit_lo || !hit_n) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t p = 0; p < P; p++) {  /* k-grams as shingle_hashes: top 32 bits of sum th[i+t]*pos[t] */
+        Py_ssize_t base = off[p], len = off[p + 1] - off[p];
+        for (Py_ssize_t i = 0; i + k <= len; i++) {
+            uint64_t acc = 0;
+            for (int t = 0; t < k; t++) acc += th[base + i + t] * pos[t];
+            sorted[base + i] = ((acc >> 32) << 32) | (uint64_t)i;
+        }
+        if (len >= k) qsort(sorted + base, (size_t)(len - k + 1), sizeof(uint64_t), cmp_u64);
+    }
+    for (Py_ssize_t q = 0; q < n; q++) {
+        Py_ssize_t pa = pr[2 * q], pb = pr[2 * q + 1];
+        const int64_t *a = ids + off[pa], *b = ids + off[pb];
+        Py_ssize_t la = off[pa + 1] - off[pa], lb = off[pb + 1] - off[pb];
+        if (la < k || lb < k) continue;
+        Py_ssize_t na = la - k + 1, nb = lb - k + 1;
+        const uint64_t *sa = sorted + off[pa], *sb = sorted + off[pb];
+        runs.n = chains.n = spans.n = 0;
+        for (Py_ssize_t d = 0; d < la + lb; d++) reach[d] = -1;  /* diagonal i - j, offset by lb */
+        /* where each k-gram of a occurs in b: one merge of the two sorted gram lists */
+        for (Py_ssize_t x = 0, y = 0; x < na;) {
+            uint64_t g = sa[x] >> 32;
+            while (y < nb && (sb[y] >> 32) < g) y++;
+            Py_ssize_t z = y;
+            while (z < nb && (sb[z] >> 32) == g) z++;
+            for (; x < na && (sa[x] >> 32) == g; x++) {
+                Py_ssize_t i = (Py_ssize_t)(sa[x] & 0xFFFFFFFFu);
+                hit_lo[i] = y;
+                hit_n[i] = z - y;
+            }
+        }
+        /* the k-grams of a in order, each position of the same k-gram in b ascending */
+        for (Py_ssize_t i = 0; i < na; i++) {
+            Py_ssize_t lo = hit_lo[i], end = lo + hit_n[i];
+            if (end == lo || end - lo > max_positions) continue;
+            for (Py_ssize_t h = lo; h < end; h++) {
+                Py_ssize_t j = (Py_ssize_t)(sb[h] & 0xFFFFFFFFu);
+                Py_ssize_t d = i - j + lb;
+                if (reach[d] > i) continue;
+                int same = 1;
+                for (int t = 0; t < k; t++) if (a[i + t] != b[j + t]) { same = 0; break; }
+                if (!same) continue;  /* a gram-hash collision */
+                Py_ssize_t m = k;
+                while (i + m < la && j + m < lb && a[i + m] == b[j + m]) m++;
+                reach[d] = i + m;
+                Run r = {i, j, m};
+                if (VEC_PUSH(&runs, Run, r) < 0) goto done;
+            }
+        }
+        if (runs.n == 0) continue;
+        /* runs come in (i, j) order, as align sorts them; chain each onto the chain (of those it
+         * follows within max_gap on both sides) with the most words, the first such on a tie */
+        Run *rs = (Run *)runs.p;
+        for (Py_ssize_t r = 0; r < runs.n; r++) {
+            Py_ssize_t best = -1, best_words = -1;
+            Chain *cs = (Chain *)chains.p;
+            for (Py_ssize_t c = 0; c < chains.n; c++) {
+                Run *last = &rs[cs[c].last];
+                Py_ssize_t ga = rs[r].i - (last->i + last->n), gb = rs[r].j - (last->j + last->n);
+                if (0 <= ga && ga <= max_gap && 0 <= gb && gb <= max_gap && cs[c].words > best_words) {
+                    best = c;
+                    best_words = cs[c].words;
+                }
+            }
+            if (best < 0) {
+                Chain c = {r, r, rs[r].n};
+                if (VEC_PUSH(&chains, Chain, c) < 0) goto done;
+            } else {
+                cs[best].last = r;
+                cs[best].words += rs[r].n;
+            }
+        }
+        Chain *cs = (Chain *)chains.p;
+        int full = 0;
+        for (Py_ssize_t c = 0; c < chains.n; c++) if (cs[c].words >= min_span) full = 1;
+        Py_ssize_t floor_ = full ? min_secondary : min_span;
+        for (Py_ssize_t c = 0; c < chains.n; c++) {
+            Py_ssize_t w = cs[c].words;
+            if (w < floor_) continue;
+            Run *f = &rs[cs[c].first], *l = &rs[cs[c].last];
+            Span sp = {f->i, l->i + l->n, f->j, l->j + l->n, w};
+            if ((double)w < min_overlap * (double)(sp.a1 - sp.a0) || (double)w < min_overlap * (double)(sp.b1 - sp.b0))
+                continue;
+            /* insertion keeps the order of align's stable sort by (a_start, b_start) */
+            if (VEC_PUSH(&spans, Span, sp) < 0) goto done;
+            Span *ss = (Span *)spans.p;
+            Py_ssize_t x = spans.n - 1;
+            while (x > 0 && (ss[x - 1].a0 > sp.a0 || (ss[x - 1].a0 == sp.a0 && ss[x - 1].b0 > sp.b0))) {
+                ss[x] = ss[x - 1];
+                x--;
+            }
+            ss[x] = sp;
+        }
+        Span *ss = (Span *)spans.p;
+        for (Py_ssize_t x = 0; x < spans.n; x++) {
+            int64_t row[6] = {q, ss[x].a0, ss[x].a1, ss[x].b0, ss[x].b1, ss[x].words};
+            for (int t = 0; t < 6; t++) if (VEC_PUSH(&out, int64_t, row[t]) < 0) goto done;
+        }
+    }
+    ret = vec_bytes(&out);
+done:
+    free(sorted); free(reach); free(hit_lo); free(hit_n); free(runs.p); free(chains.p); free(spans.p); free(out.p);
+    PyBuffer_Release(&bi); PyBuffer_Release(&bh); PyBuffer_Release(&bo); PyBuffer_Release(&bp); PyBuffer_Release(&bq);
+    return ret;
+}
 
 typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; int owned; } Tok;  /* norm borrowed unless owned */
 typedef struct { Py_ssize_t pos; int kind; } Cut;  /* kind 1 sentence, 2 quotation, 3 both (as segment_batch) */
@@ -907,6 +1074,7 @@ static PyMethodDef methods[] = {
     {"signatures", hot_signatures, METH_VARARGS, "MinHash signatures of many sets (see syndetect.core.minhash)."},
     {"band_keys", hot_band_keys, METH_VARARGS, "LSH band keys of signatures (see syndetect.core.minhash)."},
     {"runs", hot_runs, METH_VARARGS, "Maximal exact k-word runs of two token-id sequences (see syndetect.core.verify)."},
+    {"align_pairs", hot_align_pairs, METH_VARARGS, "align() of many paragraph pairs (see syndetect.core.verify)."},
     {"configure", hot_configure, METH_VARARGS, "Set the tokeniser's resolve(raw) and repair(text) (see syndetect.core.text)."},
     {"scan", hot_scan, METH_VARARGS, "Tokens, offsets, hashes or cuts of one text (see syndetect.core.text)."},
     {"split_paragraphs", hot_split_paragraphs, METH_O, "Paragraph offsets of a document (see syndetect.core.text)."},

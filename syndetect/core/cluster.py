@@ -135,10 +135,20 @@ def build_clusters_from_rows(rows: np.ndarray, paragraphs: Sequence[Paragraph], 
     rows = np.asarray(rows, dtype=np.int64)
     n = len(rows)
     both = np.concatenate([rows[:, 0:3], rows[:, 3:6]])  # (2n, 3): paragraph, start, end
-    order = np.lexsort((both[:, 2], both[:, 1], both[:, 0]))
-    srt = both[order]
-    new = np.ones(len(srt), dtype=bool)
-    new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
+    span = int(both[:, 1:].max()) + 1 if len(both) else 1
+    if int(both.min()) >= 0 and (int(both[:, 0].max()) + 1) * span * span < 2**63:
+        # (paragraph, start, end) as one int64 code: one unstable sort (equal codes are equal segments)
+        code = (both[:, 0] * span + both[:, 1]) * span + both[:, 2]
+        order = np.argsort(code)
+        code = code[order]
+        srt = both[order]
+        new = np.ones(len(srt), dtype=bool)
+        new[1:] = code[1:] != code[:-1]
+    else:
+        order = np.lexsort((both[:, 2], both[:, 1], both[:, 0]))
+        srt = both[order]
+        new = np.ones(len(srt), dtype=bool)
+        new[1:] = np.any(srt[1:] != srt[:-1], axis=1)
     seg_of = np.empty(len(srt), dtype=np.int64)
     seg_of[order] = np.cumsum(new) - 1
     segs = srt[new]  # unique segments, sorted by (paragraph, start, end)
@@ -162,7 +172,7 @@ def build_clusters_from_rows(rows: np.ndarray, paragraphs: Sequence[Paragraph], 
         edges.append(np.stack([x[keep], y[keep]], axis=1))
     label = components(np.concatenate(edges), m)
     # Segments by component, then (paragraph, start, end); members: each paragraph's ranges merged.
-    by = np.argsort(label, kind="stable")
+    by = np.sort(label * m + np.arange(m)) % m  # by label, then segment (a stable argsort, by one unstable sort)
     lab, p, s, e = label[by], par[by], start[by], end[by]
     group = np.ones(m, dtype=bool)  # first segment of a (component, paragraph)
     group[1:] = (lab[1:] != lab[:-1]) | (p[1:] != p[:-1])

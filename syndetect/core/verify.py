@@ -11,16 +11,19 @@ side, match.
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
+
 from syndetect.config import Params
 from syndetect.core.hot import HOT
 from syndetect.core.minhash import _POSITION, shingle_hashes, token_hash, token_hashes
 
-__all__ = ["TokenSpan", "Prepared", "prepare", "align"]
+__all__ = ["TokenSpan", "Prepared", "prepare", "align", "align_many"]
 
 _MAX_POSITIONS = 32  # a k-gram repeated more often inside one paragraph is ignored
 
@@ -180,3 +183,47 @@ def align(
         spans.append(TokenSpan(a0, a1, b0, b1, words))
     spans.sort(key=lambda s: (s.a_start, s.b_start))
     return spans
+
+
+def align_many(
+    tokens: Sequence[Sequence[str]], pairs: np.ndarray, params: Params, *,
+    hashes: Sequence[np.ndarray] | None = None, compiled: bool | None = None,
+) -> np.ndarray:
+    """:func:`align` of many pairs of token sequences, as one ``(n, 6)`` ``int64`` array.
+
+    ``pairs`` is an ``(m, 2)`` array of positions into ``tokens``; a row
+    ``(pair, a_start, a_end, b_start, b_end, words)`` per span, in the order
+    of ``pairs`` and, inside a pair, of :func:`align`. ``hashes[i]``, when
+    given, holds :func:`~syndetect.core.minhash.token_hash` of each token of
+    ``tokens[i]`` (as :func:`~syndetect.core.text.token_arrays` returns them).
+    ``compiled``: the compiled hot path (default: when it is built), which
+    indexes each sequence once for all its pairs; otherwise :func:`align`
+    pair by pair, each sequence prepared once (the reference).
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    k = params.shingle_size
+    if (HOT is not None if compiled is None else compiled) and HOT is not None and k <= len(_POSITION):
+        offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+        np.cumsum([len(toks) for toks in tokens], out=offsets[1:])
+        # token -> id, local to the call (equal ids, equal tokens)
+        table = {t: i for i, t in enumerate(dict.fromkeys(itertools.chain.from_iterable(tokens)))}
+        ids = np.fromiter(map(table.__getitem__, itertools.chain.from_iterable(tokens)), dtype=np.int64, count=int(offsets[-1]))
+        if hashes is None:
+            th = np.fromiter(map(token_hash, itertools.chain.from_iterable(tokens)), dtype=np.uint64, count=len(ids))
+        else:
+            th = np.concatenate([np.asarray(h, dtype=np.uint64) for h in hashes]) if len(hashes) else np.empty(0, np.uint64)
+        got = HOT.align_pairs(ids, np.ascontiguousarray(th), offsets, np.ascontiguousarray(pairs), _POSITION, k,
+                              _MAX_POSITIONS, params.max_gap_words, params.min_span_words,
+                              params.min_secondary_words, float(params.min_overlap))
+        return np.frombuffer(got, dtype=np.int64).reshape(-1, 6).copy()
+    prepared: dict[int, Prepared] = {}
+
+    def prep(i: int) -> Prepared:
+        got = prepared.get(i)
+        if got is None:
+            got = prepared[i] = prepare(tokens[i], k, compiled=False)
+        return got
+
+    rows = [(q, s.a_start, s.a_end, s.b_start, s.b_end, s.words)
+            for q, (a, b) in enumerate(pairs.tolist()) for s in align(prep(a), prep(b), params)]
+    return np.array(rows, dtype=np.int64).reshape(-1, 6)

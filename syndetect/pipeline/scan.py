@@ -203,7 +203,8 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     timings["lsh"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    ranges = chunks(len(pairs), chunk_size(len(pairs), w, 500, 20000))
+    # up to 100k pairs a task: a family of versions cut into fewer tasks is tokenised fewer times
+    ranges = chunks(len(pairs), chunk_size(len(pairs), w, 500, 100_000))
     tasks = (pair_batch(pairs[lo:hi], paragraphs) for lo, hi in ranges)
     # matches as (a, a_start, a_end, b, b_start, b_end, words) rows of paragraph ids
     matches = np.concatenate([*_run(executor, verify_rows_task, params, tasks, [hi - lo for lo, hi in ranges],

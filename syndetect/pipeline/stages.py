@@ -31,9 +31,9 @@ import numpy as np
 
 from syndetect.config import Params
 from syndetect.core.candidates import bucket_pairs, unique_cross_doc
-from syndetect.core.text import split_paragraphs, token_spans
+from syndetect.core.text import split_paragraphs, token_arrays, token_spans
 from syndetect.core.units import map_paragraphs
-from syndetect.core.verify import Prepared, align, prepare
+from syndetect.core.verify import align_many
 from syndetect.model import Document, Match, Paragraph
 
 __all__ = [
@@ -134,7 +134,7 @@ def verify_pairs(batch: PairBatch, params: Params) -> list[Match]:
     """
     refs = batch.refs
     out: list[Match] = []
-    for a, b, a0, a1, b0, b1, words in _verified(batch, params):
+    for a, b, a0, a1, b0, b1, words in _verified(batch, params).tolist():
         (a_doc, a_par), (b_doc, b_par) = refs[a], refs[b]
         out.append(Match(a_doc, a_par, a0, a1, b_doc, b_par, b0, b1, words))
     return out
@@ -143,7 +143,7 @@ def verify_pairs(batch: PairBatch, params: Params) -> list[Match]:
 def verify_rows(batch: PairBatch, params: Params) -> np.ndarray:
     """:func:`verify_pairs` as an ``(n, 7)`` array of ``(a, a_start, a_end, b, b_start, b_end, words)``, ``a``
     and ``b`` paragraph ids (``batch.ids``): the rows :func:`syndetect.core.cluster.build_clusters_from_rows` reads."""
-    rows = np.array(list(_verified(batch, params)), dtype=np.int64).reshape(-1, 7)
+    rows = _verified(batch, params)
     if len(rows):
         assert batch.ids is not None
         ids = batch.ids
@@ -152,26 +152,30 @@ def verify_rows(batch: PairBatch, params: Params) -> np.ndarray:
     return rows
 
 
-def _verified(batch: PairBatch, params: Params):
-    """``(a, b, a_start, a_end, b_start, b_end, words)`` of every verified span, ``a``/``b`` positions in the batch."""
-    k = params.shingle_size
-    cache: dict[int, tuple[Prepared, list[tuple[int, int]]]] = {}
-    texts = batch.texts
-
-    def prepared(i: int) -> tuple[Prepared, list[tuple[int, int]]]:
-        got = cache.get(i)
-        if got is None:
-            if len(cache) > 8192:
-                cache.clear()
-            toks, spans = token_spans(texts[i])
-            got = cache[i] = (prepare(toks, k), spans)
-        return got
-
-    for a, b in batch.pairs.tolist():
-        pa_, sa = prepared(a)
-        pb_, sb = prepared(b)
-        for span in align(pa_, pb_, params):
-            yield a, b, sa[span.a_start][0], sa[span.a_end - 1][1], sb[span.b_start][0], sb[span.b_end - 1][1], span.words
+def _verified(batch: PairBatch, params: Params) -> np.ndarray:
+    """``(a, b, a_start, a_end, b_start, b_end, words)`` of every verified span as an ``(n, 7)`` array,
+    ``a``/``b`` positions in the batch, character offsets (:func:`~syndetect.core.verify.align_many`
+    over the texts' tokens, token offsets turned into character offsets)."""
+    if len(batch.pairs) == 0:
+        return np.empty((0, 7), dtype=np.int64)
+    arrays = [token_arrays(t) for t in batch.texts]
+    spans = align_many([ta.tokens for ta in arrays], batch.pairs, params, hashes=[ta.hashes for ta in arrays])
+    out = np.empty((len(spans), 7), dtype=np.int64)
+    if len(spans) == 0:
+        return out
+    base = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum([len(ta.tokens) for ta in arrays], out=base[1:])
+    starts = np.concatenate([ta.starts for ta in arrays])
+    ends = np.concatenate([ta.ends for ta in arrays])
+    pairs = np.asarray(batch.pairs, dtype=np.int64)[spans[:, 0]]
+    a, b = pairs[:, 0], pairs[:, 1]
+    out[:, 0], out[:, 1] = a, b
+    out[:, 2] = starts[base[a] + spans[:, 1]]
+    out[:, 3] = ends[base[a] + spans[:, 2] - 1]
+    out[:, 4] = starts[base[b] + spans[:, 3]]
+    out[:, 5] = ends[base[b] + spans[:, 4] - 1]
+    out[:, 6] = spans[:, 5]
+    return out
 
 
 def match_row(m: Match) -> tuple:
