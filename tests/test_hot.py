@@ -206,6 +206,78 @@ def test_align_many_equals_reference_on_real_paragraph_pairs():
         assert len(np.unique(ref[:, 0])) >= 200  # the comparison covered real spans, not only empty results
 
 
+def _verified_rows(texts: list[str], pairs: np.ndarray, params: Params) -> np.ndarray:
+    from syndetect.pipeline.stages import PairBatch, _verified
+
+    return _verified(PairBatch(tuple(("d", i) for i in range(len(texts))), tuple(texts), pairs), params)
+
+
+def test_align_columns_equal_align_many_on_real_paragraph_pairs():
+    """The verify stage over token_columns (ids of the token table) gives the spans and character offsets of
+    align_many over token_arrays (a table local to the call), and of the reference."""
+    pars = _real_texts()[:300]
+    rng = np.random.default_rng(5)
+    texts = list(pars)
+    for p in pars[:150]:  # edited, framed and doubled copies, in other characters
+        words = p.split()
+        if len(words) > 4:
+            words[len(words) // 2] = "Zzz"
+        texts.append("Framing words here: " + " ".join(words) + " " + p[:60])
+        texts.append(p.upper() + " — " + p)
+    pairs = np.concatenate([rng.integers(0, len(texts), size=(300, 2)),
+                            np.array([(i, len(pars) + 2 * i + d) for i in range(150) for d in (0, 1)])])
+    arrays = [text.token_arrays(t) for t in texts]
+    for params in (Params(), Params(max_gap_words=2, min_overlap=0.9), Params(shingle_size=3, min_secondary_words=6)):
+        cols = verify.token_columns(texts, params.shingle_size)
+        assert cols is not None
+        got = verify.align_columns(cols, pairs, params)
+        assert np.array_equal(got, verify.align_many([a.tokens for a in arrays], pairs, params, compiled=False))
+        assert len(np.unique(got[:, 0])) >= 200
+        rows = _verified_rows(texts, pairs, params)
+        assert len(rows) == len(got)
+        saved = verify.HOT
+        verify.HOT = None  # the verify stage without token_columns: token_arrays and align_many's own path
+        try:
+            assert np.array_equal(rows, _verified_rows(texts, pairs, params))
+        finally:
+            verify.HOT = saved
+
+
+def test_token_columns_with_a_full_cache_or_table(monkeypatch):
+    """Beyond the tokeniser's cache every token's id is asked at sight (the same columns); beyond the token
+    table's bound there are no columns and the verify stage takes align_many's path (the same rows)."""
+    texts = _real_texts()[:200]
+    want = verify.token_columns(texts, 5)
+    try:
+        for entries in (0, 50):
+            HOT.configure(text._resolve, text._repair, entries)
+            got = verify.token_columns(texts, 5)
+            assert got is not None and all(np.array_equal(a, b) for a, b in zip(got, want))
+    finally:
+        HOT.configure(text._resolve, text._repair)
+    pairs = np.array([(i, j) for i in range(0, 200, 7) for j in range(0, 200, 5)], dtype=np.int64)
+    rows = _verified_rows(texts + [texts[3] + " a neverseenbeforetoken"], np.r_[pairs, [[3, 200]]], Params())
+    monkeypatch.setattr(verify, "_TABLE_MAX", len(verify._TOKEN_ID))
+    fresh = texts + [texts[3] + " a neverseenbeforetokentoo"]
+    assert verify.token_columns(fresh, 5) is None
+    assert verify.token_columns(texts, 5) is not None  # known tokens only: still columns
+    assert np.array_equal(_verified_rows(fresh, np.r_[pairs, [[3, 200]]], Params()), rows)
+    assert len(rows) >= 5  # spans were compared, not only empty results
+
+
+def test_token_columns_rejects_bad_id_callbacks():
+    with pytest.raises(TypeError):
+        HOT.token_columns(["a b"], None)
+    with pytest.raises(TypeError):
+        HOT.token_columns(["a b", 3], verify._id_of)
+    with pytest.raises(ValueError):
+        HOT.token_columns(["a brandnewtokenforthistest"], lambda tok: -5)
+    with pytest.raises(ZeroDivisionError):
+        HOT.token_columns(["another brandnewtokenforthistest"], lambda tok: 1 / 0)
+    assert HOT.token_columns(["yet another brandnewtoken"], lambda tok: -1)[0] is None  # a full table: no ids
+    assert verify.token_columns(["yet another brandnewtoken"], 5) is not None  # ids not kept from the refusal
+
+
 def test_align_many_rejects_bad_arguments():
     ids, th = np.arange(4, dtype=np.int64), np.zeros(4, np.uint64)
     with pytest.raises(ValueError):  # a pair beyond the paragraphs
@@ -289,6 +361,19 @@ def _same_everywhere(s: str) -> None:
     assert arrays.ends.tolist() == [b for _, b in ref_spans[1]]
     assert arrays.hashes.tolist() == [token_hash(t) for t in ref_spans[0]]
     assert arrays.hashes.dtype == np.uint64 and arrays.starts.dtype == np.int64
+    _same_columns([s, s[::-1], s])
+
+
+def _same_columns(texts: list[str]) -> None:
+    """token_columns: token_arrays of each text back to back, one id per distinct token (the token table's)."""
+    cols = verify.token_columns(texts, 5)
+    assert cols is not None
+    arrays = [_reference(text.token_arrays, t) for t in texts]
+    assert cols.offsets.tolist() == np.cumsum([0] + [len(a.tokens) for a in arrays]).tolist()
+    assert cols.starts.tolist() == [x for a in arrays for x in a.starts.tolist()]
+    assert cols.ends.tolist() == [x for a in arrays for x in a.ends.tolist()]
+    assert cols.hashes.tolist() == [x for a in arrays for x in a.hashes.tolist()]
+    assert cols.ids.tolist() == [verify._TOKEN_ID[t] for a in arrays for t in a.tokens]
 
 
 @TEXT_SETTINGS

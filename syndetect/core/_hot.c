@@ -13,6 +13,8 @@
  *       syndetect.core.verify._runs_reference: maximal exact k-word runs.
  *   align_pairs(ids, hashes, offsets, pairs, positions, k, ...)
  *       syndetect.core.verify.align_many: align() of many paragraph pairs.
+ *   token_columns(texts, id_of)
+ *       syndetect.core.verify.token_columns: the tokeniser's tokens of many texts as ids, hashes, offsets.
  *   scan(text, mode), map_units(texts, min_words, min_unit, max_unit)
  *       the tokeniser of syndetect.core.text (TOKEN_RE, sentence ends and
  *       quotation marks with re's semantics, any Unicode), feeding
@@ -314,13 +316,18 @@ typedef struct {  /* 64 bytes: a token of up to INLINE_CHARS code points is comp
     uint64_t key;   /* hash of the raw code points; 0 = empty slot */
     uint64_t th;
     PyObject *norm;
-    int32_t len, off;  /* off: in the arena, for longer tokens */
-    Py_UCS4 chars[INLINE_CHARS];
+    int32_t len;
+    int32_t id;     /* 1 + the token's id in the caller's token table (token_columns), 0 = not asked yet */
+    union {
+        Py_UCS4 chars[INLINE_CHARS];
+        int32_t off;  /* in the arena, for longer tokens */
+    } at;
 } Slot;
 static Slot *slots = NULL;
 static Py_ssize_t nslots = 0, nused = 0;
 static Py_UCS4 *arena = NULL;
 static Py_ssize_t arena_len = 0, arena_cap = 0;
+static uint64_t cache_gen = 0;  /* changes whenever slots move (grow, configure) */
 static Py_ssize_t cache_max = 1 << 20;  /* entries (at most 2 slots of 64 bytes each); beyond it tokens are resolved at every sight */
 #define ARENA_MAX (1 << 24)  /* code points of the raw tokens longer than INLINE_CHARS (64 MB) */
 
@@ -353,27 +360,37 @@ static int cache_grow(void) {
     free(slots);
     slots = ns;
     nslots = cap;
+    cache_gen++;
     return 0;
 }
 
+/* The slot of a raw token in the cache, or -1. */
+static Py_ssize_t slot_of(const Py_UCS4 *u, Py_ssize_t len, uint64_t key) {
+    if (!nslots) return -1;
+    Py_ssize_t j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
+    while (slots[j].key) {
+        if (slots[j].key == key && slots[j].len == len
+            && same_chars(len <= INLINE_CHARS ? slots[j].at.chars : arena + slots[j].at.off, u, len))
+            return j;
+        j = (j + 1) & (nslots - 1);
+    }
+    return -1;
+}
+
 /* Resolve a raw token: *th and *norm (NULL: the token normalises to nothing), borrowed from the cache, or a
- * new reference when the cache is full (*owned = 1). Returns 0, or -1 with an exception set. The cache only
- * grows while a scan runs (configure() refuses to empty it then), so borrowed references stay valid. */
-static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **norm, int *owned) {
+ * new reference when the cache is full (*owned = 1); *where: its slot (-1 when not cached), valid while
+ * cache_gen stays the same. Returns 0, or -1 with an exception set. The cache only grows while a scan runs
+ * (configure() refuses to empty it then), so borrowed references stay valid. */
+static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **norm, int *owned, Py_ssize_t *where) {
     *owned = 0;
+    *where = -1;
     uint64_t key = raw_key(u, len);
-    Py_ssize_t j = 0;
-    if (nslots) {
-        j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
-        while (slots[j].key) {
-            if (slots[j].key == key && slots[j].len == len
-                && same_chars(len <= INLINE_CHARS ? slots[j].chars : arena + slots[j].off, u, len)) {
-                *th = slots[j].th;
-                *norm = slots[j].norm;
-                return 0;
-            }
-            j = (j + 1) & (nslots - 1);
-        }
+    Py_ssize_t j = slot_of(u, len, key);
+    if (j >= 0) {
+        *where = j;
+        *th = slots[j].th;
+        *norm = slots[j].norm;
+        return 0;
     }
     if (resolve_fn == NULL) { PyErr_SetString(PyExc_RuntimeError, "syndetect.core._hot: configure() was not called"); return -1; }
     PyObject *raw = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, u, len);
@@ -414,17 +431,19 @@ static int resolve(const Py_UCS4 *u, Py_ssize_t len, uint64_t *th, PyObject **no
     j = (Py_ssize_t)(key & (uint64_t)(nslots - 1));
     while (slots[j].key) j = (j + 1) & (nslots - 1);
     if (len <= INLINE_CHARS) {
-        memcpy(slots[j].chars, u, sizeof(Py_UCS4) * len);
+        memcpy(slots[j].at.chars, u, sizeof(Py_UCS4) * len);
     } else {
         memcpy(arena + arena_len, u, sizeof(Py_UCS4) * len);
-        slots[j].off = (int32_t)arena_len;
+        slots[j].at.off = (int32_t)arena_len;
         arena_len += len;
     }
     slots[j].key = key;
     slots[j].len = (int32_t)len;
     slots[j].th = h;
     slots[j].norm = nm;  /* the cache owns it */
+    slots[j].id = 0;
     nused++;
+    *where = j;
     return 0;
 }
 
@@ -614,7 +633,7 @@ done:
     return ret;
 }
 
-typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; int owned; } Tok;  /* norm borrowed unless owned */
+typedef struct { Py_ssize_t start, end; uint64_t th; PyObject *norm; int owned; int64_t id; } Tok;  /* norm borrowed unless owned */
 typedef struct { Py_ssize_t pos; int kind; } Cut;  /* kind 1 sentence, 2 quotation, 3 both (as segment_batch) */
 
 static void toks_release(Vec *toks) {
@@ -650,8 +669,26 @@ static Py_UCS4 *paragraph_chars(PyObject *text, Py_ssize_t *n) {
     return u;
 }
 
-/* Tokens (normalising to something) and cuts of one paragraph, as segment_hashes and token_spans see them. */
-static int scan_paragraph(const Py_UCS4 *u, Py_ssize_t n, Vec *toks, Vec *cuts) {
+/* The id of a resolved token in the caller's token table: id_of(norm) once per cached raw token (kept in its
+ * slot), at every sight for a token the cache does not hold. -1: the table is full. Returns 0, or -1 with an
+ * exception set. */
+static int token_id(PyObject *id_of, Tok *t, Py_ssize_t where) {
+    if (where >= 0 && slots[where].id > 0) { t->id = slots[where].id - 1; return 0; }
+    uint64_t gen = cache_gen;
+    PyObject *r = PyObject_CallOneArg(id_of, t->norm);
+    if (!r) return -1;
+    long long v = PyLong_AsLongLong(r);
+    Py_DECREF(r);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    if (v < -1 || v >= INT32_MAX) { PyErr_SetString(PyExc_ValueError, "id_of must return an id below 2**31 - 1, or -1"); return -1; }
+    t->id = v;
+    if (v >= 0 && where >= 0 && gen == cache_gen) slots[where].id = (int32_t)(v + 1);
+    return 0;
+}
+
+/* Tokens (normalising to something) and cuts of one paragraph, as segment_hashes and token_spans see them;
+ * with id_of, each token's id too (token_id). */
+static int scan_paragraph(const Py_UCS4 *u, Py_ssize_t n, Vec *toks, Vec *cuts, PyObject *id_of) {
     Py_ssize_t p = 0;
     while (p < n) {
         Py_UCS4 c = u[p];
@@ -676,8 +713,10 @@ static int scan_paragraph(const Py_UCS4 *u, Py_ssize_t n, Vec *toks, Vec *cuts) 
         }
         if (is_alnum(c)) {
             Py_ssize_t e = token_end(u, n, p);
-            Tok t = {p, e, 0, NULL, 0};
-            if (resolve(u + p, e - p, &t.th, &t.norm, &t.owned) < 0) return -1;
+            Tok t = {p, e, 0, NULL, 0, -1};
+            Py_ssize_t where;
+            if (resolve(u + p, e - p, &t.th, &t.norm, &t.owned, &where) < 0) return -1;
+            if (t.norm != NULL && id_of != NULL && token_id(id_of, &t, where) < 0) { if (t.owned) Py_DECREF(t.norm); return -1; }
             if (t.norm != NULL && VEC_PUSH(toks, Tok, t) < 0) { if (t.owned) Py_DECREF(t.norm); return -1; }
             p = e;
             continue;
@@ -767,6 +806,7 @@ static PyObject *hot_configure(PyObject *self, PyObject *args) {
     free(slots);
     slots = NULL;
     nslots = nused = 0;
+    cache_gen++;
     arena_len = 0;
     cache_max = entries < 0 ? 0 : entries;
     Py_XSETREF(resolve_fn, Py_NewRef(r));
@@ -787,7 +827,7 @@ static PyObject *hot_scan(PyObject *self, PyObject *args) {
     scanning++;
     Vec toks = VEC(Tok), cuts = VEC(Cut);
     PyObject *ret = NULL, *list = NULL, *a = NULL, *b = NULL, *c = NULL;
-    if (scan_paragraph(u, n, &toks, mode == 3 ? &cuts : NULL) < 0) goto done;
+    if (scan_paragraph(u, n, &toks, mode == 3 ? &cuts : NULL, NULL) < 0) goto done;
     Tok *t = (Tok *)toks.p;
     if (mode != 3) {
         list = PyList_New(toks.n);
@@ -842,6 +882,57 @@ done:
     return ret;
 }
 
+/* scan_paragraph of one text of a batch into emptied toks (and cuts). 0, or -1 with an exception set. */
+static int scan_text(PyObject *text, Vec *toks, Vec *cuts, PyObject *id_of) {
+    Py_ssize_t n;
+    Py_UCS4 *u = paragraph_chars(text, &n);
+    if (!u) return -1;
+    toks_release(toks);
+    if (cuts) cuts->n = 0;
+    int err = scan_paragraph(u, n, toks, cuts, id_of);
+    PyMem_Free(u);
+    return err;
+}
+
+/* token_columns(texts, id_of) -> (ids i64 or None, hashes u64, starts i64, ends i64, counts i64) as bytes: the
+ * tokens of every text back to back (token_spans/token_arrays), each token's id in the caller's token table
+ * (id_of(token) -> id, asked once per raw token the cache holds; None when it answers -1 for any token: its
+ * table is full) and the number of tokens of each text. For syndetect.core.verify.token_columns. */
+static PyObject *hot_token_columns(PyObject *self, PyObject *args) {
+    PyObject *texts, *id_of;
+    if (!PyArg_ParseTuple(args, "OO", &texts, &id_of)) return NULL;
+    if (!PyCallable_Check(id_of)) { PyErr_SetString(PyExc_TypeError, "token_columns: id_of must be callable"); return NULL; }
+    PyObject *seq = PySequence_Fast(texts, "texts must be a sequence");
+    if (!seq) return NULL;
+    scanning++;
+    Vec toks = VEC(Tok), ids = VEC(int64_t), th = VEC(uint64_t), starts = VEC(int64_t), ends = VEC(int64_t);
+    Vec counts = VEC(int64_t);
+    PyObject *ret = NULL;
+    int complete = 1;
+    Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        if (scan_text(PySequence_Fast_GET_ITEM(seq, i), &toks, NULL, id_of) < 0) goto done;
+        Tok *t = (Tok *)toks.p;
+        for (Py_ssize_t j = 0; j < toks.n; j++) {
+            complete &= t[j].id >= 0;
+            if (VEC_PUSH(&ids, int64_t, t[j].id) < 0 || VEC_PUSH(&th, uint64_t, t[j].th) < 0
+                || VEC_PUSH(&starts, int64_t, (int64_t)t[j].start) < 0 || VEC_PUSH(&ends, int64_t, (int64_t)t[j].end) < 0)
+                goto done;
+        }
+        if (VEC_PUSH(&counts, int64_t, (int64_t)toks.n) < 0) goto done;
+    }
+    PyObject *a = complete ? vec_bytes(&ids) : Py_NewRef(Py_None), *b = vec_bytes(&th), *c = vec_bytes(&starts);
+    PyObject *d = vec_bytes(&ends), *e = vec_bytes(&counts);
+    if (a && b && c && d && e) ret = PyTuple_Pack(5, a, b, c, d, e);
+    Py_XDECREF(a); Py_XDECREF(b); Py_XDECREF(c); Py_XDECREF(d); Py_XDECREF(e);
+done:
+    toks_release(&toks);
+    free(toks.p); free(ids.p); free(th.p); free(starts.p); free(ends.p); free(counts.p);
+    Py_DECREF(seq);
+    scanning--;
+    return ret;
+}
+
 /* map_units(texts, min_words, min_unit, max_unit) -> (token hashes u64, unit paragraph i64, unit start i64, unit end i64)
  * as bytes: the tokens of all paragraphs back to back, and the units (text.units_from_cuts) of every paragraph of at
  * least min_words tokens, as offsets into them (syndetect.core.units.map_paragraphs). */
@@ -857,14 +948,7 @@ static PyObject *hot_map_units(PyObject *self, PyObject *args) {
     PyObject *ret = NULL;
     Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
     for (Py_ssize_t i = 0; i < m; i++) {
-        Py_ssize_t n;
-        Py_UCS4 *u = paragraph_chars(PySequence_Fast_GET_ITEM(seq, i), &n);
-        if (!u) goto done;
-        toks_release(&toks);
-        cuts.n = 0;
-        int err = scan_paragraph(u, n, &toks, &cuts);
-        PyMem_Free(u);
-        if (err < 0) goto done;
+        if (scan_text(PySequence_Fast_GET_ITEM(seq, i), &toks, &cuts, NULL) < 0) goto done;
         int64_t base = (int64_t)th.n;
         Tok *t = (Tok *)toks.p;
         for (Py_ssize_t j = 0; j < toks.n; j++) if (VEC_PUSH(&th, uint64_t, t[j].th) < 0) goto done;
@@ -1077,6 +1161,7 @@ static PyMethodDef methods[] = {
     {"align_pairs", hot_align_pairs, METH_VARARGS, "align() of many paragraph pairs (see syndetect.core.verify)."},
     {"configure", hot_configure, METH_VARARGS, "Set the tokeniser's resolve(raw) and repair(text) (see syndetect.core.text)."},
     {"scan", hot_scan, METH_VARARGS, "Tokens, offsets, hashes or cuts of one text (see syndetect.core.text)."},
+    {"token_columns", hot_token_columns, METH_VARARGS, "Token ids, hashes and offsets of many texts (see syndetect.core.verify)."},
     {"split_paragraphs", hot_split_paragraphs, METH_O, "Paragraph offsets of a document (see syndetect.core.text)."},
     {"map_units", hot_map_units, METH_VARARGS, "Token hashes and units of a batch of paragraphs (see syndetect.core.units)."},
     {"word_count", hot_word_count, METH_O, "len(text.split()) (see syndetect.core.words)."},

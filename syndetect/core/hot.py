@@ -33,7 +33,7 @@ def _load() -> ModuleType | None:
 
 
 _FUNCTIONS = ("signatures", "band_keys", "runs", "align_pairs", "configure", "scan", "map_units", "split_paragraphs",
-              "word_count", "fold_words", "trigger_hits")
+              "word_count", "fold_words", "trigger_hits", "token_columns")
 
 
 HOT: ModuleType | None = _load()

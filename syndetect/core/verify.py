@@ -15,7 +15,7 @@ import itertools
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from syndetect.config import Params
 from syndetect.core.hot import HOT
 from syndetect.core.minhash import _POSITION, shingle_hashes, token_hash, token_hashes
 
-__all__ = ["TokenSpan", "Prepared", "prepare", "align", "align_many"]
+__all__ = ["TokenSpan", "Prepared", "prepare", "align", "align_many", "TokenColumns", "token_columns", "align_columns"]
 
 _MAX_POSITIONS = 32  # a k-gram repeated more often inside one paragraph is ignored
 
@@ -74,6 +74,17 @@ def _token_ids(toks: tuple[str, ...]) -> array | None:
                     _HASH_OF_ID.append(token_hash(t))
                 ids[i] = g
     return array("q", cast(list[int], ids))  # every None was filled above
+
+
+def _id_of(tok: str) -> int:
+    """The id of a token in the token table (added when new), or -1 when the table is full."""
+    g = _TOKEN_ID.get(tok)
+    if g is None:
+        if len(_TOKEN_ID) >= _TABLE_MAX:
+            return -1
+        g = _TOKEN_ID[tok] = len(_HASH_OF_ID)
+        _HASH_OF_ID.append(token_hash(tok))
+    return g
 
 
 def prepare(tokens: Sequence[str], k: int, *, compiled: bool | None = None) -> Prepared:
@@ -212,10 +223,7 @@ def align_many(
             th = np.fromiter(map(token_hash, itertools.chain.from_iterable(tokens)), dtype=np.uint64, count=len(ids))
         else:
             th = np.concatenate([np.asarray(h, dtype=np.uint64) for h in hashes]) if len(hashes) else np.empty(0, np.uint64)
-        got = HOT.align_pairs(ids, np.ascontiguousarray(th), offsets, np.ascontiguousarray(pairs), _POSITION, k,
-                              _MAX_POSITIONS, params.max_gap_words, params.min_span_words,
-                              params.min_secondary_words, float(params.min_overlap))
-        return np.frombuffer(got, dtype=np.int64).reshape(-1, 6).copy()
+        return _align_pairs(ids, th, offsets, pairs, params)
     prepared: dict[int, Prepared] = {}
 
     def prep(i: int) -> Prepared:
@@ -227,3 +235,44 @@ def align_many(
     rows = [(q, s.a_start, s.a_end, s.b_start, s.b_end, s.words)
             for q, (a, b) in enumerate(pairs.tolist()) for s in align(prep(a), prep(b), params)]
     return np.array(rows, dtype=np.int64).reshape(-1, 6)
+
+
+class TokenColumns(NamedTuple):
+    """The tokens of many texts back to back (:func:`token_columns`): text ``i`` holds tokens
+    ``offsets[i]:offsets[i + 1]``."""
+
+    ids: np.ndarray  # int64 ids of the token table (equal ids, equal tokens)
+    hashes: np.ndarray  # uint64 token_hash of each token
+    starts: np.ndarray  # int64 character offsets of each token in its text
+    ends: np.ndarray
+    offsets: np.ndarray  # int64, len(texts) + 1
+
+
+def token_columns(texts: Sequence[str], k: int) -> TokenColumns | None:
+    """The tokens of ``texts`` (as :func:`~syndetect.core.text.token_arrays` gives them) as ids of the token
+    table, hashes and offsets, for :func:`align_columns` with shingles of ``k`` words, in one compiled call
+    (each raw token's id kept in the tokeniser's cache: no Python work per token); ``None`` without the
+    compiled path, for a ``k`` it does not handle, or when the table is full."""
+    if HOT is None or k > len(_POSITION):
+        return None
+    ids, th, starts, ends, counts = HOT.token_columns(texts, _id_of)
+    if ids is None:
+        return None
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.frombuffer(counts, dtype=np.int64), out=offsets[1:])
+    return TokenColumns(np.frombuffer(ids, dtype=np.int64), np.frombuffer(th, dtype=np.uint64),
+                        np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64), offsets)
+
+
+def align_columns(columns: TokenColumns, pairs: np.ndarray, params: Params) -> np.ndarray:
+    """:func:`align_many` of pairs of texts given as :func:`token_columns` (compiled only): the same rows."""
+    assert HOT is not None and params.shingle_size <= len(_POSITION)
+    return _align_pairs(columns.ids, columns.hashes, columns.offsets, np.asarray(pairs, dtype=np.int64), params)
+
+
+def _align_pairs(ids: np.ndarray, th: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, params: Params) -> np.ndarray:
+    assert HOT is not None
+    got = HOT.align_pairs(ids, np.ascontiguousarray(th), offsets, np.ascontiguousarray(pairs.reshape(-1, 2)), _POSITION,
+                          params.shingle_size, _MAX_POSITIONS, params.max_gap_words, params.min_span_words,
+                          params.min_secondary_words, float(params.min_overlap))
+    return np.frombuffer(got, dtype=np.int64).reshape(-1, 6).copy()

@@ -33,7 +33,7 @@ from syndetect.config import Params
 from syndetect.core.candidates import bucket_pairs, unique_cross_doc
 from syndetect.core.text import split_paragraphs, token_arrays, token_spans
 from syndetect.core.units import map_paragraphs
-from syndetect.core.verify import align_many
+from syndetect.core.verify import align_columns, align_many, token_columns
 from syndetect.model import Document, Match, Paragraph
 
 __all__ = [
@@ -158,15 +158,20 @@ def _verified(batch: PairBatch, params: Params) -> np.ndarray:
     over the texts' tokens, token offsets turned into character offsets)."""
     if len(batch.pairs) == 0:
         return np.empty((0, 7), dtype=np.int64)
-    arrays = [token_arrays(t) for t in batch.texts]
-    spans = align_many([ta.tokens for ta in arrays], batch.pairs, params, hashes=[ta.hashes for ta in arrays])
+    columns = token_columns(batch.texts, params.shingle_size)
+    if columns is not None:  # compiled: tokens as ids of the token table, no Python per token
+        spans = align_columns(columns, batch.pairs, params)
+        starts, ends, base = columns.starts, columns.ends, columns.offsets
+    else:
+        arrays = [token_arrays(t) for t in batch.texts]
+        spans = align_many([ta.tokens for ta in arrays], batch.pairs, params, hashes=[ta.hashes for ta in arrays])
+        base = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum([len(ta.tokens) for ta in arrays], out=base[1:])
+        starts = np.concatenate([ta.starts for ta in arrays]) if arrays else np.empty(0, np.int64)
+        ends = np.concatenate([ta.ends for ta in arrays]) if arrays else np.empty(0, np.int64)
     out = np.empty((len(spans), 7), dtype=np.int64)
     if len(spans) == 0:
         return out
-    base = np.zeros(len(arrays) + 1, dtype=np.int64)
-    np.cumsum([len(ta.tokens) for ta in arrays], out=base[1:])
-    starts = np.concatenate([ta.starts for ta in arrays])
-    ends = np.concatenate([ta.ends for ta in arrays])
     pairs = np.asarray(batch.pairs, dtype=np.int64)[spans[:, 0]]
     a, b = pairs[:, 0], pairs[:, 1]
     out[:, 0], out[:, 1] = a, b
