@@ -108,6 +108,7 @@ def outlet_templates(
     site, outside, prose, category, params = ctx.site, ctx.outside, ctx.prose, ctx.category, ctx.params
     seen: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
     keys: dict[tuple[str, int], str] = {}
+    keyed: list[Paragraph] = []  # the paragraphs with a key, in order: the later passes over keys walk only these
     for p in paragraphs:
         o = site.get(p.doc)
         if not o or (p.doc, p.index) in flags:
@@ -117,6 +118,7 @@ def outlet_templates(
             k: str | None = _template(flat.lower(), _site_name(o))  # = template_key(p.text, o)
             if k:
                 keys[(p.doc, p.index)] = k
+                keyed.append(p)
                 seen[(o, k)].add(p.doc)
     repeated: dict[tuple[str | None, str | None], set[str]] = {key: ds for key, ds in seen.items() if len(ds) >= min(params.min_repeats, params.min_repeats_outside_body)}
     if not repeated:
@@ -125,9 +127,9 @@ def outlet_templates(
     # in every page) do not shield each other; shared body prose does (a story the site printed twice)
     furniture_like: dict[tuple[str | None, str | None], bool] = {}
     placed_outside: set[tuple[str | None, str | None]] = set()
-    for p in paragraphs:
-        k = keys.get((p.doc, p.index))
-        if k is not None and (site[p.doc], k) in repeated:
+    for p in keyed:
+        k = keys[(p.doc, p.index)]
+        if (site[p.doc], k) in repeated:
             furniture_like[(site[p.doc], k)] = furniture_like.get((site[p.doc], k), True) and not prose(p.text)
             if outside(p.doc, p.index):
                 placed_outside.add((site[p.doc], k))
@@ -137,10 +139,10 @@ def outlet_templates(
     holders: dict[str, set[str]] = defaultdict(set)
     # only the pages that hold a candidate need to know what body text they share
     candidate_docs = {d for ds in repeated.values() for d in ds}
+    candidates = [p for p in paragraphs if p.doc in candidate_docs]
     seen_texts: dict[str, int] = defaultdict(int)
-    for p in paragraphs:
-        if p.doc in candidate_docs:
-            seen_texts[p.text] += 1
+    for p in candidates:
+        seen_texts[p.text] += 1
     # Only text that recurs can relate pages. holders[t]: the pages holding t unflagged inside their
     # body — told exactly for the candidate pages; the other pages' bodies are told only as far as
     # needed to know whether t has two holders (each body told is a page-shape pass).
@@ -167,15 +169,15 @@ def outlet_templates(
             got = several[text] = n + len(extra) > 1
         return got
 
-    for p in paragraphs:
-        if p.doc in candidate_docs and not furniture_like.get(
+    for p in candidates:
+        if not furniture_like.get(
             (site.get(p.doc), keys.get((p.doc, p.index))), False
         ) and held_twice(p.text):
             body_shared[p.doc].add(p.text)
     unrelated: dict[tuple[str | None, str, str], bool] = {}  # (site, template, text) -> the pages share nothing else
-    for p in paragraphs:
-        k = keys.get((p.doc, p.index))
-        if k is None or (p.doc, p.index) in flags:
+    for p in keyed:
+        k = keys[(p.doc, p.index)]
+        if (p.doc, p.index) in flags:
             continue
         o = site[p.doc]
         ds = repeated.get((o, k))
