@@ -171,6 +171,21 @@ static int cmp_gram(const void *x, const void *y) {
 
 /* runs(a_ids: i64[la], b_ids: i64[lb], hash_of_id: u64[], positions: u64[>=k], k, max_positions)
  *   -> [(i, j, length), ...] in the order of the reference. */
+/* The maximal exact run of token ids a[i..], b[j..] that starts with the k-gram at (i, j), on the
+   diagonal d = i - j + lb (reach[d]: how far the runs found on it already go; updated): its length,
+   or -1 where that diagonal already reaches past i or the k-gram differs (a gram-hash collision).
+   Shared by runs() and align_pairs(). */
+static inline Py_ssize_t extend_run(const int64_t *a, const int64_t *b, Py_ssize_t la, Py_ssize_t lb,
+                                    Py_ssize_t i, Py_ssize_t j, int k, Py_ssize_t *reach) {
+    Py_ssize_t d = i - j + lb;
+    if (reach[d] > i) return -1;
+    for (int t = 0; t < k; t++) if (a[i + t] != b[j + t]) return -1;
+    Py_ssize_t n = k;
+    while (i + n < la && j + n < lb && a[i + n] == b[j + n]) n++;
+    reach[d] = i + n;
+    return n;
+}
+
 static PyObject *hot_runs(PyObject *self, PyObject *args) {
     PyObject *oa, *ob, *oh, *op;
     int k, max_positions;
@@ -222,14 +237,8 @@ static PyObject *hot_runs(PyObject *self, PyObject *args) {
         if (end == lo || end - lo > max_positions) continue;
         for (Py_ssize_t q = lo; q < end; q++) {
             Py_ssize_t j = order[q];
-            Py_ssize_t d = i - j + lb;
-            if (reach[d] > i) continue;
-            int same = 1;
-            for (int t = 0; t < k; t++) if (ai[i + t] != bi[j + t]) { same = 0; break; }
-            if (!same) continue;  /* a gram-hash collision */
-            Py_ssize_t n = k;
-            while (i + n < la && j + n < lb && ai[i + n] == bi[j + n]) n++;
-            reach[d] = i + n;
+            Py_ssize_t n = extend_run(ai, bi, la, lb, i, j, k, reach);
+            if (n < 0) continue;
             PyObject *t = Py_BuildValue("(nnn)", i, j, n);
             if (t == NULL || PyList_Append(ret, t) < 0) { Py_XDECREF(t); Py_CLEAR(ret); goto done; }
             Py_DECREF(t);
@@ -564,14 +573,8 @@ static PyObject *hot_align_pairs(PyObject *self, PyObject *args) {
             if (end == lo || end - lo > max_positions) continue;
             for (Py_ssize_t h = lo; h < end; h++) {
                 Py_ssize_t j = (Py_ssize_t)(sb[h] & 0xFFFFFFFFu);
-                Py_ssize_t d = i - j + lb;
-                if (reach[d] > i) continue;
-                int same = 1;
-                for (int t = 0; t < k; t++) if (a[i + t] != b[j + t]) { same = 0; break; }
-                if (!same) continue;  /* a gram-hash collision */
-                Py_ssize_t m = k;
-                while (i + m < la && j + m < lb && a[i + m] == b[j + m]) m++;
-                reach[d] = i + m;
+                Py_ssize_t m = extend_run(a, b, la, lb, i, j, k, reach);
+                if (m < 0) continue;
                 Run r = {i, j, m};
                 if (VEC_PUSH(&runs, Run, r) < 0) goto done;
             }
