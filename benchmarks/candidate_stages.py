@@ -1,10 +1,10 @@
-"""CPU seconds of the candidate stages alone (exact repeats, map, group, verify, cluster), one process.
+"""CPU seconds of the candidate stages alone (exact repeats, signatures, lsh, verify, cluster), one process.
 
     python benchmarks/candidate_stages.py CORPUS.jsonl
 
 Reads and parses the corpus, runs the boilerplate stage once (its content paragraphs are cached in
-``benchmarks/out/candidate-stages/``, keyed by the corpus path and size), then the stages after it as the scan
-runs them, serially, each timed with ``time.process_time``. Prints one JSON line: the stages' CPU
+``benchmarks/out/candidate-stages/``, keyed by the corpus path and size), then the stages after it through the scan's own
+wiring (:func:`syndetect.pipeline.scan.candidate_clusters`), serially, each timed with ``time.process_time``. Prints one JSON line: the stages' CPU
 seconds, the candidate pairs, verified rows, clusters and a hash of the clusters (ids, fingerprints,
 words, members' ranges) to compare two versions of the code (``PYTHONPATH``).
 """
@@ -22,19 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from syndetect.config import Params
-from syndetect.core.candidates import by_component
-from syndetect.core.cluster import build_clusters_from_rows
 from syndetect.model import Skipped
 from syndetect.pipeline import rules
-from syndetect.pipeline.executors import chunks
-from syndetect.pipeline.stages import (
-    exact_repeat_rows,
-    group_candidates,
-    map_task,
-    pair_batch,
-    paragraphs_of,
-    verify_rows_task,
-)
+from syndetect.pipeline.executors import SerialExecutor
+from syndetect.pipeline.scan import candidate_clusters, split_documents
 from syndetect.readers.inputs import read_inputs
 
 HERE = Path(__file__).resolve().parent
@@ -46,13 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     gc.disable()
     docs = sorted((d for d in read_inputs([str(args.corpus)]) if not isinstance(d, Skipped)), key=lambda d: d.id)
-    paragraphs, para_doc, items = [], [], []
-    for di, d in enumerate(docs):
-        ps = paragraphs_of(d)
-        items.append(rules.DocumentParagraphs(d, ps))
-        paragraphs.extend(ps)
-        para_doc.extend([di] * len(ps))
-    owner_doc = np.asarray(para_doc, dtype=np.int64)
+    paragraphs, owner_doc, items = split_documents(docs)
     params = Params()
     key = hashlib.sha256(f"{args.corpus.resolve()}:{args.corpus.stat().st_size}".encode()).hexdigest()[:16]
     cache = HERE / "out" / "candidate-stages" / f"{key}.npy"
@@ -69,31 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         np.save(cache, np.array(content_ids, dtype=np.int64))
     del items
     cpu: dict[str, float] = {}
-    t = time.process_time()
-    reps, exact = exact_repeat_rows(paragraphs, content_ids, params)
-    cpu["exact-repeats"] = time.process_time() - t
-    t = time.process_time()
-    batches = [map_task(params, ([paragraphs[i].text for i in reps[lo:hi]], reps[lo:hi]))
-               for lo, hi in chunks(len(reps), 20000)]
-    cpu["signatures"] = time.process_time() - t
-    t = time.process_time()
-    grouped = group_candidates(batches, owner_doc, params)
-    cpu["group"] = time.process_time() - t
-    t = time.process_time()
-    pairs = by_component(grouped)
-    cpu["component-order"] = time.process_time() - t
-    cpu["lsh"] = cpu["group"] + cpu["component-order"]
-    del batches, grouped
-    t = time.process_time()
-    matches = np.concatenate([*(verify_rows_task(params, pair_batch(pairs[lo:hi], paragraphs))
-                                for lo, hi in chunks(len(pairs), 100_000)), exact])
-    cpu["verify"] = time.process_time() - t
-    t = time.process_time()
-    clusters = build_clusters_from_rows(matches, paragraphs, owner_doc)
-    cpu["cluster"] = time.process_time() - t
+    found = candidate_clusters(paragraphs, content_ids, owner_doc, params, SerialExecutor(), timings=cpu,
+                               clock=time.process_time)
+    clusters = found.clusters
     digest = hashlib.sha256(repr([(c.id, c.fingerprint, c.words, [(m.doc, m.paragraph, m.start, m.end) for m in c.members])
                                   for c in clusters]).encode()).hexdigest()[:16]
-    print(json.dumps({"paragraphs": len(paragraphs), "pairs": len(pairs), "verified_rows": len(matches),
+    print(json.dumps({"paragraphs": len(paragraphs), "pairs": found.pairs, "verified_rows": found.verified_rows,
                       "clusters": len(clusters), "clusters_sha256": digest,
                       **{k: round(v, 3) for k, v in cpu.items()}, "load": round(os.getloadavg()[0], 2)}))
     return 0

@@ -14,7 +14,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -55,7 +55,7 @@ from syndetect.pipeline.stages import (
     verify_rows_task,
 )
 
-__all__ = ["scan", "paragraphs_of", "summarize", "Progress"]
+__all__ = ["scan", "split_documents", "candidate_clusters", "Candidates", "paragraphs_of", "summarize", "Progress"]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as a stage advances."""
@@ -130,15 +130,7 @@ def _scan(documents, params: Params, *, workers, progress, lexicon_paths, execut
                 if isinstance(pool, ProcessExecutor):
                     pool.start()
         docs.sort(key=lambda d: d.id)
-        paragraphs: list[Paragraph] = []
-        para_doc: list[int] = []
-        items: list[rules.DocumentParagraphs] = []
-        for di, doc in enumerate(docs):
-            pars = paragraphs_of(doc)
-            items.append(rules.DocumentParagraphs(doc, pars))
-            paragraphs.extend(pars)
-            para_doc.extend([di] * len(pars))
-        owner_doc = np.asarray(para_doc, dtype=np.int64)
+        paragraphs, owner_doc, items = split_documents(docs)
         gc.freeze()
         timings["parse"] = time.perf_counter() - t0
         if owned:
@@ -155,6 +147,75 @@ def _scan(documents, params: Params, *, workers, progress, lexicon_paths, execut
     finally:
         if owned and pool is not None:
             pool.close()
+
+
+def split_documents(docs: Sequence) -> tuple[list[Paragraph], np.ndarray, list[rules.DocumentParagraphs]]:
+    """The parse stage over documents in their scan order: every paragraph, the index of its
+    document for each (``owner_doc``), and each document with its paragraphs (the boilerplate
+    stage's input)."""
+    paragraphs: list[Paragraph] = []
+    para_doc: list[int] = []
+    items: list[rules.DocumentParagraphs] = []
+    for di, doc in enumerate(docs):
+        pars = paragraphs_of(doc)
+        items.append(rules.DocumentParagraphs(doc, pars))
+        paragraphs.extend(pars)
+        para_doc.extend([di] * len(pars))
+    return paragraphs, np.asarray(para_doc, dtype=np.int64), items
+
+
+class Candidates(NamedTuple):
+    """What :func:`candidate_clusters` found: the clusters, and how many candidate pairs and verified
+    match rows led to them."""
+
+    clusters: list
+    pairs: int
+    verified_rows: int
+
+
+def candidate_clusters(
+    paragraphs, content_ids: Sequence[int], owner_doc: np.ndarray, params: Params, executor: Executor, *,
+    progress: Progress | None = None, timings: dict[str, float] | None = None,
+    clock: Callable[[], float] = time.perf_counter, after_verify: Callable[[], None] | None = None,
+) -> Candidates:
+    """The candidate stages of a scan, from the content paragraphs (``content_ids``: what the
+    boilerplate stage left) to clusters: exact repeats, shingles and signatures, LSH candidate pairs,
+    verification, clustering. ``timings`` gets each stage's ``clock`` seconds; ``after_verify`` runs
+    once the executor's last stage (verify) is done. The one wiring of these stages, used by
+    :func:`scan` and by the benchmarks that time them alone."""
+    timings = {} if timings is None else timings
+    w = executor.workers
+    t = clock()
+    reps, exact = exact_repeat_rows(paragraphs, content_ids, params)
+    timings["exact-repeats"] = clock() - t
+
+    t = clock()
+    ranges = chunks(len(reps), chunk_size(len(reps), w, 256, 20000))
+    batches = list(_run(executor, map_task, params,
+                        [([paragraphs[i].text for i in reps[lo:hi]], reps[lo:hi]) for lo, hi in ranges],
+                        [hi - lo for lo, hi in ranges], progress, "signatures"))
+    timings["shingle+signatures"] = clock() - t
+
+    t = clock()
+    pairs = by_component(group_candidates(batches, owner_doc, params))
+    del batches
+    timings["lsh"] = clock() - t
+
+    t = clock()
+    # up to 100k pairs a task: a family of versions cut into fewer tasks is tokenised fewer times
+    ranges = chunks(len(pairs), chunk_size(len(pairs), w, 500, 100_000))
+    tasks = (pair_batch(pairs[lo:hi], paragraphs) for lo, hi in ranges)
+    # matches as (a, a_start, a_end, b, b_start, b_end, words) rows of paragraph ids
+    matches = np.concatenate([*_run(executor, verify_rows_task, params, tasks, [hi - lo for lo, hi in ranges],
+                                    progress, "verify"), exact])
+    if after_verify is not None:  # e.g. release the workers' memory for the rest
+        after_verify()
+    timings["verify"] = clock() - t
+
+    t = clock()
+    clusters = build_clusters_from_rows(matches, paragraphs, owner_doc)
+    timings["cluster"] = clock() - t
+    return Candidates(clusters, len(pairs), len(matches))
 
 
 def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progress, lexicon_paths,
@@ -186,37 +247,9 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     release_memory()
     timings["boilerplate"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    reps, exact = exact_repeat_rows(paragraphs, content_ids, params)
-    timings["exact-repeats"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    ranges = chunks(len(reps), chunk_size(len(reps), w, 256, 20000))
-    batches = list(_run(executor, map_task, params,
-                        [([paragraphs[i].text for i in reps[lo:hi]], reps[lo:hi]) for lo, hi in ranges],
-                        [hi - lo for lo, hi in ranges], progress, "signatures"))
-    timings["shingle+signatures"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    pairs = by_component(group_candidates(batches, owner_doc, params))
-    del batches
-    timings["lsh"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    # up to 100k pairs a task: a family of versions cut into fewer tasks is tokenised fewer times
-    ranges = chunks(len(pairs), chunk_size(len(pairs), w, 500, 100_000))
-    tasks = (pair_batch(pairs[lo:hi], paragraphs) for lo, hi in ranges)
-    # matches as (a, a_start, a_end, b, b_start, b_end, words) rows of paragraph ids
-    matches = np.concatenate([*_run(executor, verify_rows_task, params, tasks, [hi - lo for lo, hi in ranges],
-                                    progress, "verify"), exact])
-    if owned:  # the last stage run by the executor: release the workers' memory for the rest
-        executor.close()
-    timings["verify"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    clusters = build_clusters_from_rows(matches, paragraphs, owner_doc)
-    del matches
-    timings["cluster"] = time.perf_counter() - t
+    found = candidate_clusters(paragraphs, content_ids, owner_doc, params, executor, progress=progress, timings=timings,
+                               after_verify=executor.close if owned else None)
+    clusters = found.clusters
 
     t = time.perf_counter()
     flags, clusters = rules.refine(detector, docs, paragraphs, flags, clusters)
