@@ -17,6 +17,7 @@ import tomllib
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from syndetect.core.hot import HOT
@@ -109,7 +110,7 @@ def parse_rules(data: dict[str, Any], origin: str, substitutions: dict[str, str]
 
 _trigger_hits = HOT.trigger_hits if HOT is not None else None
 
-# a word-cap tier: its rules, their trigger search, trigger -> triggers it contains, the merged
+# a word-cap tier: its rules, their trigger search (None where `_hot.trigger_hits` searches), trigger -> triggers it contains, the merged
 # prefilter of the rules without triggers, and those rules' names
 _Tier = tuple[list[Rule], "re.Pattern[str] | None", dict[str, frozenset[str]], "_Prefilter | None", frozenset[str]]
 
@@ -125,8 +126,8 @@ class _Prefilter:
     __slots__ = ("_start", "_anywhere")
 
     def __init__(self, sources: Sequence[str]) -> None:
-        start = [s for s in sources if _anchored(s)]
-        anywhere = [s for s in sources if not _anchored(s)]
+        start = tuple(s for s in sources if _anchored(s))
+        anywhere = tuple(s for s in sources if not _anchored(s))
         self._start = _merged(start)
         self._anywhere = _merged(anywhere)
 
@@ -136,10 +137,18 @@ class _Prefilter:
                     or (self._anywhere is not None and self._anywhere.search(text)))
 
 
-def _merged(sources: Sequence[str]) -> re.Pattern[str] | None:
+@cache  # tiers of neighbouring word caps often merge the same patterns: compiled once per process
+def _merged(sources: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{_unnamed(s)})" for s in sources), re.IGNORECASE) if sources else None
 
 
+@cache  # every tier holding the pattern asks again; parsing is `re`'s pure-Python parser
+def _trigger_search(triggers: tuple[str, ...]) -> re.Pattern[str]:
+    """The trie search of a tier's triggers (what :func:`_hot.trigger_hits` finds; used without it)."""
+    return re.compile(literal_union(triggers))
+
+
+@cache  # every tier holding the pattern asks again; parsing is `re`'s pure-Python parser
 def _anchored(source: str) -> bool:
     """The pattern can match only at the start of a text: its first element is ``^`` (no top-level ``|``)."""
     try:
@@ -177,7 +186,8 @@ class Lexicon:
             cap = self._caps[i]
             tier_rules = [r for r in self.rules if r.max_words >= cap]
             triggers = sorted({t for r in tier_rules for t in r.requires}, key=lambda t: (-len(t), t))
-            regex = re.compile(literal_union(triggers)) if triggers else None
+            # the trie regex only where the compiled search is missing (`re` parses it in Python)
+            regex = _trigger_search(tuple(triggers)) if triggers and _trigger_hits is None else None
             implied = {m: frozenset(t for t in triggers if t in m) for m in triggers}
             merged = frozenset(r.name for r in tier_rules if _mergeable(r))
             prefilter = _Prefilter([r.pattern.pattern for r in tier_rules if r.name in merged]) if merged else None
@@ -195,10 +205,11 @@ class Lexicon:
         i = bisect_left(self._caps, words)
         tier_rules, triggers, implied, prefilter, merged = self._tier(i)
         present: set[str] = set()
-        if triggers is not None:
+        if self._triggers[i]:
             low = flat.lower()
             # the compiled search finds what the trie's findall finds (tests/test_lexicon_triggers.py)
-            for hit in (_trigger_hits(low, self._triggers[i]) if _trigger_hits is not None else triggers.findall(low)):
+            for hit in (triggers.findall(low) if triggers is not None
+                        else _trigger_hits(low, self._triggers[i])):  # type: ignore[misc]
                 present |= implied[hit]
         # None: not searched yet; the merged rules can match only if it finds something
         maybe: bool | None = None if prefilter is not None and len(flat) <= LEXICON_MAX_CHARS else False
