@@ -81,3 +81,24 @@ def test_the_command_line_runs_numpy_on_one_thread_unless_told_otherwise():
     assert _threads_after_numpy(None) == ("1", 1)  # no BLAS thread pool started at import
     value, _ = _threads_after_numpy("2")
     assert value == "2"  # the user's choice is kept
+
+
+def test_a_tier_gated_by_all_merged_rules_matches_what_its_own_prefilter_matches(monkeypatch):
+    from syndetect.rules import lexicon as lexicon_module
+
+    own = rules.load_rules(()).lexicon
+    for i in range(len(own._caps)):
+        own._own_prefilter(i)
+    monkeypatch.setattr(lexicon_module, "_OWN_PREFILTER_AFTER", 10**9)  # every tier keeps the shared one
+    shared = rules.load_rules(()).lexicon
+    lines = [e for r in own.rules for e in (*r.examples, *r.not_examples)] + PARAGRAPHS
+    lines += [" ".join(lines[i : i + 3]) for i in range(0, len(lines), 3)]
+    found = 0
+    for text in lines:
+        a, b = own.match(text), shared.match(text)
+        assert (a and (a[0].name, a[1].span())) == (b and (b[0].name, b[1].span())), text
+        found += a is not None
+    assert found > 20
+    built = [t for t in shared._tiers if t is not None and t[3] is not None]
+    assert len(built) > 3 and len({id(t[3]) for t in built}) == 1  # one prefilter, compiled once
+    assert len({id(t[3]) for t in own._tiers if t is not None and t[3] is not None}) > 3

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndetect.pipeline import rules
-from syndetect.rules.lexicon import literal_union
+from syndetect.rules.lexicon import _trigger_search, literal_union
 
 FRAGMENTS = ["wire", "wir", "w", "ire", "agency", "age", "ag", "syndicat", "syndicated", " by", "edited by", "a.b",
              "(x)", "cookie", "cookies", "é", "ß", "-", " "]
@@ -78,9 +78,10 @@ def test_compiled_trigger_search_on_the_built_in_tiers_and_lexicon_lines():
     lines += [" ".join(lines[i : i + 3]) for i in range(0, len(lines), 3)]
     checked = 0
     for i in range(len(lexicon._caps)):
-        _, regex, *_ = lexicon._tier(i)
-        if regex is None:
+        lexicon._tier(i)
+        if not lexicon._triggers[i]:
             continue
+        regex = _trigger_search(lexicon._triggers[i])  # the tier's trie (compiled only without the hot path)
         for line in lines:
             assert hits(line, lexicon._triggers[i]) == regex.findall(line), line
             checked += 1
