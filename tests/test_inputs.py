@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from syndetect.model import Document, Skipped
+from syndetect.readers.base import ReaderOptions
 from syndetect.readers.ids import path_id
 from syndetect.readers.inputs import read_csv, read_inputs, read_jsonl, read_text_file
 
@@ -109,6 +110,26 @@ def test_read_jsonl_stream_and_crlf():
     stream = io.StringIO('{"id": "x", "text": "hello world"}\r\n\r\n{"id": "y", "text": "again"}\r\n')
     items = list(read_jsonl(stream, "feed"))
     assert [(d.id, d.source) for d in items] == [("x", "feed:1"), ("y", "feed:3")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_jsonl_lone_surrogates_become_replacement_characters(tmp_path, encoding):
+    """A "\\udc80" escape is no character (U+FFFD), whatever the file's encoding; other lines are kept as read
+    (the surrogate-free fast path)."""
+    f = tmp_path / "feed.jsonl"
+    lines = ['{"id": "a\\udc80", "text": "caf\u00e9 one \\ud800 two", "title": "x\\u00e9"}',
+             '{"id": "b", "text": "caf\u00e9 \\\\u not an escape", "title": "T\u00e9"}']
+    f.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    items = list(read_inputs([str(f)], options=ReaderOptions(encoding=encoding)))
+    docs = [i for i in items if isinstance(i, Document)]
+    assert [(d.id, d.text, d.title) for d in docs] == [
+        ("a\ufffd", "caf\u00e9 one \ufffd two", "x\u00e9"), ("b", "caf\u00e9 \\u not an escape", "T\u00e9")]
+
+
+def test_read_jsonl_of_any_stream_replaces_raw_lone_surrogates():
+    """Lines from a stream that may hold a lone surrogate of its own (e.g. decoded with surrogateescape)."""
+    stream = ['{"id": "x", "text": "caf\udce9 ok"}\n']
+    assert [d.text for d in read_jsonl(stream, "feed")] == ["caf\ufffd ok"]
 
 
 def test_stdin_dash_reads_jsonl():

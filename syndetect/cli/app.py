@@ -324,6 +324,15 @@ def _progress_callback(quiet: bool):
     return progress, progress.update
 
 
+def _utf8(piece: str) -> bytes:
+    """``safety.escape_surrogates(piece).encode("utf-8", "replace")``: a piece without a lone surrogate
+    (nearly all) encodes as it is, without the search for one."""
+    try:
+        return piece.encode("utf-8")
+    except UnicodeEncodeError:
+        return safety.escape_surrogates(piece).encode("utf-8", "replace")
+
+
 def _write(data: str | bytes | Iterable[str], output: Path | None) -> None:
     """Write a finished report to stdout or, atomically, to ``output`` (no partial file is ever left).
 
@@ -346,7 +355,7 @@ def _write(data: str | bytes | Iterable[str], output: Path | None) -> None:
     try:
         with tmp.open("wb") as fh:
             for piece in pieces:
-                fh.write(piece if isinstance(piece, bytes) else safety.escape_surrogates(piece).encode("utf-8", "replace"))
+                fh.write(piece if isinstance(piece, bytes) else _utf8(piece))
         tmp.replace(output)
     except BaseException as exc:  # a failure while rendering the pieces leaves no partial file either
         try:

@@ -21,6 +21,7 @@ def read_jsonl(
 ) -> Iterator[Item]:
     """One article per line; fields mapped as :mod:`syndetect.readers.records` says (``None``: an undecodable line)."""
     opts = options or ReaderOptions()
+    clean = getattr(stream, "surrogate_free", False)  # DecodedLines: no lone surrogate of its own in any line
     for number, line in enumerate(stream, 1):
         if line is None:
             yield skip(source, bad_line_reason(getattr(stream, "error", None)), number)
@@ -42,7 +43,9 @@ def read_jsonl(
         except ValueError as exc:  # e.g. an integer of more than 4300 digits
             yield skip(source, f"invalid JSON: {str(exc).split(';')[0]}", number)
             continue
-        if isinstance(obj, dict):  # a "\udc80" escape is no character: U+FFFD, as a UTF-8 decoder does
+        # a "\udc80" escape is no character: U+FFFD, as a UTF-8 decoder does (a line of a
+        # surrogate-free stream without a "\u" escape holds none: its values are left as they are)
+        if isinstance(obj, dict) and (not clean or "\\u" in line):
             obj = {k: _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in obj.items()}
         yield record_to_document(obj, source, number, opts, f"{file_id or source}:{number}")
 

@@ -64,6 +64,20 @@ def pick(keys: list[str] | tuple[str, ...], name: str, options: ReaderOptions) -
     return None
 
 
+_FIELDS: dict[tuple[tuple[str, ...], ReaderOptions], dict[str, str | None]] = {}
+
+
+def _fields(keys: tuple[str, ...], options: ReaderOptions) -> dict[str, str | None]:
+    """``{name: pick(keys, name, options)}`` for every document field, once per distinct key list (the
+    records of a file mostly share one)."""
+    got = _FIELDS.get((keys, options))
+    if got is None:
+        if len(_FIELDS) >= 1024:  # records of ever new shapes: bounded
+            _FIELDS.clear()
+        got = _FIELDS[(keys, options)] = {name: pick(keys, name, options) for name in ALIASES}
+    return got
+
+
 def _epoch(value: float) -> str | None:
     if 1e8 <= value < 1e10:  # seconds since 1970 (1973 … 2286)
         return datetime.fromtimestamp(value, tz=UTC).isoformat()
@@ -99,8 +113,7 @@ def record_to_document(
     """A document from one record, or why not. ``where`` is the document's ``source`` (default ``source:line``)."""
     if not isinstance(obj, dict):
         return skip(source, f"expected a JSON object, got {type(obj).__name__}", line)
-    keys = [k for k in obj if isinstance(k, str)]
-    used: dict[str, str | None] = {name: pick(keys, name, options) for name in ALIASES}
+    used = _fields(tuple(k for k in obj if isinstance(k, str)), options)
     text_key = used["text"]
     if text_key is None:
         opt = options.field_for("text")
@@ -123,7 +136,8 @@ def record_to_document(
         return skip(source, f"field {id_key!r} must be a string or integer", line)
     crawled_raw = _as_text(obj.get(used["crawled"])) if used["crawled"] else None
     crawled_dt = parse_crawled(crawled_raw) if crawled_raw else None
-    meta = {k: v for k, v in obj.items() if k not in set(used.values())}
+    taken = set(used.values())
+    meta = {k: v for k, v in obj.items() if k not in taken}
     published = date_source = None
     date_key = used["published"]
     if date_key is not None and obj[date_key] not in (None, ""):

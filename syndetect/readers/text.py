@@ -41,12 +41,26 @@ class LineTooLong(ValueError):
         super().__init__(f"line longer than the {limit >> 20} MB per-document limit; not read")
 
 
+def _surrogate_free(codec: str) -> bool:
+    """Whether text decoded strictly with ``codec`` never holds a lone surrogate: UTF-8 and the
+    single-byte code pages map every byte sequence they accept to a scalar value (UTF-7 and the
+    escape codecs may not; those are not vouched for)."""
+    import codecs
+
+    try:
+        name = codecs.lookup(codec).name
+    except LookupError:
+        return False
+    return name in ("utf-8", "utf-8-sig", "ascii", "latin-1") or name.startswith(("cp", "iso8859", "windows-"))
+
+
 class DecodedLines:
     """The lines of a decompressed binary stream, decoded one by one and counted.
 
     A line that does not decode is given as ``None`` (``error`` says why), so
     a JSONL reader can skip just that line; byte-order-mark wide encodings
-    (UTF-16/32) are decoded as a stream instead.
+    (UTF-16/32) are decoded as a stream instead. ``surrogate_free``: no line
+    holds a lone surrogate character (the codec cannot decode to one).
     """
 
     def __init__(self, raw: IO[bytes], codec: str, max_line_bytes: int | None = None) -> None:
@@ -55,6 +69,7 @@ class DecodedLines:
         self.number = 0
         self.error: UnicodeDecodeError | LineTooLong | None = None
         self.max_line_bytes = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
+        self.surrogate_free = _surrogate_free(codec)
 
     def __iter__(self) -> Iterator[str | None]:
         if self.codec.startswith(("utf-16", "utf-32")):

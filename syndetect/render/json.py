@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from syndetect.model import Report
@@ -51,13 +51,14 @@ def outlet_to_dict(o: OutletFigure) -> dict[str, Any]:
     }
 
 
-def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
-    """The JSON contract (see README, "JSON report"). Deterministic unless ``timings``."""
-    out: dict[str, Any] = {
-        "schema": SCHEMA_VERSION,
-        "version": report.version,
-        "parameters": report.parameters,
-        "documents": [
+def _sections(report: Report, *, timings: bool = False) -> list[tuple[str, Callable[[], Any]]]:
+    """The report's top-level keys in order, each with what builds its value (built when called:
+    :func:`json_chunks` builds a section only where it is written)."""
+    out: list[tuple[str, Callable[[], Any]]] = [
+        ("schema", lambda: SCHEMA_VERSION),
+        ("version", lambda: report.version),
+        ("parameters", lambda: report.parameters),
+        ("documents", lambda: [
             {
                 "id": d.id,
                 "source": d.source,
@@ -76,8 +77,8 @@ def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
                 "meta": d.meta or {},
             }
             for d in report.documents
-        ],
-        "clusters": [
+        ]),
+        ("clusters", lambda: [
             {
                 "id": c.id,
                 "fingerprint": c.fingerprint,
@@ -91,8 +92,8 @@ def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
                 ],
             }
             for c in report.clusters
-        ],
-        "pairs": [
+        ]),
+        ("pairs", lambda: [
             {
                 "a": p.a,
                 "b": p.b,
@@ -103,15 +104,20 @@ def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
                 "b_reused_fraction": p.b_fraction,
             }
             for p in report.pairs
-        ],
-        "boilerplate": [_flag_dict(f) for f in report.boilerplate],
-        "provenance": [_edge_dict(e) for e in report.provenance],
-        "skipped": [{"source": s.source, "line": s.line, "reason": s.reason} for s in report.skipped],
-        "outlets": [outlet_to_dict(o) for o in outlet_figures(report)],
-    }
+        ]),
+        ("boilerplate", lambda: [_flag_dict(f) for f in report.boilerplate]),
+        ("provenance", lambda: [_edge_dict(e) for e in report.provenance]),
+        ("skipped", lambda: [{"source": s.source, "line": s.line, "reason": s.reason} for s in report.skipped]),
+        ("outlets", lambda: [outlet_to_dict(o) for o in outlet_figures(report)]),
+    ]
     if timings:
-        out["timings"] = {k: round(v, 4) for k, v in report.timings.items()}
+        out.append(("timings", lambda: {k: round(v, 4) for k, v in report.timings.items()}))
     return out
+
+
+def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
+    """The JSON contract (see README, "JSON report"). Deterministic unless ``timings``."""
+    return {key: build() for key, build in _sections(report, timings=timings)}
 
 
 def render_json(report: Report, *, timings: bool = False, pretty: bool = True) -> str:
@@ -130,16 +136,17 @@ def json_chunks(report: Report, *, timings: bool = False, pretty: bool = True, s
     with :func:`json.dumps`' C encoder), so writing a large report never
     holds the whole text in memory (195 MB of JSON at 1M paragraphs, up to
     four bytes a character in a ``str``); the indented form, used for small
-    reports, is one piece.
+    reports, is one piece. The compact form builds each top-level section's
+    value only when it is written, and releases it then: never the whole
+    report as dicts at once.
     """
     if pretty:
         yield render_json(report, timings=timings, pretty=True)
         return
-    with gc_paused():
-        data = report_to_dict(report, timings=timings)
     yield "{"
-    for n, key in enumerate(list(data)):
-        value = data.pop(key)  # released once written
+    for n, (key, build) in enumerate(_sections(report, timings=timings)):
+        with gc_paused():
+            value = build()
         yield (", " if n else "") + json.dumps(key) + ": "
         if not isinstance(value, list) or len(value) <= slice_items:
             yield json.dumps(value, ensure_ascii=False)
@@ -149,4 +156,5 @@ def json_chunks(report: Report, *, timings: bool = False, pretty: bool = True, s
             # the items of a list, without its brackets, as json.dumps separates them
             yield (", " if lo else "") + json.dumps(value[lo : lo + slice_items], ensure_ascii=False)[1:-1]
         yield "]"
+        del value  # released once written
     yield "}\n"
