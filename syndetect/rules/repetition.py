@@ -40,8 +40,8 @@ from syndetect.model import BoilerplateFlag, Cluster, Paragraph
 from syndetect.rules.shape import params_from
 
 __all__ = [
-    "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "outlet_templates", "unrelated_recurrences",
-    "site_unique",
+    "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "template_keys", "outlet_templates",
+    "unrelated_recurrences", "site_unique",
 ]
 
 REPETITION_RULES = ("repetition/site-template", "repetition/outside-body")
@@ -85,6 +85,21 @@ def _template(folded: str, name: str) -> str:
     return key
 
 
+def template_keys(texts: Sequence[str], site: str | None, max_words: int) -> list[str | None]:
+    """The :func:`template_key` of each of one page's paragraph ``texts`` (``site``: the page's site)
+    that :func:`outlet_templates` compares: ``None`` for a paragraph over ``max_words`` words, an
+    empty key, or a page without a site. A pure function of the page, so the per-document pass can
+    make the keys in the executor's workers and hand them to :func:`outlet_templates`."""
+    if not site:
+        return [None] * len(texts)
+    name = _site_name(site)
+    out: list[str | None] = []
+    for text in texts:
+        n, flat = fold_words(text)
+        out.append((_template(flat.lower(), name) or None) if n <= max_words else None)
+    return out
+
+
 Outside = Callable[[str, int], bool]  # (doc, paragraph) -> lies outside the page's article body
 
 
@@ -102,24 +117,27 @@ class Context:
 
 
 def outlet_templates(
-    paragraphs: Sequence[Paragraph], flags: dict[tuple[str, int], BoilerplateFlag], ctx: Context
+    paragraphs: Sequence[Paragraph], flags: dict[tuple[str, int], BoilerplateFlag], ctx: Context,
+    page_keys: Sequence[str | None] | None = None,
 ) -> None:
-    """``repetition/site-template`` on exact templates: adds flags to ``flags`` in place."""
+    """``repetition/site-template`` on exact templates: adds flags to ``flags`` in place.
+    ``page_keys``: :func:`template_keys` of ``paragraphs`` (aligned with them), when the per-document
+    pass made them; else they are made here."""
     site, outside, prose, category, params = ctx.site, ctx.outside, ctx.prose, ctx.category, ctx.params
+    if page_keys is None:
+        page_keys = _keys_of(paragraphs, site, params.template_max_words)
     seen: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
     keys: dict[tuple[str, int], str] = {}
     keyed: list[Paragraph] = []  # the paragraphs with a key, in order: the later passes over keys walk only these
-    for p in paragraphs:
-        o = site.get(p.doc)
-        if not o or (p.doc, p.index) in flags:
+    for p, k in zip(paragraphs, page_keys):
+        if k is None:
             continue
-        n, flat = fold_words(p.text)
-        if n <= params.template_max_words:
-            k: str | None = _template(flat.lower(), _site_name(o))  # = template_key(p.text, o)
-            if k:
-                keys[(p.doc, p.index)] = k
-                keyed.append(p)
-                seen[(o, k)].add(p.doc)
+        pk = (p.doc, p.index)
+        if pk in flags:
+            continue
+        keys[pk] = k
+        keyed.append(p)
+        seen[(site[p.doc], k)].add(p.doc)
     repeated: dict[tuple[str | None, str | None], set[str]] = {key: ds for key, ds in seen.items() if len(ds) >= min(params.min_repeats, params.min_repeats_outside_body)}
     if not repeated:
         return
@@ -200,6 +218,20 @@ def outlet_templates(
             p.doc, p.index, p.text, category(p.text),
             f"site template: repeated in {len(ds)} pages of {o} {where}", "repetition/site-template",
         )
+
+
+def _keys_of(paragraphs: Sequence[Paragraph], site: dict[str, str | None], max_words: int) -> list[str | None]:
+    """:func:`template_keys` of ``paragraphs`` (of any pages, each page's paragraphs together)."""
+    out: list[str | None] = []
+    i = 0
+    while i < len(paragraphs):
+        doc = paragraphs[i].doc
+        j = i + 1
+        while j < len(paragraphs) and paragraphs[j].doc == doc:
+            j += 1
+        out.extend(template_keys([p.text for p in paragraphs[i:j]], site.get(doc), max_words))
+        i = j
+    return out
 
 
 def site_shared_prose(
