@@ -29,7 +29,7 @@ to the body that no other page of the site carries is the article's: ``edge_own_
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,7 +128,8 @@ def outlet_templates(
         page_keys = _keys_of(paragraphs, site, params.template_max_words)
     seen: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
     keys: dict[tuple[str, int], str] = {}
-    keyed: list[Paragraph] = []  # the paragraphs with a key, in order: the later passes over keys walk only these
+    # the paragraphs with a key, in order, as (paragraph, (site, key)): the later passes over keys walk only these
+    keyed: list[tuple[Paragraph, tuple[str | None, str]]] = []
     for p, k in zip(paragraphs, page_keys):
         if k is None:
             continue
@@ -136,8 +137,9 @@ def outlet_templates(
         if pk in flags:
             continue
         keys[pk] = k
-        keyed.append(p)
-        seen[(site[p.doc], k)].add(p.doc)
+        sk = (site[p.doc], k)
+        keyed.append((p, sk))
+        seen[sk].add(p.doc)
     repeated: dict[tuple[str | None, str | None], set[str]] = {key: ds for key, ds in seen.items() if len(ds) >= min(params.min_repeats, params.min_repeats_outside_body)}
     if not repeated:
         return
@@ -145,12 +147,11 @@ def outlet_templates(
     # in every page) do not shield each other; shared body prose does (a story the site printed twice)
     furniture_like: dict[tuple[str | None, str | None], bool] = {}
     placed_outside: set[tuple[str | None, str | None]] = set()
-    for p in keyed:
-        k = keys[(p.doc, p.index)]
-        if (site[p.doc], k) in repeated:
-            furniture_like[(site[p.doc], k)] = furniture_like.get((site[p.doc], k), True) and not prose(p.text)
+    for p, sk in keyed:
+        if sk in repeated:
+            furniture_like[sk] = furniture_like.get(sk, True) and not prose(p.text)
             if outside(p.doc, p.index):
-                placed_outside.add((site[p.doc], k))
+                placed_outside.add(sk)
     for key in placed_outside:
         furniture_like[key] = True
     body_shared: dict[str, set[str]] = defaultdict(set)
@@ -158,15 +159,13 @@ def outlet_templates(
     # only the pages that hold a candidate need to know what body text they share
     candidate_docs = {d for ds in repeated.values() for d in ds}
     candidates = [p for p in paragraphs if p.doc in candidate_docs]
-    seen_texts: dict[str, int] = defaultdict(int)
-    for p in candidates:
-        seen_texts[p.text] += 1
+    recurring = {t for t, n in Counter(p.text for p in candidates).items() if n > 1}
     # Only text that recurs can relate pages. holders[t]: the pages holding t unflagged inside their
     # body — told exactly for the candidate pages; the other pages' bodies are told only as far as
     # needed to know whether t has two holders (each body told is a page-shape pass).
     others: dict[str, list[Paragraph]] = defaultdict(list)
     for p in paragraphs:
-        if seen_texts.get(p.text, 0) > 1 and (p.doc, p.index) not in flags:
+        if p.text in recurring and (p.doc, p.index) not in flags:
             if p.doc not in candidate_docs:
                 others[p.text].append(p)
             elif not outside(p.doc, p.index):
@@ -174,7 +173,7 @@ def outlet_templates(
     several: dict[str, bool] = {}
 
     def held_twice(text: str) -> bool:
-        """Whether at least two pages hold ``text`` unflagged inside their body."""
+        """Whether at least two pages hold ``text`` unflagged inside their body (only recurring text can)."""
         got = several.get(text)
         if got is None:
             n = len(holders.get(text, ()))
@@ -188,16 +187,14 @@ def outlet_templates(
         return got
 
     for p in candidates:
-        if not furniture_like.get(
-            (site.get(p.doc), keys.get((p.doc, p.index))), False
-        ) and held_twice(p.text):
-            body_shared[p.doc].add(p.text)
+        if p.text in recurring:
+            k = keys.get((p.doc, p.index))
+            if (k is None or not furniture_like.get((site.get(p.doc), k), False)) and held_twice(p.text):
+                body_shared[p.doc].add(p.text)
     unrelated: dict[tuple[str | None, str, str], bool] = {}  # (site, template, text) -> the pages share nothing else
-    for p in keyed:
-        k = keys[(p.doc, p.index)]
+    for p, (o, k) in keyed:
         if (p.doc, p.index) in flags:
             continue
-        o = site[p.doc]
         ds = repeated.get((o, k))
         if not ds:
             continue
