@@ -110,3 +110,28 @@ def test_the_split_prefilter_finds_what_one_merged_search_finds():
         for line in lines:
             flat = " ".join(line.split())
             assert split.search(flat) == (whole.search(flat) is not None), (line, subset[:2])
+
+
+def test_template_keys_of_the_per_document_pass_are_the_ones_finish_makes(monkeypatch):
+    """The template keys the workers make (detect_task) are template_key of each short paragraph
+    of a page with a site, and finish given them flags what it flags when it makes them itself."""
+    from syndetect.core.words import word_count
+    from syndetect.rules import repetition
+
+    docs = _docs(6) + [_page(7, "", [_story(7)], head=MENU)]
+    det = Boilerplate.load()
+    pars = [p for d in docs for p in paragraphs_of(d)]
+    items = [rules.DocumentParagraphs(d, [p for p in pars if p.doc == d.id]) for d in docs]
+    rows, sites, spans, keys = rules.detect_task(det, items)
+    assert len(keys) == len(pars)
+    site = {d.id: boilerplate.site_of(d, sites) for d in docs}
+    max_words = det.repetition.template_max_words
+    expected = [repetition.template_key(p.text, site[p.doc]) if site[p.doc] and word_count(p.text) <= max_words
+                else None for p in pars]
+    assert keys == [k or None for k in expected]
+    assert any(k is None for k in keys) and any(k is not None for k in keys)
+    text_of = {(p.doc, p.index): p.text for p in pars}
+    with_keys = rules.finish(Boilerplate.load(), docs, pars, rules.flags_from_rows(rows, text_of), sites, spans, keys)
+    without = rules.finish(Boilerplate.load(), docs, pars, rules.flags_from_rows(rows, text_of), sites, spans)
+    assert with_keys == without
+    assert any(f.rule == "repetition/site-template" for f in with_keys)

@@ -51,19 +51,22 @@ def _cut(doc: Document, spans: Sequence[tuple[int, int, int]]) -> DocumentParagr
 
 def detect_task(
     detector: Boilerplate, items: Sequence[DocumentParagraphs]
-) -> tuple[list[tuple], dict[str, str], dict[str, tuple]]:
+) -> tuple[list[tuple], dict[str, str], dict[str, tuple], list[str | None]]:
     """Stage: the per-document rules (lexicon, shape) over a batch of documents.
 
     Returns compact flag rows (without the paragraph text, which the caller
-    has) for :func:`flags_from_rows`, the site names learned, and the article
+    has) for :func:`flags_from_rows`, the site names learned, the article
     body spans the shape rules found (for :func:`finish`: the corpus-wide
-    rules ask for the same bodies, and a worker's detector is not the caller's).
+    rules ask for the same bodies, and a worker's detector is not the caller's),
+    and the template keys of the batch's paragraphs, in order (:meth:`Boilerplate.page_keys`,
+    for :func:`finish`'s same-site template rule: made here, in the workers, not in the caller).
     """
     flags, sites = detect_documents(detector, [(item.doc, item.paragraphs) for item in items])
     known = getattr(detector, "_spans", None) or {}
     spans = {item.doc.id: known[item.doc.id] for item in items if item.doc.id in known}
+    keys = [k for item in items for k in detector.page_keys(item.doc, item.paragraphs, sites)]
     _release_caches()
-    return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites, spans
+    return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites, spans, keys
 
 
 def _release_caches() -> None:
@@ -102,16 +105,18 @@ def finish(
     flags: Sequence[BoilerplateFlag],
     sites: dict[str, str],
     spans: dict[str, tuple] | None = None,
+    keys: Sequence[str | None] | None = None,
 ) -> list[BoilerplateFlag]:
     """Combine per-document flags and apply the same-outlet repetition rule.
 
     ``spans``: the body spans of :func:`detect_task` run in other processes;
     the detector reuses each one only where its paragraphs and skipped lines
     are the ones it was computed with (as for the spans it computed itself).
+    ``keys``: :func:`detect_task`'s template keys, aligned with ``paragraphs``.
     """
     if spans and isinstance(getattr(detector, "_spans", None), dict):
         detector._spans.update(spans)
-    return detector.finish(docs, paragraphs, flags, sites)
+    return detector.finish(docs, paragraphs, flags, sites, keys)
 
 
 def refine(

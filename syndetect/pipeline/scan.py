@@ -230,11 +230,12 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     text_of = {(p.doc, p.index): p.text for p in paragraphs}
     flags = rules.finish(
         detector, docs, paragraphs,
-        rules.flags_from_rows([row for rows, _, _ in per_doc for row in rows], text_of),
-        {k: v for _, sites, _ in per_doc for k, v in sites.items()},
-        {k: v for _, _, spans in per_doc for k, v in spans.items()},
+        rules.flags_from_rows([row for rows, _, _, _ in per_doc for row in rows], text_of),
+        {k: v for _, sites, _, _ in per_doc for k, v in sites.items()},
+        {k: v for _, _, spans, _ in per_doc for k, v in spans.items()},
+        [k for _, _, _, keys in per_doc for k in keys],
     )
-    before = [(row[0], row[1]) for rows, _, _ in per_doc for row in rows]
+    before = [(row[0], row[1]) for rows, _, _, _ in per_doc for row in rows]
     del per_doc
     _tell_bodies(executor, detector, paragraphs, flags, before)
     flagged = {(f.doc, f.paragraph) for f in flags}

@@ -254,8 +254,10 @@ class Boilerplate:
         paragraphs: Sequence[Paragraph],
         flags: Iterable[BoilerplateFlag],
         sites: dict[str, str],
+        keys: Sequence[str | None] | None = None,
     ) -> list[BoilerplateFlag]:
-        """Combine per-document flags, then apply the same-outlet repetition rule."""
+        """Combine per-document flags, then apply the same-outlet repetition rule. ``keys``: the
+        :meth:`page_keys` of ``paragraphs`` (aligned with them), when the per-document pass made them."""
         self.site_names = dict(sites)
         # this scan's per-document spans, for its later passes (templates, refine, provenance)
         self._known, self._spans = self._spans, {}
@@ -264,8 +266,15 @@ class Boilerplate:
         site = {d.id: site_of(d, self.site_names) for d in docs}
         moved = self._shared_shape(paragraphs, by_key, site)
         self._own_edge_lines(paragraphs, by_key, site, moved)
-        repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())))
+        repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())),
+                                    keys)
         return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
+
+    def page_keys(self, doc: Document, pars: Sequence[Paragraph], sites: dict[str, str]) -> list[str | None]:
+        """The template keys (:func:`syndetect.rules.repetition.template_keys`) of one page's paragraphs,
+        its site told as :meth:`finish` tells it (``sites``: the site names the per-document pass learned)."""
+        return repetition.template_keys([p.text for p in pars], site_of(doc, sites),
+                                        self.repetition.template_max_words)
 
     def body_cores(self, paragraphs: Sequence[Paragraph], flags: Iterable) -> BodyCores:
         """Per document, the first and last paragraph number of its article body

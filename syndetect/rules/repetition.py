@@ -29,7 +29,7 @@ to the body that no other page of the site carries is the article's: ``edge_own_
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,8 +40,8 @@ from syndetect.model import BoilerplateFlag, Cluster, Paragraph
 from syndetect.rules.shape import params_from
 
 __all__ = [
-    "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "outlet_templates", "unrelated_recurrences",
-    "site_unique",
+    "RepetitionParams", "REPETITION_RULES", "Context", "template_key", "template_keys", "outlet_templates",
+    "unrelated_recurrences", "site_unique",
 ]
 
 REPETITION_RULES = ("repetition/site-template", "repetition/outside-body")
@@ -85,6 +85,21 @@ def _template(folded: str, name: str) -> str:
     return key
 
 
+def template_keys(texts: Sequence[str], site: str | None, max_words: int) -> list[str | None]:
+    """The :func:`template_key` of each of one page's paragraph ``texts`` (``site``: the page's site)
+    that :func:`outlet_templates` compares: ``None`` for a paragraph over ``max_words`` words, an
+    empty key, or a page without a site. A pure function of the page, so the per-document pass can
+    make the keys in the executor's workers and hand them to :func:`outlet_templates`."""
+    if not site:
+        return [None] * len(texts)
+    name = _site_name(site)
+    out: list[str | None] = []
+    for text in texts:
+        n, flat = fold_words(text)
+        out.append((_template(flat.lower(), name) or None) if n <= max_words else None)
+    return out
+
+
 Outside = Callable[[str, int], bool]  # (doc, paragraph) -> lies outside the page's article body
 
 
@@ -102,24 +117,29 @@ class Context:
 
 
 def outlet_templates(
-    paragraphs: Sequence[Paragraph], flags: dict[tuple[str, int], BoilerplateFlag], ctx: Context
+    paragraphs: Sequence[Paragraph], flags: dict[tuple[str, int], BoilerplateFlag], ctx: Context,
+    page_keys: Sequence[str | None] | None = None,
 ) -> None:
-    """``repetition/site-template`` on exact templates: adds flags to ``flags`` in place."""
+    """``repetition/site-template`` on exact templates: adds flags to ``flags`` in place.
+    ``page_keys``: :func:`template_keys` of ``paragraphs`` (aligned with them), when the per-document
+    pass made them; else they are made here."""
     site, outside, prose, category, params = ctx.site, ctx.outside, ctx.prose, ctx.category, ctx.params
+    if page_keys is None:
+        page_keys = _keys_of(paragraphs, site, params.template_max_words)
     seen: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
     keys: dict[tuple[str, int], str] = {}
-    keyed: list[Paragraph] = []  # the paragraphs with a key, in order: the later passes over keys walk only these
-    for p in paragraphs:
-        o = site.get(p.doc)
-        if not o or (p.doc, p.index) in flags:
+    # the paragraphs with a key, in order, as (paragraph, (site, key)): the later passes over keys walk only these
+    keyed: list[tuple[Paragraph, tuple[str | None, str]]] = []
+    for p, k in zip(paragraphs, page_keys):
+        if k is None:
             continue
-        n, flat = fold_words(p.text)
-        if n <= params.template_max_words:
-            k: str | None = _template(flat.lower(), _site_name(o))  # = template_key(p.text, o)
-            if k:
-                keys[(p.doc, p.index)] = k
-                keyed.append(p)
-                seen[(o, k)].add(p.doc)
+        pk = (p.doc, p.index)
+        if pk in flags:
+            continue
+        keys[pk] = k
+        sk = (site[p.doc], k)
+        keyed.append((p, sk))
+        seen[sk].add(p.doc)
     repeated: dict[tuple[str | None, str | None], set[str]] = {key: ds for key, ds in seen.items() if len(ds) >= min(params.min_repeats, params.min_repeats_outside_body)}
     if not repeated:
         return
@@ -127,12 +147,11 @@ def outlet_templates(
     # in every page) do not shield each other; shared body prose does (a story the site printed twice)
     furniture_like: dict[tuple[str | None, str | None], bool] = {}
     placed_outside: set[tuple[str | None, str | None]] = set()
-    for p in keyed:
-        k = keys[(p.doc, p.index)]
-        if (site[p.doc], k) in repeated:
-            furniture_like[(site[p.doc], k)] = furniture_like.get((site[p.doc], k), True) and not prose(p.text)
+    for p, sk in keyed:
+        if sk in repeated:
+            furniture_like[sk] = furniture_like.get(sk, True) and not prose(p.text)
             if outside(p.doc, p.index):
-                placed_outside.add((site[p.doc], k))
+                placed_outside.add(sk)
     for key in placed_outside:
         furniture_like[key] = True
     body_shared: dict[str, set[str]] = defaultdict(set)
@@ -140,15 +159,13 @@ def outlet_templates(
     # only the pages that hold a candidate need to know what body text they share
     candidate_docs = {d for ds in repeated.values() for d in ds}
     candidates = [p for p in paragraphs if p.doc in candidate_docs]
-    seen_texts: dict[str, int] = defaultdict(int)
-    for p in candidates:
-        seen_texts[p.text] += 1
+    recurring = {t for t, n in Counter(p.text for p in candidates).items() if n > 1}
     # Only text that recurs can relate pages. holders[t]: the pages holding t unflagged inside their
     # body — told exactly for the candidate pages; the other pages' bodies are told only as far as
     # needed to know whether t has two holders (each body told is a page-shape pass).
     others: dict[str, list[Paragraph]] = defaultdict(list)
     for p in paragraphs:
-        if seen_texts.get(p.text, 0) > 1 and (p.doc, p.index) not in flags:
+        if p.text in recurring and (p.doc, p.index) not in flags:
             if p.doc not in candidate_docs:
                 others[p.text].append(p)
             elif not outside(p.doc, p.index):
@@ -156,7 +173,7 @@ def outlet_templates(
     several: dict[str, bool] = {}
 
     def held_twice(text: str) -> bool:
-        """Whether at least two pages hold ``text`` unflagged inside their body."""
+        """Whether at least two pages hold ``text`` unflagged inside their body (only recurring text can)."""
         got = several.get(text)
         if got is None:
             n = len(holders.get(text, ()))
@@ -170,16 +187,14 @@ def outlet_templates(
         return got
 
     for p in candidates:
-        if not furniture_like.get(
-            (site.get(p.doc), keys.get((p.doc, p.index))), False
-        ) and held_twice(p.text):
-            body_shared[p.doc].add(p.text)
+        if p.text in recurring:
+            k = keys.get((p.doc, p.index))
+            if (k is None or not furniture_like.get((site.get(p.doc), k), False)) and held_twice(p.text):
+                body_shared[p.doc].add(p.text)
     unrelated: dict[tuple[str | None, str, str], bool] = {}  # (site, template, text) -> the pages share nothing else
-    for p in keyed:
-        k = keys[(p.doc, p.index)]
+    for p, (o, k) in keyed:
         if (p.doc, p.index) in flags:
             continue
-        o = site[p.doc]
         ds = repeated.get((o, k))
         if not ds:
             continue
@@ -200,6 +215,20 @@ def outlet_templates(
             p.doc, p.index, p.text, category(p.text),
             f"site template: repeated in {len(ds)} pages of {o} {where}", "repetition/site-template",
         )
+
+
+def _keys_of(paragraphs: Sequence[Paragraph], site: dict[str, str | None], max_words: int) -> list[str | None]:
+    """:func:`template_keys` of ``paragraphs`` (of any pages, each page's paragraphs together)."""
+    out: list[str | None] = []
+    i = 0
+    while i < len(paragraphs):
+        doc = paragraphs[i].doc
+        j = i + 1
+        while j < len(paragraphs) and paragraphs[j].doc == doc:
+            j += 1
+        out.extend(template_keys([p.text for p in paragraphs[i:j]], site.get(doc), max_words))
+        i = j
+    return out
 
 
 def site_shared_prose(
