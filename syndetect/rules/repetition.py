@@ -130,7 +130,7 @@ def outlet_templates(
     keys: dict[tuple[str, int], str] = {}
     # the paragraphs with a key, in order, as (paragraph, (site, key)): the later passes over keys walk only these
     keyed: list[tuple[Paragraph, tuple[str | None, str]]] = []
-    for p, k in zip(paragraphs, page_keys):
+    for p, k in zip(paragraphs, page_keys, strict=True):  # keys made elsewhere must be aligned: never silently shifted
         if k is None:
             continue
         pk = (p.doc, p.index)
