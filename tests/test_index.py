@@ -688,3 +688,24 @@ def test_migrate_a_key_of_more_paragraphs_than_a_head_holds(tmp_path, seed_paths
         with Index.open(tmp_path / "idx") as index:
             assert index.verify() == []
             assert index.check(docs["004"]).to_dict() == before
+
+
+def test_directory_made_by_another_writer_while_opening_is_used(tmp_path, monkeypatch):
+    """A writer that sees the index directory appear while it opens (another writer's mkdir
+    between its checks) still opens ``<dir>/INDEX_FILE``, never the directory as a file."""
+    location = tmp_path / "idx"
+    real_stat = os.stat
+    made = []
+
+    def stat(path, *args, **kwargs):
+        if Path(path) == location and not made:  # not there when looked at; made just after
+            made.append(True)
+            location.mkdir()
+            raise FileNotFoundError(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    with Index.open(location, create=True) as index:
+        index.add([Document(id="a", text="one two three four five six seven eight nine ten eleven twelve")])
+    monkeypatch.undo()
+    assert made and (location / INDEX_FILE).is_file()

@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -100,7 +101,13 @@ class SQLiteStore:
 
     def __init__(self, location: str | os.PathLike, *, create: bool, timeout: float, cache_mb: int) -> None:
         path = Path(location)
-        if path.is_dir() or (not path.exists() and path.suffix.lower() not in (".sqlite3", ".sqlite", ".db")):
+        # one stat decides (an is_dir() then an exists() could see another writer create the directory
+        # in between, and take the directory itself for the index file)
+        try:
+            is_dir, exists = stat.S_ISDIR(os.stat(path).st_mode), True
+        except OSError:
+            is_dir, exists = False, False
+        if is_dir or (not exists and path.suffix.lower() not in (".sqlite3", ".sqlite", ".db")):
             db = path / INDEX_FILE
         else:
             db = path
