@@ -1111,50 +1111,68 @@ static PyObject *hot_trigger_hits(PyObject *self, PyObject *args) {
     PyObject *text, *trig;
     if (!PyArg_ParseTuple(args, "UO!", &text, &PyTuple_Type, &trig)) return NULL;
     Py_ssize_t nt = PyTuple_GET_SIZE(trig);
-    unsigned char first_ascii[128] = {0};
-    int any_wide = 0;
+    /* The triggers by first character (ASCII 0-127, every other character in bucket 128), each bucket in
+       the tuple's order (longest first): at a position only the triggers that start with its character
+       are tried, in the order the plain loop over all of them would try them. */
+    Py_ssize_t begin[130] = {0};
+    Py_ssize_t stack_order[256];
+    Py_ssize_t *order = nt <= 256 ? stack_order : PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)nt);
+    if (!order) return PyErr_NoMemory();
     for (Py_ssize_t k = 0; k < nt; k++) {
         PyObject *t = PyTuple_GET_ITEM(trig, k);
         if (!PyUnicode_Check(t) || PyUnicode_GET_LENGTH(t) == 0) {
             PyErr_SetString(PyExc_ValueError, "trigger_hits: triggers must be non-empty strings");
-            return NULL;
+            goto fail;
         }
         if (k > 0 && PyUnicode_GET_LENGTH(t) > PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(trig, k - 1))) {
             PyErr_SetString(PyExc_ValueError, "trigger_hits: triggers must come longest first");
-            return NULL;
+            goto fail;
         }
         Py_UCS4 c0 = PyUnicode_READ_CHAR(t, 0);
-        if (c0 < 128) first_ascii[c0] = 1; else any_wide = 1;
+        begin[(c0 < 128 ? c0 : 128) + 1]++;
+    }
+    for (int b = 0; b < 129; b++) begin[b + 1] += begin[b];
+    {
+        Py_ssize_t fill[129];
+        memcpy(fill, begin, sizeof(fill));
+        for (Py_ssize_t k = 0; k < nt; k++) {
+            Py_UCS4 c0 = PyUnicode_READ_CHAR(PyTuple_GET_ITEM(trig, k), 0);
+            order[fill[c0 < 128 ? c0 : 128]++] = k;
+        }
     }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     PyObject *ret = PyList_New(0);
-    if (!ret) return NULL;
+    if (!ret) goto fail;
     Py_ssize_t i = 0;
     while (i < n) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < 128 ? !first_ascii[c] : !any_wide) { i++; continue; }
+        int b = c < 128 ? (int)c : 128;
         PyObject *hit = NULL;
-        for (Py_ssize_t k = 0; k < nt && !hit; k++) {
-            PyObject *t = PyTuple_GET_ITEM(trig, k);
+        for (Py_ssize_t q = begin[b]; q < begin[b + 1] && !hit; q++) {
+            PyObject *t = PyTuple_GET_ITEM(trig, order[q]);
             Py_ssize_t lt = PyUnicode_GET_LENGTH(t);
             if (lt > n - i) continue;
             int tk = PyUnicode_KIND(t);
             const void *td = PyUnicode_DATA(t);
-            if (PyUnicode_READ(tk, td, 0) != c) continue;
+            if (PyUnicode_READ(tk, td, 0) != c) continue;  /* bucket 128: any non-ASCII first character */
             Py_ssize_t j = 1;
             while (j < lt && PyUnicode_READ(tk, td, j) == PyUnicode_READ(kind, data, i + j)) j++;
             if (j == lt) hit = t;
         }
         if (hit) {
-            if (PyList_Append(ret, hit) < 0) { Py_DECREF(ret); return NULL; }
+            if (PyList_Append(ret, hit) < 0) { Py_DECREF(ret); goto fail; }
             i += PyUnicode_GET_LENGTH(hit);
         } else {
             i++;
         }
     }
+    if (order != stack_order) PyMem_Free(order);
     return ret;
+fail:
+    if (order != stack_order) PyMem_Free(order);
+    return NULL;
 }
 
 static PyMethodDef methods[] = {
