@@ -455,3 +455,16 @@ def test_scan_o_json_in_pieces_is_byte_identical_and_valid_utf8(tmp_path):
     raw.decode("utf-8")  # strict: the lone surrogate was escaped
     assert raw == render_json(hostile, pretty=True).replace("\ud800", "\\ud800").encode("utf-8")
     assert not (tmp_path / "r.json.tmp").exists()
+
+
+def test_compact_json_is_the_same_data_as_json_dumps(seeds):
+    """The compact encoder (msgspec, or json.dumps where a lone surrogate is in the text) writes the
+    same data json.dumps writes, with no spaces after the separators."""
+    from syndetect.render.json import _compact
+
+    data = report_to_dict(seeds)
+    text = _compact(data)
+    assert json.loads(text) == json.loads(json.dumps(data, ensure_ascii=False))
+    assert text == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    hostile = {"text": "a\ud800b", "n": [1, 2.5, None, True]}
+    assert _compact(hostile) == '{"text":"a\ud800b","n":[1,2.5,null,true]}'

@@ -6,12 +6,28 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import msgspec
+
 from syndetect.model import Report
 from syndetect.render.figures import OutletFigure, gc_paused, outlet_figures
 
 __all__ = ["SCHEMA_VERSION", "report_to_dict", "render_json", "json_chunks", "outlet_to_dict"]
 
 SCHEMA_VERSION = 1
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def _compact(value: Any) -> str:
+    """``value`` as compact JSON (no spaces after ``,`` and ``:``): msgspec's encoder, about six times
+    faster than :func:`json.dumps` on a report's lists; text with a lone surrogate (which UTF-8 cannot
+    hold, and msgspec refuses) goes through :func:`json.dumps` with the same separators instead (the
+    writer escapes the surrogate). The two agree on every value a report holds but one spelling of
+    floats with exponents (``1e-05`` / ``0.00001``): the same number."""
+    try:
+        return _ENCODER.encode(value).decode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _edge_dict(e) -> dict:
@@ -123,7 +139,9 @@ def report_to_dict(report: Report, *, timings: bool = False) -> dict[str, Any]:
 def render_json(report: Report, *, timings: bool = False, pretty: bool = True) -> str:
     """The report as JSON; ``pretty=False`` is compact (and several times faster for large reports)."""
     with gc_paused():
-        return json.dumps(report_to_dict(report, timings=timings), ensure_ascii=False, indent=2 if pretty else None) + "\n"
+        if not pretty:
+            return _compact(report_to_dict(report, timings=timings)) + "\n"
+        return json.dumps(report_to_dict(report, timings=timings), ensure_ascii=False, indent=2) + "\n"
 
 
 _SLICE = 2000  # list items encoded at a time by json_chunks
@@ -133,7 +151,7 @@ def json_chunks(report: Report, *, timings: bool = False, pretty: bool = True, s
     """:func:`render_json` in pieces: ``"".join(json_chunks(...)) == render_json(...)``.
 
     The compact form is encoded ``slice_items`` list items at a time (each
-    with :func:`json.dumps`' C encoder), so writing a large report never
+    with :func:`_compact`), so writing a large report never
     holds the whole text in memory (195 MB of JSON at 1M paragraphs, up to
     four bytes a character in a ``str``); the indented form, used for small
     reports, is one piece. The compact form builds each top-level section's
@@ -147,14 +165,14 @@ def json_chunks(report: Report, *, timings: bool = False, pretty: bool = True, s
     for n, (key, build) in enumerate(_sections(report, timings=timings)):
         with gc_paused():
             value = build()
-        yield (", " if n else "") + json.dumps(key) + ": "
+        yield ("," if n else "") + _compact(key) + ":"
         if not isinstance(value, list) or len(value) <= slice_items:
-            yield json.dumps(value, ensure_ascii=False)
+            yield _compact(value)
             continue
         yield "["
         for lo in range(0, len(value), slice_items):
-            # the items of a list, without its brackets, as json.dumps separates them
-            yield (", " if lo else "") + json.dumps(value[lo : lo + slice_items], ensure_ascii=False)[1:-1]
+            # the items of a list, without its brackets, as the compact encoder separates them
+            yield ("," if lo else "") + _compact(value[lo : lo + slice_items])[1:-1]
         yield "]"
         del value  # released once written
     yield "}\n"
