@@ -34,11 +34,14 @@ def stripped(x):
 
 def main() -> None:
     tree, corpus, out = sys.argv[1:4]
+    tree = os.path.abspath(tree)
     os.makedirs(out, exist_ok=True)
     report = os.path.join(out, "report.json")
     os.environ["PYTHONPATH"] = tree
-    res = run_measured([sys.executable, "-m", "syndetect", "scan", corpus, "--format", "json", "-o", report,
-                        "--timings", "--quiet"])
+    # run in the tree: `python -m` puts the working directory first on sys.path, before PYTHONPATH
+    # (from another checkout's directory that checkout's syndetect would be timed instead)
+    res = run_measured([sys.executable, "-m", "syndetect", "scan", os.path.abspath(corpus), "--format", "json", "-o",
+                        os.path.abspath(report), "--timings", "--quiet"], cwd=tree)
     if res["returncode"] not in (0, 1):
         raise SystemExit(res["stderr"][-2000:])
     with open(report, encoding="utf-8") as fh:
