@@ -272,3 +272,18 @@ def test_bucket_pairs_with_few_repeated_keys_among_many():
     owners = np.arange(5000)
     assert as_set(bucket_pairs(keys, owners, 64)) == {
         (10, 77), (10, 400), (10, 4999), (77, 400), (77, 4999), (400, 4999), (3, 1500), (3, 2000), (1500, 2000)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=300), st.sampled_from([np.uint64, np.int64]))
+def test_repeated_keys_compiled_and_reference_agree(small, dtype):
+    """The positions of the keys that occur more than once, in key order: the compiled hash-table pass
+    (when built) and the one-sort reference find the same entries, in the same key order."""
+    from syndetect.core.candidates import _repeated_reference, repeated
+
+    keys = np.array([(k * 0x9E3779B97F4A7C15) % (1 << 63) for k in small], dtype=dtype)
+    got, want = repeated(keys), _repeated_reference(keys)
+    assert sorted(got.tolist()) == sorted(want.tolist())
+    assert keys[got].tolist() == keys[want].tolist()  # key order (ties in any order)
+    counts = {k: small.count(k) for k in small}
+    assert sorted(got.tolist()) == [i for i, k in enumerate(small) if counts[k] > 1]

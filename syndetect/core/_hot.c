@@ -1175,6 +1175,53 @@ fail:
     return NULL;
 }
 
+/* ---- LSH buckets: the keys that may occur more than once (see syndetect.core.candidates.repeated) ----
+   Two bitmaps over 16 x n hash buckets (small enough to stay in cache, unlike a table of the keys):
+   out[i] = 1 where keys[i]'s bucket was hit twice or more. Every repeated key is marked; a key alone
+   is marked only when another key shares its bucket (about 1 in 16): the caller sorts the marked ones. */
+static PyObject *hot_repeated(PyObject *self, PyObject *args) {
+    PyObject *ok, *oo;
+    if (!PyArg_ParseTuple(args, "OO", &ok, &oo)) return NULL;
+    Py_buffer k, w;
+    if (get_buf(ok, &k, 8, 0, "keys") < 0) return NULL;
+    if (get_buf(oo, &w, 1, 1, "out") < 0) { PyBuffer_Release(&k); return NULL; }
+    PyObject *ret = NULL;
+    Py_ssize_t n = k.len / 8;
+    if (w.len != n) {
+        PyErr_SetString(PyExc_ValueError, "repeated: out must hold one byte per key");
+        goto done;
+    }
+    int bits = 10;
+    while (bits < 40 && ((Py_ssize_t)1 << bits) < 16 * n) bits++;
+    size_t words = ((size_t)1 << bits) / 64;
+    uint64_t *seen = PyMem_Calloc(words, sizeof(uint64_t));
+    uint64_t *twice = PyMem_Calloc(words, sizeof(uint64_t));
+    if (!seen || !twice) {
+        PyMem_Free(seen); PyMem_Free(twice);
+        PyErr_NoMemory();
+        goto done;
+    }
+    const uint64_t *keys = k.buf;
+    uint8_t *out = w.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t h = (keys[i] * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
+        uint64_t bit = (uint64_t)1 << (h & 63);
+        if (seen[h >> 6] & bit) twice[h >> 6] |= bit;
+        else seen[h >> 6] |= bit;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t h = (keys[i] * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
+        out[i] = (twice[h >> 6] >> (h & 63)) & 1;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_Free(seen); PyMem_Free(twice);
+    ret = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&k); PyBuffer_Release(&w);
+    return ret;
+}
+
 static PyMethodDef methods[] = {
     {"signatures", hot_signatures, METH_VARARGS, "MinHash signatures of many sets (see syndetect.core.minhash)."},
     {"band_keys", hot_band_keys, METH_VARARGS, "LSH band keys of signatures (see syndetect.core.minhash)."},
@@ -1188,6 +1235,7 @@ static PyMethodDef methods[] = {
     {"word_count", hot_word_count, METH_O, "len(text.split()) (see syndetect.core.words)."},
     {"fold_words", hot_fold_words, METH_O, "(len(text.split()), ' '.join(text.split())) (see syndetect.core.words)."},
     {"trigger_hits", hot_trigger_hits, METH_VARARGS, "The lexicon's trigger hits in a text (see syndetect.rules.lexicon)."},
+    {"repeated", hot_repeated, METH_VARARGS, "Which keys may occur more than once (see syndetect.core.candidates)."},
     {NULL, NULL, 0, NULL},
 };
 

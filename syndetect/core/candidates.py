@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bucket_pairs", "candidate_pairs", "components", "by_component"]
+from syndetect.core.hot import HOT
+
+__all__ = ["bucket_pairs", "candidate_pairs", "components", "by_component", "repeated"]
 
 _OWNER_BITS = 32
 _OWNER_LIMIT = 1 << _OWNER_BITS  # owners below this are packed with their key's rank into one int64
@@ -27,23 +29,20 @@ def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.nd
     """
     if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    # Most keys occur once: an unstable sort finds the repeated ones, and only their entries are
-    # put in (key, owner) order.
-    order = np.argsort(keys)
-    ks = keys[order]
-    eq = ks[1:] == ks[:-1]
-    if not eq.any():
+    # Most keys occur once: only the entries of the repeated ones are put in (key, owner) order.
+    sel = repeated(keys)
+    if len(sel) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    pos = np.flatnonzero(np.r_[eq, False] | np.r_[False, eq])  # sorted positions of the repeated keys
-    o = owners[order[pos]].astype(np.int64)
+    ks = keys[sel]  # the repeated keys, sorted
+    o = owners[sel].astype(np.int64)
     if len(o) and 0 <= int(o.min()) and int(o.max()) < _OWNER_LIMIT:
         # (key rank, owner) as one int64 code: one unstable sort orders and dedupes them
-        rank = np.cumsum(np.r_[False, ks[pos[1:]] != ks[pos[:-1]]])
+        rank = np.cumsum(np.r_[False, ks[1:] != ks[:-1]])
         code = np.sort((rank << _OWNER_BITS) | o)
         code = code[np.r_[True, code[1:] != code[:-1]]]
         k, o = code >> _OWNER_BITS, code & (_OWNER_LIMIT - 1)
     else:  # owners beyond 32 bits: the (key, owner) order by lexsort
-        keys, owners = ks[pos], o
+        keys, owners = ks, o
         srt = np.lexsort((owners, keys))
         k, o = keys[srt], owners[srt]
         # drop repeated (key, owner)
@@ -69,6 +68,28 @@ def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.nd
         ii, jj = np.triu_indices(n, k=1)
         out.append(np.stack([o[s[:, None] + ii].ravel(), o[s[:, None] + jj].ravel()], axis=1))
     return np.concatenate(out).astype(np.int64)
+
+
+def repeated(keys: np.ndarray) -> np.ndarray:
+    """Positions of the entries of ``keys`` whose key occurs more than once, in key order (equal keys in
+    no particular order). Compiled, one pass over two bitmaps (:func:`_hot.repeated`) marks the entries
+    that may repeat (every repeated one, and about 1 in 16 of the rest) and only those are sorted;
+    else all are (:func:`_repeated_reference`)."""
+    if HOT is not None and keys.dtype.itemsize == 8 and keys.dtype.kind in "iu" and len(keys) > 1:
+        keys = np.ascontiguousarray(keys)
+        mark = np.empty(len(keys), dtype=np.uint8)
+        HOT.repeated(keys, mark)
+        maybe = np.flatnonzero(mark)
+        return maybe[_repeated_reference(keys[maybe])]
+    return _repeated_reference(keys)
+
+
+def _repeated_reference(keys: np.ndarray) -> np.ndarray:
+    """:func:`repeated` by one sort of all the keys: the runs of equal neighbours."""
+    order = np.argsort(keys)
+    ks = keys[order]
+    eq = ks[1:] == ks[:-1]
+    return order[np.flatnonzero(np.r_[eq, False] | np.r_[False, eq])]
 
 
 def _bucket_pairs_reference(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
