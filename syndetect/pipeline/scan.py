@@ -253,7 +253,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     clusters = found.clusters
 
     t = time.perf_counter()
-    flags, clusters = rules.refine(detector, docs, paragraphs, flags, clusters)
+    flags, clusters = rules.refine(detector, docs, paragraphs, flags, clusters, text_of)
     timings["boilerplate"] += time.perf_counter() - t
 
     t = time.perf_counter()
