@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress, groupby, repeat
-from operator import attrgetter, is_not
+from operator import attrgetter, is_not, lt
 from typing import Any
 
 from syndetect.core.words import fold_words, word_count
@@ -175,7 +175,14 @@ def outlet_templates(
     several: dict[tuple[str | None, str | None], set[str]] = {}
     # the paragraphs with a key, in order, as (position, paragraph, (site, key))
     keyed: list[tuple[int, Paragraph, tuple[str | None, str | None]]] = []
-    for i in compress(range(len(page_keys)), map(is_not, page_keys, repeat(None))):
+    least = min(params.min_repeats, params.min_repeats_outside_body)
+    if least <= 1:
+        at: Iterable[int] = compress(range(len(page_keys)), map(is_not, page_keys, repeat(None)))
+    else:  # a key that only one paragraph has is in one page: only the others are walked (at C speed)
+        times = Counter(page_keys)
+        times[None] = 0
+        at = compress(range(len(page_keys)), map(lt, repeat(1), map(times.__getitem__, page_keys)))
+    for i in at:
         p = paragraphs[i]
         d = p.doc
         if (d, p.index) in flags:
@@ -189,7 +196,6 @@ def outlet_templates(
                 several[sk] = {f, d}
             else:
                 ds.add(d)
-    least = min(params.min_repeats, params.min_repeats_outside_body)
     if least <= 1:
         for sk, d in first.items():
             several.setdefault(sk, {d})
@@ -212,10 +218,10 @@ def outlet_templates(
     # only the pages that hold a candidate need to know what body text they share
     candidate_docs = {d for ds in repeated.values() for d in ds}
     if pages is not None:
-        at = pages.positions(candidate_docs)
+        spots = pages.positions(candidate_docs)
     else:
-        at = [i for i, p in enumerate(paragraphs) if p.doc in candidate_docs]
-    candidates = [paragraphs[i] for i in at]
+        spots = [i for i, p in enumerate(paragraphs) if p.doc in candidate_docs]
+    candidates = [paragraphs[i] for i in spots]
     recurring = {t for t, n in Counter(map(_TEXT, candidates)).items() if n > 1}
     # Only text that recurs can relate pages. holders[t]: the pages holding t unflagged inside their
     # body — told exactly for the candidate pages; the other pages' bodies are told only as far as
@@ -243,7 +249,7 @@ def outlet_templates(
             got = twice[text] = n + len(extra) > 1
         return got
 
-    for i, p in compress(zip(at, candidates), map(recurring.__contains__, map(_TEXT, candidates))):
+    for i, p in compress(zip(spots, candidates), map(recurring.__contains__, map(_TEXT, candidates))):
         k = page_keys[i]
         if k is not None and (p.doc, p.index) in flags:
             k = None  # (a flagged paragraph has no key here)
