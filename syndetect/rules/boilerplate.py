@@ -105,9 +105,17 @@ class BodyCores:
         for doc, index in skip:
             self._skip_at[doc].add(index)
         self._params = params
-        self._known = known or {}
-        self._more = more or {}  # (doc, signature) -> span, told elsewhere (Boilerplate.add_spans)
+        self._known = known if known is not None else {}
+        # (doc, signature) -> span, told elsewhere (Boilerplate.add_spans): the detector's own dict, so
+        # spans added after these cores were made are found
+        self._more = more if more is not None else {}
         self._cache: dict[str, tuple[int, int] | None] = {}
+
+    def inherit(self, other: BodyCores, changed: set[str]) -> None:
+        """Take the spans ``other`` (of the same paragraphs) told, but for the documents in
+        ``changed`` (those whose skipped lines differ): a span is a function of the document's
+        paragraphs and skipped lines."""
+        self._cache.update((d, span) for d, span in other._cache.items() if d not in changed)
 
     def get(self, doc: str) -> tuple[int, int] | None:
         if doc in self._cache:
@@ -267,6 +275,7 @@ class Boilerplate:
         """Combine per-document flags, then apply the same-outlet repetition rule. ``keys``: the
         :meth:`page_keys` of ``paragraphs`` (aligned with them), when the per-document pass made them."""
         self.site_names = dict(sites)
+        self._cores_memo = self._pages_memo = None  # (an earlier scan's, were its list the same object)
         # this scan's per-document spans, for its later passes (templates, refine, provenance)
         self._known, self._spans = self._spans, {}
         self._more = {}  # spans told for an earlier scan's documents
@@ -306,9 +315,13 @@ class Boilerplate:
         document asked for (reusing the per-document pass's spans in this process)."""
         skip = body_skip(flags)
         memo = self._cores_memo
-        if memo is not None and memo[0] is paragraphs and memo[1] == skip:
+        pages = self.pages(paragraphs)
+        if memo is not None and memo[0] is paragraphs and memo[2]._pages is pages and memo[1] == skip:
             return memo[2]  # the scan asks again (templates, refine, provenance) with the same flags
-        cores = BodyCores(paragraphs, skip, self.shape, self._known, self._more, self.pages(paragraphs))
+        cores = BodyCores(paragraphs, skip, self.shape, self._known, self._more, pages)
+        if memo is not None and memo[0] is paragraphs and memo[2]._pages is pages:
+            # the flags changed (the templates', refine's): the other pages keep the bodies told
+            cores.inherit(memo[2], {d for d, _ in memo[1] ^ skip})
         self._cores_memo = (paragraphs, skip, cores)
         return cores
 
@@ -390,16 +403,16 @@ class Boilerplate:
         keys). As ``(doc, signature, texts, skip)``: the work of :func:`syndetect.rules.shape.body_span`,
         to be done anywhere (an executor's workers) and handed back to :meth:`add_spans`, so
         :meth:`body_cores` finds the spans instead of telling them one by one in this process."""
-        before = set(before)
-        skip = body_skip(flags)
-        docs = {d for d, i in skip if (d, i) not in before}
+        cores = self.body_cores(paragraphs, flags)  # (the cores refine will ask: made once)
+        docs = {d for d, i in body_skip(flags) - set(before)}
         if not docs:
             return []
-        pages = self.pages(paragraphs)
+        pages = cores._pages
         out = []
         for doc in sorted(docs & pages.ranges.keys()):
             pars = pages.of(doc)
-            sk = [(doc, p.index) in skip for p in pars]
+            at = cores._skip_at[doc]
+            sk = [p.index in at for p in pars]
             sig = _signature(pars, sk)
             known = self._known.get(doc)
             if (known is None or known[0] != sig) and (doc, sig) not in self._more:
