@@ -162,3 +162,15 @@ def test_refine_with_the_scans_text_of_is_refine_without(seed, monkeypatch):
     monkeypatch.setattr(repetition, "unrelated_recurrences", lambda c, t, f, ctx, last: real(c, t, f, ctx))
     assert rules.refine(det, docs, pars, flags, clusters, text_of) == got
     assert got[0] == list(report.boilerplate)
+
+
+def test_a_documents_head_is_replace_with_its_text_cut():
+    from dataclasses import replace
+
+    from syndetect.pipeline.scan import _HEAD, _head_of
+
+    doc = Document(id="x", text="word " * 200, source="f.jsonl:3", title="T", outlet="O", url="https://o.com/a",
+                   published="2024-05-01", date_source="field:date", crawled="2024-05-02", encoding="latin-1 (meta)",
+                   meta={"k": [1, 2]})
+    got = _head_of(doc)
+    assert got == replace(doc, text=doc.text[:_HEAD]) and got.meta is doc.meta and len(got.text) == _HEAD
