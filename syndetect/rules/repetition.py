@@ -464,8 +464,16 @@ def unrelated_recurrences(
         the top, or from the bottom."""
         return len({m.paragraph for m in c.members}) == 1 or len({last_of(m.doc) - m.paragraph for m in c.members}) == 1
 
+    longest_of: dict[int, int] = {}  # id(cluster) -> the most words of a member's paragraph
+
+    def longest(c: Cluster) -> int:
+        got = longest_of.get(id(c))
+        if got is None:
+            got = longest_of[id(c)] = max(word_count(text_of[(m.doc, m.paragraph)]) for m in c.members)
+        return got
+
     def short(c: Cluster) -> bool:
-        return all(word_count(text_of[(m.doc, m.paragraph)]) <= params.whole_max_words for m in c.members)
+        return longest(c) <= params.whole_max_words
 
     candidates = {
         c.id for c in clusters
@@ -482,9 +490,9 @@ def unrelated_recurrences(
                 body_clusters[m.doc].add(c.id)
     for c in clusters:
         docs_in = c.docs
-        longest = max(word_count(text_of[(m.doc, m.paragraph)]) for m in c.members)
-        whole = covers(c) and longest <= params.whole_max_words
-        site_whole = covers(c) and longest <= params.site_whole_max_words
+        most = longest(c)
+        whole = covers(c) and most <= params.whole_max_words
+        site_whole = covers(c) and most <= params.site_whole_max_words
         sites = {site.get(d) for d in docs_in}
         all_outside = all(outside(m.doc, m.paragraph) for m in c.members)
         if not (site_whole or all_outside):
