@@ -78,6 +78,8 @@ def test_pages_group_the_paragraphs_of_each_document_in_order():
     assert pages.of("z") == []
     assert pages.positions(["c", "a", "z"]) == [0, 1, 3, 4, 6]
     assert Pages([]).ranges == {}
+    interleaved = [Paragraph(d, i, 0, 0, "") for i in range(1, 4) for d in "xy"]  # x1 y1 x2 y2 x3 y3
+    assert Pages(interleaved).of("y") == [p for p in interleaved if p.doc == "y"]
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -137,7 +137,12 @@ class Pages:
         for doc, group in groupby(map(_DOC, paragraphs)):
             hi = lo + len(list(group))
             got = ranges.get(doc)
-            ranges[doc] = range(lo, hi) if got is None else [*got, *range(lo, hi)]  # a page cut in two
+            if got is None:
+                ranges[doc] = range(lo, hi)
+            elif isinstance(got, range):  # a page cut in pieces (paragraphs not in page order)
+                ranges[doc] = [*got, *range(lo, hi)]
+            else:
+                got.extend(range(lo, hi))
             lo = hi
         self.ranges = ranges
 
