@@ -125,9 +125,11 @@ def refine(
     paragraphs: Sequence[Paragraph],
     flags: list[BoilerplateFlag],
     clusters: list[Cluster],
+    text_of: dict[tuple[str, int], str] | None = None,
 ) -> tuple[list[BoilerplateFlag], list[Cluster]]:
-    """The post-cluster repetition rule: passages recurring whole in documents that share nothing else."""
-    return detector.refine(docs, paragraphs, flags, clusters)
+    """The post-cluster repetition rule: passages recurring whole in documents that share nothing else.
+    ``text_of``: ``(doc, paragraph) -> text`` of ``paragraphs``, when the caller has it (else made here)."""
+    return detector.refine(docs, paragraphs, flags, clusters, text_of)
 
 
 def site_names(detector: Boilerplate) -> dict[str, str]:

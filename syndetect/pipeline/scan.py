@@ -13,7 +13,8 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import fields
+from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -244,7 +245,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     # head (for datelines), so the corpus is not held in memory twice.
     # (in place: the caller's lists must not keep the whole texts alive either)
     items.clear()
-    docs[:] = [replace(d, text=d.text[:_HEAD]) if len(d.text) > _HEAD else d for d in docs]
+    docs[:] = [_head_of(d) if len(d.text) > _HEAD else d for d in docs]
     release_memory()
     timings["boilerplate"] = time.perf_counter() - t
 
@@ -253,7 +254,7 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
     clusters = found.clusters
 
     t = time.perf_counter()
-    flags, clusters = rules.refine(detector, docs, paragraphs, flags, clusters)
+    flags, clusters = rules.refine(detector, docs, paragraphs, flags, clusters, text_of)
     timings["boilerplate"] += time.perf_counter() - t
 
     t = time.perf_counter()
@@ -275,6 +276,18 @@ def _stages(docs, skipped, paragraphs, owner_doc, items, params, executor, progr
         timings=timings,
         contexts={(m.doc, m.paragraph): text_of[(m.doc, m.paragraph)] for c in clusters for m in c.members},
     )
+
+
+_DOC_FIELDS = tuple(f.name for f in fields(Document))
+_DOC_VALUES = attrgetter(*_DOC_FIELDS)
+_TEXT_AT = _DOC_FIELDS.index("text")
+
+
+def _head_of(doc: Document) -> Document:
+    """``replace(doc, text=doc.text[:_HEAD])``, without ``replace``'s per-call field walk."""
+    values = list(_DOC_VALUES(doc))
+    values[_TEXT_AT] = doc.text[:_HEAD]
+    return Document(*values)
 
 
 def _tell_bodies(executor: Executor, detector, paragraphs, flags, before) -> None:

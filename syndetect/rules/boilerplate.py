@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ from syndetect.errors import ParameterError
 from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
 from syndetect.rules import repetition, shape
 from syndetect.rules.lexicon import CATEGORIES, Lexicon, Rule, parse_rules, read_toml
-from syndetect.rules.repetition import RepetitionParams
+from syndetect.rules.repetition import Pages, RepetitionParams
 from syndetect.rules.shape import ShapeParams
 
 if TYPE_CHECKING:
@@ -94,24 +95,34 @@ def body_skip(flags: Iterable) -> frozenset:
 class BodyCores:
     """Lazily computed article-body spans (:func:`syndetect.rules.shape.body_span`) of the
     documents of a paragraph list, the paragraphs in ``skip`` left out. Spans the per-document
-    pass already computed with the same paragraphs and skipped lines (``known``) are reused."""
+    pass already computed with the same paragraphs and skipped lines (``known``) are reused.
+    ``pages``: the :class:`~syndetect.rules.repetition.Pages` of ``paragraphs``, when the caller has it."""
 
     def __init__(self, paragraphs: Sequence[Paragraph], skip: frozenset, params: ShapeParams,
-                 known: dict | None = None, more: dict | None = None) -> None:
-        self._by_doc: dict[str, list[Paragraph]] = defaultdict(list)
-        for p in paragraphs:
-            self._by_doc[p.doc].append(p)
-        self._skip = skip
+                 known: dict | None = None, more: dict | None = None, pages: Pages | None = None) -> None:
+        self._pages = pages if pages is not None else Pages(paragraphs)
+        self._skip_at: dict[str, set[int]] = defaultdict(set)  # doc -> the paragraph numbers in skip
+        for doc, index in skip:
+            self._skip_at[doc].add(index)
         self._params = params
-        self._known = known or {}
-        self._more = more or {}  # (doc, signature) -> span, told elsewhere (Boilerplate.add_spans)
+        self._known = known if known is not None else {}
+        # (doc, signature) -> span, told elsewhere (Boilerplate.add_spans): the detector's own dict, so
+        # spans added after these cores were made are found
+        self._more = more if more is not None else {}
         self._cache: dict[str, tuple[int, int] | None] = {}
+
+    def inherit(self, other: BodyCores, changed: set[str]) -> None:
+        """Take the spans ``other`` (of the same paragraphs) told, but for the documents in
+        ``changed`` (those whose skipped lines differ): a span is a function of the document's
+        paragraphs and skipped lines."""
+        self._cache.update((d, span) for d, span in other._cache.items() if d not in changed)
 
     def get(self, doc: str) -> tuple[int, int] | None:
         if doc in self._cache:
             return self._cache[doc]
-        pars = self._by_doc.get(doc, [])
-        skip = [(doc, p.index) in self._skip for p in pars]
+        pars = self._pages.of(doc)
+        at = self._skip_at.get(doc)
+        skip = [p.index in at for p in pars] if at else [False] * len(pars)
         known = self._known.get(doc)
         sig = _signature(pars, skip) if known is not None or self._more else None
         if known is not None and known[0] == sig:
@@ -125,8 +136,11 @@ class BodyCores:
         return span
 
 
+_PLACE = attrgetter("index", "start", "end")
+
+
 def _signature(pars: Sequence[Paragraph], skip: Sequence[bool]) -> int:
-    return hash((tuple((p.index, p.start, p.end) for p in pars), tuple(skip)))
+    return hash((tuple(map(_PLACE, pars)), tuple(skip)))  # ((p.index, p.start, p.end) of each, skip)
 
 
 def body_spans(
@@ -156,6 +170,7 @@ class Boilerplate:
         self._wires = wires
         self.site_names: dict[str, str] = {}
         self._cores_memo: tuple[Sequence[Paragraph], frozenset, BodyCores] | None = None
+        self._pages_memo: tuple[Sequence[Paragraph], int, Pages] | None = None
         # body spans the per-document pass computed in this process: doc -> (signature, span)
         self._spans: dict[str, tuple[int, tuple[int, int] | None]] = {}
         self._known: dict[str, tuple[int, tuple[int, int] | None]] = {}  # the last finished scan's
@@ -165,6 +180,7 @@ class Boilerplate:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_cores_memo"] = None  # never ship a corpus to a worker
+        state["_pages_memo"] = None
         state["_spans"] = {}
         state["_known"] = {}
         state["_more"] = {}
@@ -259,16 +275,31 @@ class Boilerplate:
         """Combine per-document flags, then apply the same-outlet repetition rule. ``keys``: the
         :meth:`page_keys` of ``paragraphs`` (aligned with them), when the per-document pass made them."""
         self.site_names = dict(sites)
+        self._cores_memo = self._pages_memo = None  # (an earlier scan's, were its list the same object)
         # this scan's per-document spans, for its later passes (templates, refine, provenance)
         self._known, self._spans = self._spans, {}
         self._more = {}  # spans told for an earlier scan's documents
         by_key = {(f.doc, f.paragraph): f for f in flags}
         site = {d.id: site_of(d, self.site_names) for d in docs}
+        if keys is None:  # (the per-document pass did not make them)
+            keys = repetition.page_keys_of(paragraphs, site, self.repetition.template_max_words)
+        elif len(keys) != len(paragraphs):  # keys made elsewhere must be aligned: never silently shifted
+            raise ValueError(f"{len(keys)} template keys for {len(paragraphs)} paragraphs")
         moved = self._shared_shape(paragraphs, by_key, site)
-        self._own_edge_lines(paragraphs, by_key, site, moved)
+        self._own_edge_lines(paragraphs, by_key, site, moved, keys)
         repetition.outlet_templates(paragraphs, by_key, self._context(site, self.outside_body(paragraphs, by_key.values())),
-                                    keys)
+                                    keys, self.pages(paragraphs))
         return sorted(by_key.values(), key=lambda f: (f.doc, f.paragraph))
+
+    def pages(self, paragraphs: Sequence[Paragraph]) -> Pages:
+        """The :class:`~syndetect.rules.repetition.Pages` of ``paragraphs``, made once for the scan's
+        passes over the same list (finish, stale bodies, refine)."""
+        memo = self._pages_memo
+        if memo is not None and memo[0] is paragraphs and memo[1] == len(paragraphs):
+            return memo[2]
+        pages = Pages(paragraphs)
+        self._pages_memo = (paragraphs, len(paragraphs), pages)
+        return pages
 
     def page_keys(self, doc: Document, pars: Sequence[Paragraph], sites: dict[str, str]) -> list[str | None]:
         """The template keys (:func:`syndetect.rules.repetition.template_keys`) of one page's paragraphs,
@@ -284,9 +315,13 @@ class Boilerplate:
         document asked for (reusing the per-document pass's spans in this process)."""
         skip = body_skip(flags)
         memo = self._cores_memo
-        if memo is not None and memo[0] is paragraphs and memo[1] == skip:
+        pages = self.pages(paragraphs)
+        if memo is not None and memo[0] is paragraphs and memo[2]._pages is pages and memo[1] == skip:
             return memo[2]  # the scan asks again (templates, refine, provenance) with the same flags
-        cores = BodyCores(paragraphs, skip, self.shape, self._known, self._more)
+        cores = BodyCores(paragraphs, skip, self.shape, self._known, self._more, pages)
+        if memo is not None and memo[0] is paragraphs and memo[2]._pages is pages:
+            # the flags changed (the templates', refine's): the other pages keep the bodies told
+            cores.inherit(memo[2], {d for d, _ in memo[1] ^ skip})
         self._cores_memo = (paragraphs, skip, cores)
         return cores
 
@@ -305,10 +340,8 @@ class Boilerplate:
         pages = {f.doc for f in by_key.values() if f.rule == "shape/outside-body"}
         if not pages:
             return moved
-        pars_of: dict[str, list[Paragraph]] = defaultdict(list)
-        for p in paragraphs:
-            if p.doc in pages:
-                pars_of[p.doc].append(p)
+        by_doc = self.pages(paragraphs)
+        pars_of = {doc: by_doc.of(doc) for doc in sorted(pages & by_doc.ranges.keys(), key=lambda d: by_doc.ranges[d][0])}
         shared = repetition.site_shared_prose([p for pars in pars_of.values() for p in pars], by_key, site,
                                               lambda text: shape.is_prose(text, sp))
         for doc in sorted({d for d, _ in shared}):
@@ -339,7 +372,7 @@ class Boilerplate:
 
     def _own_edge_lines(
         self, paragraphs: Sequence[Paragraph], by_key: dict[tuple[str, int], BoilerplateFlag], site: dict[str, str | None],
-        moved: dict[str, tuple[int, int] | None],
+        moved: dict[str, tuple[int, int] | None], keys: Sequence[str | None] | None = None,
     ) -> None:
         """``shape/outside-body`` flags on lines at most ``edge_own_lines`` from the article body
         (``moved``: the body :meth:`_shared_shape` told, where it moved) that no other page of the
@@ -350,15 +383,15 @@ class Boilerplate:
         if n <= 0:
             return
         cores = self.body_cores(paragraphs, by_key.values())
+        pages = self.pages(paragraphs)
         near: list[Paragraph] = []
-        for p in paragraphs:
-            f = by_key.get((p.doc, p.index))
-            if f is None or f.rule != "shape/outside-body":
+        for (doc, index), f in by_key.items():  # (the flags are of these paragraphs)
+            if f.rule != "shape/outside-body" or doc not in pages.ranges:
                 continue
-            span = moved[p.doc] if p.doc in moved else cores.get(p.doc)
-            if span is not None and (0 < span[0] - p.index <= n or 0 < p.index - span[1] <= n):
-                near.append(p)
-        for key in repetition.site_unique(near, paragraphs, site):
+            span = moved[doc] if doc in moved else cores.get(doc)
+            if span is not None and (0 < span[0] - index <= n or 0 < index - span[1] <= n):
+                near.append(Paragraph(doc, index, 0, 0, f.text))
+        for key in repetition.site_unique(near, paragraphs, site, keys, self.repetition.template_max_words, pages):
             del by_key[key]
 
     def stale_bodies(
@@ -370,19 +403,16 @@ class Boilerplate:
         keys). As ``(doc, signature, texts, skip)``: the work of :func:`syndetect.rules.shape.body_span`,
         to be done anywhere (an executor's workers) and handed back to :meth:`add_spans`, so
         :meth:`body_cores` finds the spans instead of telling them one by one in this process."""
-        before = set(before)
-        skip = body_skip(flags)
-        docs = {d for d, i in skip if (d, i) not in before}
+        cores = self.body_cores(paragraphs, flags)  # (the cores refine will ask: made once)
+        docs = {d for d, i in body_skip(flags) - set(before)}
         if not docs:
             return []
-        by_doc: dict[str, list[Paragraph]] = defaultdict(list)
-        for p in paragraphs:
-            if p.doc in docs:
-                by_doc[p.doc].append(p)
+        pages = cores._pages
         out = []
-        for doc in sorted(by_doc):
-            pars = by_doc[doc]
-            sk = [(doc, p.index) in skip for p in pars]
+        for doc in sorted(docs & pages.ranges.keys()):
+            pars = pages.of(doc)
+            at = cores._skip_at[doc]
+            sk = [p.index in at for p in pars]
             sig = _signature(pars, sk)
             known = self._known.get(doc)
             if (known is None or known[0] != sig) and (doc, sig) not in self._more:
@@ -496,14 +526,26 @@ class Boilerplate:
         paragraphs: Sequence[Paragraph],
         flags: list[BoilerplateFlag],
         clusters: list[Cluster],
+        text_of: dict[tuple[str, int], str] | None = None,
     ) -> tuple[list[BoilerplateFlag], list[Cluster]]:
-        """Repetition across documents: flag clusters that are templates, drop boilerplate from clusters."""
+        """Repetition across documents: flag clusters that are templates, drop boilerplate from clusters.
+        ``text_of``: ``(doc, paragraph) -> text`` of ``paragraphs``, when the caller has it."""
         site = {d.id: site_of(d, self.site_names) for d in docs}
-        text_of = {(p.doc, p.index): p.text for p in paragraphs}
+        if text_of is None:
+            text_of = {(p.doc, p.index): p.text for p in paragraphs}
         new_flags = {(f.doc, f.paragraph): f for f in flags}
         ctx = self._context(site, self.outside_body(paragraphs, new_flags.values()),
                             self.body_cores(paragraphs, new_flags.values()))
-        repetition.unrelated_recurrences(clusters, text_of, new_flags, ctx)
+        pages = self.pages(paragraphs)
+        ends: dict[str, int] = {}
+
+        def last(doc: str) -> int:  # the document's last paragraph number (0: none)
+            got = ends.get(doc)
+            if got is None:
+                got = ends[doc] = max((p.index for p in pages.of(doc)), default=0)
+            return got
+
+        repetition.unrelated_recurrences(clusters, text_of, new_flags, ctx, last)
         kept: list[Cluster] = []
         for c in clusters:
             members = tuple(m for m in c.members if (m.doc, m.paragraph) not in new_flags)
