@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from syndetect.model import BoilerplateFlag, Document, Paragraph
-from syndetect.provenance.wires import Wires, canon_label, host_of, registrable_domain
+from syndetect.provenance.wires import Wire, Wires, canon_label, host_of, registrable_domain
 from syndetect.rules.boilerplate import outlet_of
 from syndetect.rules.shape import is_prose, looks_like_page
 
@@ -232,15 +232,25 @@ def collect_evidence(
 
     out: dict[str, DocEvidence] = {}
     tag_in_parens = wires.tag_in_parens
+    wire_of_host: dict[str, Wire | None] = {}  # many documents share a host, an outlet: each asked once
+    wire_of_outlet: dict[str | None, str | None] = {}
     for d in docs:
         outlet = outlet_of(d, site_names)
         host = host_of(d.url)
         ev = DocEvidence(d.id, outlet, host=registrable_domain(host.removeprefix("www.")) if host else None)
-        w = wires.by_host(host) if host else None
+        if host:
+            if host not in wire_of_host:
+                wire_of_host[host] = wires.by_host(host)
+            w = wire_of_host[host]
+        else:
+            w = None
         if w is not None:
             ev.wire, ev.wire_basis = w.name, "wire/host"
-        elif labels.is_wire(outlet):
-            ev.wire, ev.wire_basis = labels.wire_of(outlet), "wire/outlet"
+        else:
+            if outlet not in wire_of_outlet:
+                wire_of_outlet[outlet] = labels.wire_of(outlet)
+            if wire_of_outlet[outlet] is not None:  # labels.is_wire(outlet)
+                ev.wire, ev.wire_basis = wire_of_outlet[outlet], "wire/outlet"
         ev.is_wire = ev.wire is not None
         pars = by_doc.get(d.id, [])
         is_page: bool | None = None  # page(pars), computed when it matters
