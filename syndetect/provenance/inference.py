@@ -209,10 +209,12 @@ def infer_provenance(
     def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str, kinds: Sequence[str]) -> None:
         key = (source, copy, basis)
         e = edges.get(key)
-        if e is None:
-            e = edges[key] = {"confidence": 0.0, "evidence": [], "clusters": [], "kinds": []}
+        if e is None:  # a new edge: what the merge below gives from empty lists
+            edges[key] = {"confidence": max(0.0, round(confidence, 2)), "evidence": list(dict.fromkeys(why)),
+                          "clusters": [cid], "kinds": list(dict.fromkeys(kinds))}
             if basis == "direct":
                 copies_of[source].add(copy)
+            return
         e["confidence"] = max(e["confidence"], round(confidence, 2))
         for w in why:
             if w not in e["evidence"]:
@@ -224,8 +226,7 @@ def infer_provenance(
             e["clusters"].append(cid)
 
     # Document-level notices: a syndicated feed is an upstream of its own.
-    by_id = sorted(evidence)
-    for d in by_id:
+    for d in sorted(evidence):
         for notice in evidence[d].notices:
             if re.search(r"syndicated|agency feed|wire (feed|copy)", notice, re.IGNORECASE):
                 add("external:syndicated feed", d, "direct", 0.9, [f"notice '{notice}'"], "", ["notice/syndicated"])
@@ -354,11 +355,8 @@ def infer_provenance(
                 add(a, b, "unknown-direction", conf, why, c.id, kinds)
         out_clusters.append(replace(c, origin=origin, chain=tuple(chain)))
 
-    # sorted by (copy, source, basis): the keys are distinct, so sorting them first is the same order;
-    # a copy is a document, compared by its rank in id order (the same order as its id, faster)
-    rank = {d: i for i, d in enumerate(by_id)}
-    keys = (sorted(edges, key=lambda k: (rank[k[1]], k[0], k[2])) if all(k[1] in rank for k in edges)
-            else sorted(edges, key=itemgetter(1, 0, 2)))
+    # sorted by (copy, source, basis): the keys are distinct, so sorting them first is the same order
+    keys = sorted(edges, key=itemgetter(1, 0, 2))
     result = [
         ProvenanceEdge(s, cp, b, (v := edges[s, cp, b])["confidence"], tuple(v["evidence"]),
                        tuple(x for x in v["clusters"] if x) if "" in v["clusters"] else tuple(v["clusters"]),
@@ -579,7 +577,7 @@ class _Affinity:
             out = [0.0] * len(others)
         else:
             close = self._closeness(ci, vmap[a])
-            out = [close[vmap[o]] for o in others]
+            out = list(map(close.__getitem__, map(vmap.__getitem__, others)))
         elsewhere = [vm for cj in self.clusters_of[a] if cj != ci and (vm := self._version_of[cj]) is not None]
         if elsewhere:  # documents in another of a's clusters too: the whole sum
             pool = set(others)
@@ -640,7 +638,7 @@ class _Cluster:
         self.evidence, self.labels, self.affinity = evidence, labels, affinity
         self.ordered = upstream  # upstream order
         self.pos = {d: i for i, d in enumerate(self.ordered)}
-        key = [(not evidence[d].is_wire, _ts(evidence[d])) for d in self.ordered]
+        key = [(not (ev := evidence[d]).is_wire, _ts(ev)) for d in self.ordered]
         self.runs: list[tuple[list[int], int, int]] = []  # (positions in upstream order, how many first, tied with the first)
         self.runs.append((list(range(len(key))), EARLIEST, _tied(key, range(len(key)))))
         by_version: dict[str, list[int]] = defaultdict(list)
