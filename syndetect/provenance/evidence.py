@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from syndetect.model import BoilerplateFlag, Document, Paragraph
@@ -218,9 +220,12 @@ def collect_evidence(
         detector = Boilerplate.load()
     labels = Labels(detector.wires)
     wires = detector.wires
-    by_doc: dict[str, list[Paragraph]] = {}
-    for p in paragraphs:
-        by_doc.setdefault(p.doc, []).append(p)
+    runs = [(doc, list(run)) for doc, run in groupby(paragraphs, attrgetter("doc"))]  # a scan's: one run a document
+    by_doc: dict[str, list[Paragraph]] = dict(runs)
+    if len(by_doc) != len(runs):  # a document's paragraphs apart
+        by_doc = {}
+        for p in paragraphs:
+            by_doc.setdefault(p.doc, []).append(p)
     cores = detector.body_cores(paragraphs, flags)
 
     def prose(text: str) -> bool:

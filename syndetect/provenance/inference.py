@@ -689,7 +689,7 @@ class _Cluster:
                 picked.update(shared[: bisect_left(shared, pos)])
         for lab, _ in self.evidence[d].credits:  # the first documents of the outlets it credits
             picked.update([i for i in (self.pos[o] for o in self.outlet_docs(lab)[:EARLIEST]) if i < pos])
-        return [self.ordered[i] for i in sorted(picked)]
+        return list(map(self.ordered.__getitem__, sorted(picked)))
 
     def weak_link(self, d: str):
         """:func:`_weak_link` through the cluster's indexes: the same answer, O(log N) for containment."""
