@@ -148,7 +148,7 @@ class Labels:
         return ev.outlet or ev.host or ev.doc
 
 
-@dataclass
+@dataclass(slots=True)
 class DocEvidence:
     """What one document says about its own origin."""
 
