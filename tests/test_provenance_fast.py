@@ -197,39 +197,3 @@ def test_lines_by_doc_is_the_prefix_filter():
         lines_of = inference._lines_by_doc(lines + [f"{d}: q" for d in docs], docs)
         for d in docs:
             assert lines_of(d) == [w for w in lines + [f"{x}: q" for x in docs] if w.startswith(d + ":")]
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_link_tables_are_the_plain_comparisons(seed):
-    """``_Tables``: a copy's candidates by integer keys, and the tie order precomputed, are the plain
-    datetime comparisons and rank (instants a microsecond apart, the same instant in other zones,
-    undated documents and wires among them)."""
-    from datetime import UTC, datetime, timedelta, timezone
-
-    from syndetect.provenance.evidence import DocEvidence
-
-    rng = random.Random(seed)
-    base = datetime(2024, 1, 18, 9, 30, tzinfo=UTC)
-    zones = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
-    evidence = {}
-    for i in range(80):
-        date = None
-        if rng.random() < 0.8:
-            date = (base + timedelta(microseconds=rng.choice((0, 1, 2, 10**6, 3600 * 10**6)))).astimezone(rng.choice(zones))
-        wire = rng.random() < 0.25
-        evidence[f"d{i:02d}"] = DocEvidence(f"d{i:02d}", "AP" if wire else f"o{i}", date=date, is_wire=wire)
-    ts_of = {d: inference._ts(ev) for d, ev in evidence.items()}
-    tables = inference._Tables(evidence, ts_of)
-    docs = list(evidence)
-    checked = Counter()
-    for d in docs:
-        ev = evidence[d]
-        earlier = rng.sample([o for o in docs if o != d], 40)
-        plain = [src for src in earlier
-                 if (evidence[src].is_wire and not ev.is_wire)
-                 or (ev.date is not None and evidence[src].date is not None and ev.date > evidence[src].date)]
-        assert tables.candidates(ev, earlier) == plain
-        checked[(ev.is_wire, ev.date is not None, bool(plain))] += 1
-        assert all(tables.rank[o] == (evidence[o].is_wire, -ts_of[o], o) for o in earlier)
-    # wires and others, dated and undated, with and without candidates
-    assert {(False, True, True), (True, True, False), (True, True, True), (True, False, False), (False, False, True)} <= set(checked)

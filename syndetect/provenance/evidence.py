@@ -15,12 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from itertools import groupby
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from syndetect.model import BoilerplateFlag, Document, Paragraph
-from syndetect.provenance.wires import Wire, Wires, canon_label, host_of, registrable_domain
+from syndetect.provenance.wires import Wires, canon_label, host_of, registrable_domain
 from syndetect.rules.boilerplate import outlet_of
 from syndetect.rules.shape import is_prose, looks_like_page
 
@@ -148,7 +146,7 @@ class Labels:
         return ev.outlet or ev.host or ev.doc
 
 
-@dataclass(slots=True)
+@dataclass
 class DocEvidence:
     """What one document says about its own origin."""
 
@@ -220,12 +218,9 @@ def collect_evidence(
         detector = Boilerplate.load()
     labels = Labels(detector.wires)
     wires = detector.wires
-    runs = [(doc, list(run)) for doc, run in groupby(paragraphs, attrgetter("doc"))]  # a scan's: one run a document
-    by_doc: dict[str, list[Paragraph]] = dict(runs)
-    if len(by_doc) != len(runs):  # a document's paragraphs apart
-        by_doc = {}
-        for p in paragraphs:
-            by_doc.setdefault(p.doc, []).append(p)
+    by_doc: dict[str, list[Paragraph]] = {}
+    for p in paragraphs:
+        by_doc.setdefault(p.doc, []).append(p)
     cores = detector.body_cores(paragraphs, flags)
 
     def prose(text: str) -> bool:
@@ -237,25 +232,15 @@ def collect_evidence(
 
     out: dict[str, DocEvidence] = {}
     tag_in_parens = wires.tag_in_parens
-    wire_of_host: dict[str, Wire | None] = {}  # many documents share a host, an outlet: each asked once
-    wire_of_outlet: dict[str | None, str | None] = {}
     for d in docs:
         outlet = outlet_of(d, site_names)
         host = host_of(d.url)
         ev = DocEvidence(d.id, outlet, host=registrable_domain(host.removeprefix("www.")) if host else None)
-        if host:
-            if host not in wire_of_host:
-                wire_of_host[host] = wires.by_host(host)
-            w = wire_of_host[host]
-        else:
-            w = None
+        w = wires.by_host(host) if host else None
         if w is not None:
             ev.wire, ev.wire_basis = w.name, "wire/host"
-        else:
-            if outlet not in wire_of_outlet:
-                wire_of_outlet[outlet] = labels.wire_of(outlet)
-            if wire_of_outlet[outlet] is not None:  # labels.is_wire(outlet)
-                ev.wire, ev.wire_basis = wire_of_outlet[outlet], "wire/outlet"
+        elif labels.is_wire(outlet):
+            ev.wire, ev.wire_basis = labels.wire_of(outlet), "wire/outlet"
         ev.is_wire = ev.wire is not None
         pars = by_doc.get(d.id, [])
         is_page: bool | None = None  # page(pars), computed when it matters

@@ -46,10 +46,8 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import chain, compress
-from operator import itemgetter
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from syndetect.core.text import tokenize
@@ -128,24 +126,16 @@ def _statement_label(members: Sequence[Member], text_of: dict, cluster_id: str) 
     speakers: Counter = Counter()
     evidence = []
     needed = max(2, (len(members) + 1) // 2)
-    read: dict[tuple[str, int, int], tuple[bool, str | None]] = {}  # copies share paragraphs: each read once
     for i, m in enumerate(members):
         text = text_of[(m.doc, m.paragraph)]
-        key = (text, m.start, m.end)
-        got = read.get(key)
-        if got is None:
-            share = _quoted_share(text, m.start, m.end)
-            if share >= 0.3:  # else no quoted speech, whoever is said to speak
-                attributed, who = _speaker(text, m.start, m.end)
-                got = read[key] = (share >= 0.7 or attributed, who)
-            else:
-                got = read[key] = (False, None)
-        if got[0]:
-            who = got[1]
-            quoted += 1
-            if who and who.lower() not in ("he", "she", "it", "they"):
-                speakers[who] += 1
-            evidence.append(f"{m.doc}: quoted speech{' attributed to ' + who if who else ''}")
+        share = _quoted_share(text, m.start, m.end)
+        if share >= 0.3:  # else no quoted speech, whoever is said to speak
+            attributed, who = _speaker(text, m.start, m.end)
+            if share >= 0.7 or attributed:
+                quoted += 1
+                if who and who.lower() not in ("he", "she", "it", "they"):
+                    speakers[who] += 1
+                evidence.append(f"{m.doc}: quoted speech{' attributed to ' + who if who else ''}")
         if quoted + len(members) - 1 - i < needed:
             return None, []  # too few members are left to be quoted
     if quoted < needed:
@@ -209,12 +199,10 @@ def infer_provenance(
     def add(source: str, copy: str, basis: str, confidence: float, why: list[str], cid: str, kinds: Sequence[str]) -> None:
         key = (source, copy, basis)
         e = edges.get(key)
-        if e is None:  # a new edge: what the merge below gives from empty lists
-            edges[key] = {"confidence": max(0.0, round(confidence, 2)), "evidence": list(dict.fromkeys(why)),
-                          "clusters": [cid], "kinds": list(dict.fromkeys(kinds))}
+        if e is None:
+            e = edges[key] = {"confidence": 0.0, "evidence": [], "clusters": [], "kinds": []}
             if basis == "direct":
                 copies_of[source].add(copy)
-            return
         e["confidence"] = max(e["confidence"], round(confidence, 2))
         for w in why:
             if w not in e["evidence"]:
@@ -233,21 +221,16 @@ def infer_provenance(
 
     affinity = _Affinity(clusters)
     ts_of = {d: _ts(ev) for d, ev in evidence.items()}
-    order_key = {d: (not ev.is_wire, ts_of[d], d) for d, ev in evidence.items()}  # upstream order
-    tables = _Tables(evidence, ts_of)
     statements = {c.id: _statement_label(c.members, text_of, c.id) for c in clusters}
     # A quote inside a larger passage that the same documents share travelled with that passage:
     # it folds into the passage's edge (a statement upstream is for quote-only sharing).
     # "Inside" = in the same or a neighbouring paragraph of the passage, in every document.
-    # (indexed only in the documents of quoted passages: the only ones asked about)
-    quoting = {m.doc for c in clusters if statements[c.id][0] for m in c.members}
     passages_at: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for c in clusters if quoting else ():
+    for c in clusters:
         if not statements[c.id][0]:
             for m in c.members:
-                if m.doc in quoting:
-                    for k in (m.paragraph - 1, m.paragraph, m.paragraph + 1):
-                        passages_at[(m.doc, k)].add(c.id)
+                for k in (m.paragraph - 1, m.paragraph, m.paragraph + 1):
+                    passages_at[(m.doc, k)].add(c.id)
     for c in clusters:
         if statements[c.id][0]:
             common: set[str] | None = None
@@ -280,9 +263,10 @@ def infer_provenance(
         # 1. Credits: the credited outlet's own document if the corpus holds
         #    it (the most similar one), else an external source.
         member_text = {d: " ".join(m.text for m in by_doc[d]) for d in docs_in}
-        upstream = sorted(docs_in, key=order_key.__getitem__)  # wires first, then by date; undated last
+        ordered = _order_by_evidence(docs_in, evidence)
+        upstream = [o for o, _ in ordered]
         # a large cluster: bounded candidates through its indexes (module docstring, "Cost")
-        index = (_Cluster(ci, docs_in, upstream, by_doc, member_text, text_of, evidence, labels, affinity)
+        index = (_Cluster(ci, docs_in, ordered, by_doc, member_text, text_of, evidence, labels, affinity)
                  if len(docs_in) > ALL_PAIRS_DOCS else None)
         wires_in = sum(1 for o in docs_in if evidence[o].is_wire)
         placed: set[str] = set()
@@ -322,14 +306,14 @@ def infer_provenance(
             names = (", ".join(crediters) if index is None or len(crediters) <= NAMES_LISTED
                      else ", ".join(crediters[:NAMES_LISTED]) + f" and {len(crediters) - NAMES_LISTED} more")
             ext_kinds = sorted({credit_kind(line) for o in crediters for lab, line in evidence[o].credits})
-        for pos, d in enumerate(upstream):
+        for pos, (d, _) in enumerate(ordered):
             if d in placed:
                 continue
             # never against a direction already found: a document credited as d's source is not its copy
             pool = upstream[:pos] if index is None else index.candidates(d, pos)
             taken = copies_of.get(d)  # documents with a "direct" edge from d
             earlier = [o for o in pool if o not in taken] if taken else pool
-            link = _link(d, earlier, affinity, evidence, labels, ts_of, ci, tables=tables)
+            link = _link(d, earlier, affinity, evidence, labels, ts_of, ci)
             if link is None and externals:
                 add(ext, d, "common-upstream", 0.6,
                     [f"{d} shares this text with {names}, which credit{'s' if len(crediters) == 1 else ''} {ext[9:]}",
@@ -349,20 +333,18 @@ def infer_provenance(
                 add(alt, d, basis, conf, alt_why, c.id, alt_kinds)
                 chain.append((alt, d))
             if origin is None:
-                origin = upstream[0]
+                origin = ordered[0][0]
         for a, b, conf, why, kinds in undirected:  # only pairs no evidence gave a direction
             if (a, b, "direct") not in edges and (b, a, "direct") not in edges:
                 add(a, b, "unknown-direction", conf, why, c.id, kinds)
         out_clusters.append(replace(c, origin=origin, chain=tuple(chain)))
 
-    # sorted by (copy, source, basis): the keys are distinct, so sorting them first is the same order
-    keys = sorted(edges, key=itemgetter(1, 0, 2))
     result = [
-        ProvenanceEdge(s, cp, b, (v := edges[s, cp, b])["confidence"], tuple(v["evidence"]),
-                       tuple(x for x in v["clusters"] if x) if "" in v["clusters"] else tuple(v["clusters"]),
+        ProvenanceEdge(s, cp, b, v["confidence"], tuple(v["evidence"]), tuple(x for x in v["clusters"] if x),
                        tuple(v["kinds"]))
-        for s, cp, b in keys
+        for (s, cp, b), v in edges.items()
     ]
+    result.sort(key=lambda e: (e.copy, e.source, e.basis))
     return result, out_clusters
 
 
@@ -380,58 +362,25 @@ def _ts(ev: DocEvidence) -> float:
     return ev.date.timestamp() if ev.date else float("inf")
 
 
-_LOW, _HIGH = -(1 << 62), 1 << 62  # beyond any date's microseconds (years 1 to 9999: |us| < 2**59)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-class _Tables:
-    """Per-document keys that :func:`_link` reads for every candidate, computed once.
-
-    ``as_copy[d]``: for a document that is no wire, a key below its threshold for exactly its
-    candidates (a wire: :data:`_LOW`; a date: its microseconds since the epoch, exact; undated:
-    :data:`_HIGH`); ``by_date[d]``: the same for a wire (only an earlier date counts); ``rank[d]``:
-    ``(is_wire, -_ts, d)``, the order among equally close candidates.
-    """
-
-    def __init__(self, evidence: dict[str, DocEvidence], ts_of: dict[str, float]) -> None:
-        self.as_copy: dict[str, int] = {}
-        self.by_date: dict[str, int] = {}
-        self.rank: dict[str, tuple] = {}
-        for d, ev in evidence.items():
-            us = (ev.date - _EPOCH) // _MICROSECOND if ev.date is not None else _HIGH
-            self.by_date[d] = us
-            self.as_copy[d] = _LOW if ev.is_wire else us
-            self.rank[d] = (ev.is_wire, -ts_of[d], d)
-
-    def candidates(self, ev: DocEvidence, earlier: list[str]) -> list[str]:
-        """Those of ``earlier`` that are an earlier wire for a document that is none, or have an earlier date."""
-        if ev.is_wire:
-            if ev.date is None:
-                return []
-            key, threshold = self.by_date, self.by_date[ev.doc]
-        else:
-            key, threshold = self.as_copy, self.as_copy[ev.doc] if ev.date is not None else _LOW + 1
-        return list(compress(earlier, map(threshold.__gt__, map(key.__getitem__, earlier))))
+def _order_by_evidence(docs_in: list[str], evidence: dict[str, DocEvidence]) -> list[tuple[str, str]]:
+    """Docs ordered upstream-first, with why: wires first, then by date; undated last."""
+    ordered = sorted(docs_in, key=lambda d: (not evidence[d].is_wire, _ts(evidence[d]), d))
+    return [(d, "wire" if evidence[d].is_wire else ("dated" if evidence[d].date else "undated")) for d in ordered]
 
 
 def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, DocEvidence], labels: Labels,
-          ts_of: dict[str, float] | None = None, ci: int | None = None, *, tables: _Tables | None = None):
+          ts_of: dict[str, float] | None = None, ci: int | None = None):
     """``d``'s upstream among the ``earlier`` docs when a wire or the dates say so.
 
     ``ts_of``: each document's :func:`_ts`, when the caller has computed them once; ``ci``: the
-    index of a cluster that holds ``d`` and all of ``earlier`` (a shortcut for the affinities);
-    ``tables``: the per-document keys, when the caller has computed them once (with ``ts_of``).
+    index of a cluster that holds ``d`` and all of ``earlier`` (a shortcut for the affinities).
     """
     ev = evidence[d]
     d_wire, d_date = ev.is_wire, ev.date
     # the candidates: an earlier wire for a document that is none, else an earlier date
-    if tables is not None:
-        candidates = tables.candidates(ev, earlier)
-    else:
-        candidates = [src for src in earlier
-                      if ((sev := evidence[src]).is_wire and not d_wire)
-                      or (d_date is not None and sev.date is not None and d_date > sev.date)]
+    candidates = [src for src in earlier
+                  if ((sev := evidence[src]).is_wire and not d_wire)
+                  or (d_date is not None and sev.date is not None and d_date > sev.date)]
     if not candidates:
         return None
 
@@ -474,11 +423,7 @@ def _link(d: str, earlier: list[str], affinity: _Affinity, evidence: dict[str, D
             names_it = bool(credited) and any(labels.names(sev, lab) for lab in credited)
             return (names_it, sev.is_wire, -(ts_of[src] if ts_of is not None else _ts(sev)), src)
 
-        tied = list(compress(candidates, map(top.__eq__, close)))
-        if tables is not None and not credited:  # names_it is False for all: the rest of the key, precomputed
-            src = max(tied, key=tables.rank.__getitem__)
-        else:
-            src = max(tied, key=rest_of_rank)
+        src = max((c for c, r in zip(candidates, close) if r == top), key=rest_of_rank)
     conf = confidence(src)
     best_why, best_kinds = detail(src)
     why: list[str] = list(best_why)
@@ -577,7 +522,7 @@ class _Affinity:
             out = [0.0] * len(others)
         else:
             close = self._closeness(ci, vmap[a])
-            out = list(map(close.__getitem__, map(vmap.__getitem__, others)))
+            out = [close[vmap[o]] for o in others]
         elsewhere = [vm for cj in self.clusters_of[a] if cj != ci and (vm := self._version_of[cj]) is not None]
         if elsewhere:  # documents in another of a's clusters too: the whole sum
             pool = set(others)
@@ -632,13 +577,13 @@ class _Affinity:
 class _Cluster:
     """Indexes of one large cluster that bound each document's upstream candidates (module docstring, "Cost")."""
 
-    def __init__(self, ci: int, docs_in: list[str], upstream: list[str], by_doc, member_text: dict,
+    def __init__(self, ci: int, docs_in: list[str], ordered: list[tuple[str, str]], by_doc, member_text: dict,
                  text_of: dict, evidence: dict[str, DocEvidence], labels: Labels, affinity: _Affinity) -> None:
         self.ci, self.docs_in, self.by_doc, self.member_text, self.text_of = ci, docs_in, by_doc, member_text, text_of
         self.evidence, self.labels, self.affinity = evidence, labels, affinity
-        self.ordered = upstream  # upstream order
+        self.ordered = [d for d, _ in ordered]
         self.pos = {d: i for i, d in enumerate(self.ordered)}
-        key = [(not (ev := evidence[d]).is_wire, _ts(ev)) for d in self.ordered]
+        key = [(not evidence[d].is_wire, _ts(evidence[d])) for d in self.ordered]
         self.runs: list[tuple[list[int], int, int]] = []  # (positions in upstream order, how many first, tied with the first)
         self.runs.append((list(range(len(key))), EARLIEST, _tied(key, range(len(key)))))
         by_version: dict[str, list[int]] = defaultdict(list)
@@ -685,11 +630,11 @@ class _Cluster:
             if cj != self.ci and len(self.affinity.docs_of[cj]) <= ALL_PAIRS_DOCS:
                 shared = self._shared.get(cj)
                 if shared is None:  # their positions here, sorted
-                    shared = self._shared[cj] = sorted(map(self.pos.__getitem__, self.pos.keys() & self.affinity.docs_of[cj]))
+                    shared = self._shared[cj] = sorted(i for o in self.affinity.docs_of[cj] if (i := self.pos.get(o)) is not None)
                 picked.update(shared[: bisect_left(shared, pos)])
         for lab, _ in self.evidence[d].credits:  # the first documents of the outlets it credits
             picked.update([i for i in (self.pos[o] for o in self.outlet_docs(lab)[:EARLIEST]) if i < pos])
-        return list(map(self.ordered.__getitem__, sorted(picked)))
+        return [self.ordered[i] for i in sorted(picked)]
 
     def weak_link(self, d: str):
         """:func:`_weak_link` through the cluster's indexes: the same answer, O(log N) for containment."""
