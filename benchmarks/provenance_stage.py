@@ -31,8 +31,10 @@ def dump(corpus: str, out: str, workers: int) -> None:
     def capture(docs, paragraphs, clusters, flags, site_names=None, *, detector=None, text_of=None):
         with open(out, "wb") as fh:
             # the detector's body spans as the scan left them (the per-document pass's, those told
-            # for stale bodies, and the cores refine asked for: its memo holds ``paragraphs`` itself)
-            state = {k: getattr(detector, k) for k in ("_known", "_more", "_cores_memo") if hasattr(detector, k)}
+            # for stale bodies, and the cores and pages refine asked for: their memos hold ``paragraphs``
+            # itself, pickled here once, so ``run`` finds them as the scan's provenance would)
+            state = {k: getattr(detector, k) for k in ("_known", "_more", "_cores_memo", "_pages_memo")
+                     if hasattr(detector, k)}
             pickle.dump((list(docs), paragraphs, list(clusters), list(flags), site_names, text_of, state), fh,
                         protocol=5)
         raise SystemExit(0)
