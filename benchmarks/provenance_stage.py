@@ -30,8 +30,13 @@ def dump(corpus: str, out: str, workers: int) -> None:
 
     def capture(docs, paragraphs, clusters, flags, site_names=None, *, detector=None, text_of=None):
         with open(out, "wb") as fh:
-            pickle.dump((list(docs), list(paragraphs), list(clusters), list(flags), site_names, text_of,
-                         getattr(detector, "_known", {})), fh, protocol=5)
+            # the detector's body spans as the scan left them (the per-document pass's, those told
+            # for stale bodies, and the cores and pages refine asked for: their memos hold ``paragraphs``
+            # itself, pickled here once, so ``run`` finds them as the scan's provenance would)
+            state = {k: getattr(detector, k) for k in ("_known", "_more", "_cores_memo", "_pages_memo")
+                     if hasattr(detector, k)}
+            pickle.dump((list(docs), paragraphs, list(clusters), list(flags), site_names, text_of, state), fh,
+                        protocol=5)
         raise SystemExit(0)
 
     inference.infer_provenance = capture  # type: ignore[assignment]
@@ -44,10 +49,13 @@ def run(path: str) -> dict:
 
     gc.disable()
     with open(path, "rb") as fh:
-        docs, paragraphs, clusters, flags, site_names, text_of, known = pickle.load(fh)
+        docs, paragraphs, clusters, flags, site_names, text_of, state = pickle.load(fh)
     gc.freeze()
     detector = rules.load_rules(())
-    detector._known = known  # the per-document pass's body spans, as the scan's detector has them
+    if not isinstance(state, dict) or "_known" not in state:  # a dump made before the state was a dict
+        state = {"_known": state}
+    for k, v in state.items():  # the body spans, as the scan's detector has them
+        setattr(detector, k, v)
     wall, cpu = time.perf_counter(), time.process_time()
     edges, out = infer_provenance(docs, paragraphs, clusters, flags, site_names, detector=detector, text_of=text_of)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
