@@ -643,3 +643,24 @@ def test_word_counts_equal_reference_on_real_paragraphs_and_hostile_text():
         _same_words(_garble(p))
     for p in HOSTILE:
         _same_words(p)
+
+
+@TEXT_SETTINGS
+@given(st.lists(st.text(alphabet=st.characters(codec=None), min_size=1, max_size=12)
+                .filter(lambda w: not any(c.isspace() for c in w)), max_size=12).map(" ".join))
+def test_fold_words_hands_back_an_already_folded_text_itself(s):
+    """A text that is its own folding (most paragraphs: single spaces, none at the ends) comes back as
+    the same object, not a copy; the same words as the reference."""
+    _same_words(s)
+    assert HOT.fold_words(s)[1] is s
+    for t in (" " + s, s + " ", s.replace(" ", "  ", 1), s.replace(" ", "\n", 1)):
+        if t != s:
+            _same_words(t)
+
+
+def test_fold_words_copies_a_str_subclass():
+    class Sub(str):
+        pass
+
+    n, folded = HOT.fold_words(Sub("a b"))
+    assert (n, folded) == (2, "a b") and type(folded) is str

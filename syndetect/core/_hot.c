@@ -1078,13 +1078,20 @@ static PyObject *hot_fold_words(PyObject *self, PyObject *arg) {
     int kind = PyUnicode_KIND(arg), in = 0;
     const void *data = PyUnicode_DATA(arg);
     Py_UCS4 maxc = 0;
+    int folded = 1;  /* the text is its own folding: single ' ' between words, none at either end */
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(c)) { in = 0; continue; }
+        if (Py_UNICODE_ISSPACE(c)) {
+            if (c != ' ' || !in) folded = 0;  /* another space, a leading one or one after a space */
+            in = 0;
+            continue;
+        }
         if (!in) { words++; in = 1; }
         chars++;
         if (c > maxc) maxc = c;
     }
+    if (n && !in) folded = 0;  /* a trailing space (or only spaces) */
+    if (folded && PyUnicode_CheckExact(arg)) return Py_BuildValue("(nO)", words, arg);  /* the same text, not a copy (most paragraphs) */
     Py_ssize_t len = words ? chars + words - 1 : 0;
     if (words > 1 && maxc < ' ') maxc = ' ';
     PyObject *out = PyUnicode_New(len, maxc);
