@@ -98,3 +98,19 @@ def test_compiled_trigger_search_rejects_bad_triggers():
         hits("abc", ("a", "ab"))  # not longest first
     with pytest.raises(TypeError):
         hits("abc", ["a"])
+
+
+def test_a_match_on_the_callers_folding_is_the_match_on_the_text():
+    """Lexicon.match(text, fold_lower(text)) (the per-document pass folds each paragraph once) finds
+    what Lexicon.match(text) finds, on the rules' own lines unfolded (spaces, case) too."""
+    from syndetect.core.words import fold_lower
+
+    lexicon = rules.load_rules(()).lexicon
+    lines = [e for r in lexicon.rules for e in (*r.examples, *r.not_examples)]
+    lines += [f"  {e.upper()}\n" for e in lines] + [e.replace(" ", " \t ") for e in lines]
+    hits = 0
+    for line in lines:
+        plain, folded = lexicon.match(line), lexicon.match(line, fold_lower(line))
+        assert (plain and (plain[0], plain[1].group())) == (folded and (folded[0], folded[1].group())), line
+        hits += plain is not None
+    assert hits > 100

@@ -216,9 +216,11 @@ class Lexicon:
             own = _Prefilter([r.pattern.pattern for r in tier_rules if r.name in merged])
             self._tiers[i] = (tier_rules, regex, implied, own, merged)
 
-    def match(self, text: str) -> tuple[Rule, re.Match] | None:
-        """The first rule that matches the whole paragraph, with its match."""
-        words, flat = fold_words(text)  # len(text.split()), " ".join(text.split())
+    def match(self, text: str, folded: tuple[int, str, str] | None = None) -> tuple[Rule, re.Match] | None:
+        """The first rule that matches the whole paragraph, with its match. ``folded``: the text's
+        :func:`~syndetect.core.words.fold_lower`, when the caller has it."""
+        # len(text.split()), " ".join(text.split())
+        words, flat = (folded[0], folded[1]) if folded is not None else fold_words(text)
         if words > self.max_words:
             return None
         i = bisect_left(self._caps, words)
@@ -228,7 +230,7 @@ class Lexicon:
         tier_rules, triggers, implied, prefilter, merged = self._tier(i)
         present: set[str] = set()
         if self._triggers[i]:
-            low = flat.lower()
+            low = folded[2] if folded is not None else flat.lower()
             # the compiled search finds what the trie's findall finds (tests/test_lexicon_triggers.py)
             for hit in (triggers.findall(low) if triggers is not None
                         else _trigger_hits(low, self._triggers[i])):  # type: ignore[misc]
