@@ -466,7 +466,8 @@ class Boilerplate:
         if len(headline.split()) < sp.headline_min_words:
             headline = ""
         headline_words = len(headline.split())
-        rows = shape.table_rows([p.text for p in pars])
+        texts = [p.text for p in pars]
+        rows = shape.table_rows(texts)
         in_block_after_header: Rule | None = None
         links_after_header = 0
         authors: list[int] = []
@@ -511,11 +512,11 @@ class Boilerplate:
             for i in shape.comment_thread(authors, marked, sp):
                 flag(pars[i], "comments", "a comment under an author line of the page's comment thread",
                      "shape/comment-thread")
-        texts = [p.text for p in pars]
         skip = [(p.doc, p.index) in flags for p in pars]
-        span = shape.body_span(texts, skip, sp) if pars else None
+        words = [n for n, _, _ in folded]
+        span = shape.body_span(texts, skip, sp, words) if pars else None
         self._spans[doc.id] = (_signature(pars, skip), span)
-        for i, side in shape.outside_body(texts, skip, sp, span):
+        for i, side in shape.outside_body(texts, skip, sp, span, words):
             p = pars[i]
             flag(p, "navigation" if side == "before" else "related",
                  f"short line in a run of page furniture {side} the article body", "shape/outside-body")
