@@ -170,7 +170,7 @@ _OWN_PREFILTERS: dict[tuple[str, ...], _Prefilter] = {}
 
 
 def _merged_sources(tier_rules: Sequence[Rule], merged: frozenset[str]) -> tuple[str, ...]:
-    return tuple(r.pattern.pattern for r in tier_rules if r.name in merged)  # type: ignore[misc]
+    return tuple(r.pattern.pattern for r in tier_rules if r.name in merged)
 
 
 class Lexicon:
