@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
+from syndetect.core.hot import HOT
 from syndetect.core.words import fold_words, word_count
 from syndetect.errors import ParameterError
 
@@ -165,9 +166,19 @@ def ends_sentence(text: str) -> bool:
     return text.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS)
 
 
-def _capitalised(initials: Sequence[str], params: ShapeParams) -> bool:
-    """Title-cased: this share of the long words (:data:`_LONG_WORD_INITIAL`) start upper case."""
-    return sum(map(str.isupper, initials)) >= params.headline_capitalised_share * len(initials)
+def long_word_case_reference(text: str) -> tuple[int, int]:
+    """The words of more than three characters (:data:`_LONG_WORD_INITIAL`) of ``text``, and how
+    many of them start upper case (``_hot.long_word_case`` gives the same without the list)."""
+    initials = _LONG_WORD_INITIAL.findall(text)
+    return len(initials), sum(map(str.isupper, initials))
+
+
+long_word_case = HOT.long_word_case if HOT is not None else long_word_case_reference
+
+
+def _capitalised(words: int, upper: int, params: ShapeParams) -> bool:
+    """Title-cased: this share of the long words (:func:`long_word_case`) start upper case."""
+    return upper >= params.headline_capitalised_share * words
 
 
 @lru_cache(maxsize=1 << 17)
@@ -178,8 +189,8 @@ def is_prose(text: str, params: ShapeParams) -> bool:
         return True
     if n < params.prose_min_words or not ends_sentence(text.strip()):
         return False
-    initials = _LONG_WORD_INITIAL.findall(text)
-    return bool(initials) and not _capitalised(initials, params)
+    words, upper = long_word_case(text)
+    return words > 0 and not _capitalised(words, upper, params)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -190,8 +201,8 @@ def is_title_like(text: str, params: ShapeParams) -> bool:
         return False
     if word_count(stripped) <= 2:
         return True
-    initials = _LONG_WORD_INITIAL.findall(stripped)
-    return not initials or _capitalised(initials, params)
+    words, upper = long_word_case(stripped)
+    return not words or _capitalised(words, upper, params)
 
 
 def body_core(
