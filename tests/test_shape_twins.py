@@ -64,3 +64,10 @@ def test_is_prose_and_is_title_like_tell_what_the_plain_forms_tell(words, end, s
     text = " ".join(words) + end
     assert shape.is_prose.__wrapped__(text, params) == _is_prose_plain(text, params)
     assert shape.is_title_like.__wrapped__(text, params) == _is_title_like_plain(text, params)
+
+
+@SETTINGS
+@given(TEXT, st.sampled_from(["", "|", "•", "·", "»", "\u2022", "¦", "‣", "◦"]))
+def test_has_nav_mark_is_the_nav_chars_search(text, mark):
+    text = text + mark + text
+    assert shape.has_nav_mark(text) is bool(shape._NAV_CHARS.search(text))

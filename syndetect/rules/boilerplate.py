@@ -473,7 +473,6 @@ class Boilerplate:
         authors: list[int] = []
         sites: list[str] = []
         for i, p in enumerate(pars):
-            same_block = i > 0 and not _BLANK_LINE.search(doc.text, pars[i - 1].end, p.start)
             found = self.lexicon.match(p.text, folded[i])
             if found:
                 rule, m = found
@@ -490,11 +489,13 @@ class Boilerplate:
                 in_block_after_header = rule if rule.header else None
                 links_after_header = 0
                 continue
-            if in_block_after_header is not None and shape.is_link_title(p.text, sp, strict=not same_block):
-                links_after_header += 1
-                if links_after_header <= sp.related_max_links:
-                    flag(p, "related", f"link under '{in_block_after_header.name}' header", "shape/related-link")
-                    continue
+            if in_block_after_header is not None:
+                same_block = i > 0 and not _BLANK_LINE.search(doc.text, pars[i - 1].end, p.start)
+                if shape.is_link_title(p.text, sp, strict=not same_block):
+                    links_after_header += 1
+                    if links_after_header <= sp.related_max_links:
+                        flag(p, "related", f"link under '{in_block_after_header.name}' header", "shape/related-link")
+                        continue
             in_block_after_header = None
             if (
                 headline
