@@ -90,6 +90,7 @@ def test_a_tier_gated_by_all_merged_rules_matches_what_its_own_prefilter_matches
     for i in range(len(own._caps)):
         own._own_prefilter(i)
     monkeypatch.setattr(lexicon_module, "_OWN_PREFILTER_AFTER", 10**9)  # every tier keeps the shared one
+    monkeypatch.setattr(lexicon_module, "_OWN_PREFILTERS", {})  # ... none compiled in this process before
     shared = rules.load_rules(()).lexicon
     lines = [e for r in own.rules for e in (*r.examples, *r.not_examples)] + PARAGRAPHS
     lines += [" ".join(lines[i : i + 3]) for i in range(0, len(lines), 3)]

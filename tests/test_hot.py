@@ -637,9 +637,57 @@ def test_word_counts_equal_reference_on_whitespace_mixtures(s):
     _same_words(s)
 
 
-def test_word_counts_equal_reference_on_real_paragraphs_and_hostile_text():
+@TEXT_SETTINGS
+@given(st.lists(st.text(alphabet=st.characters(codec=None), min_size=1, max_size=12)
+                .filter(lambda w: not any(c.isspace() for c in w)), max_size=12).map(" ".join))
+def test_fold_words_hands_back_an_already_folded_text_itself(s):
+    """A text that is its own folding (most paragraphs: single spaces, none at the ends) comes back as
+    the same object, not a copy; the same words as the reference."""
+    _same_words(s)
+    assert HOT.fold_words(s)[1] is s
+    for t in (" " + s, s + " ", s.replace(" ", "  ", 1), s.replace(" ", "\n", 1)):
+        if t != s:
+            _same_words(t)
+
+
+def test_fold_words_copies_a_str_subclass():
+    class Sub(str):
+        pass
+
+    n, folded = HOT.fold_words(Sub("a b"))
+    assert (n, folded) == (2, "a b") and type(folded) is str
+
+
+# --- the shape rules' title case (syndetect.rules.shape.long_word_case) ------
+def _same_case(s: str) -> None:
+    from syndetect.rules import shape
+
+    assert HOT.long_word_case(s) == shape.long_word_case_reference(s), repr(s)
+
+
+def test_long_word_case_equals_reference_on_every_code_point():
+    for c in map(chr, range(0x110000)):
+        _same_case(f"{c}bcd")
+        _same_case(f"ab{c}d {c}{c}{c}{c}")
+
+
+@TEXT_SETTINGS
+@given(st.text(alphabet=st.characters(codec=None), max_size=120))
+def test_long_word_case_equals_reference_on_random_unicode(s):
+    _same_case(s)
+
+
+@TEXT_SETTINGS
+@given(st.lists(st.sampled_from(["a", "B", "É", "ǅ", "ß", "1", "²", "_", "'", "’", ".", "-", " ", "\n", "x.y",
+                                 "Word", "word", "don’t", "U.S.", "\u0301", "\u3000", "Ⅻ"]), max_size=60).map("".join))
+def test_long_word_case_equals_reference_on_word_pieces(s):
+    _same_case(s)
+
+
+@pytest.mark.parametrize("same", [_same_words, _same_case], ids=["word_counts", "long_word_case"])
+def test_equal_reference_on_real_paragraphs_and_hostile_text(same):
     for p in _real_texts():
-        _same_words(p)
-        _same_words(_garble(p))
+        same(p)
+        same(_garble(p))
     for p in HOSTILE:
-        _same_words(p)
+        same(p)

@@ -98,3 +98,37 @@ def test_compiled_trigger_search_rejects_bad_triggers():
         hits("abc", ("a", "ab"))  # not longest first
     with pytest.raises(TypeError):
         hits("abc", ["a"])
+
+
+def test_a_match_on_the_callers_folding_is_the_match_on_the_text():
+    """Lexicon.match(text, fold_lower(text)) (the per-document pass folds each paragraph once) finds
+    what Lexicon.match(text) finds, on the rules' own lines unfolded (spaces, case) too."""
+    from syndetect.core.words import fold_lower
+
+    lexicon = rules.load_rules(()).lexicon
+    lines = [e for r in lexicon.rules for e in (*r.examples, *r.not_examples)]
+    lines += [f"  {e.upper()}\n" for e in lines] + [e.replace(" ", " \t ") for e in lines]
+    hits = 0
+    for line in lines:
+        plain, folded = lexicon.match(line), lexicon.match(line, fold_lower(line))
+        assert (plain and (plain[0], plain[1].group())) == (folded and (folded[0], folded[1].group())), line
+        hits += plain is not None
+    assert hits > 100
+
+
+def test_a_lexicon_made_later_in_the_process_starts_with_the_tiers_own_prefilters():
+    """Each detect task unpickles a fresh detector in the worker: a tier whose own prefilter this process
+    compiled before (an earlier task's) is gated by it from the first paragraph, not by the broad one."""
+    from syndetect.rules.lexicon import _OWN_PREFILTER_AFTER, _Prefilter
+
+    first = rules.load_rules(()).lexicon
+    line = "share this article"  # a 3-word line: the tier of rules capped at 3 words or more
+    for _ in range(_OWN_PREFILTER_AFTER):
+        first.match(line)
+    i = [j for j, t in enumerate(first._tiers) if t is not None][0]
+    own = first._tiers[i][3]
+    assert isinstance(own, _Prefilter) and own is not first._all_merged
+    later = rules.load_rules(()).lexicon
+    found = later.match(line)
+    assert found is not None and found[0].name == first.match(line)[0].name
+    assert later._tiers[i][3] is own and later._all_merged is None

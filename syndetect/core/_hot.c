@@ -1078,13 +1078,20 @@ static PyObject *hot_fold_words(PyObject *self, PyObject *arg) {
     int kind = PyUnicode_KIND(arg), in = 0;
     const void *data = PyUnicode_DATA(arg);
     Py_UCS4 maxc = 0;
+    int folded = 1;  /* the text is its own folding: single ' ' between words, none at either end */
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (Py_UNICODE_ISSPACE(c)) { in = 0; continue; }
+        if (Py_UNICODE_ISSPACE(c)) {
+            if (c != ' ' || !in) folded = 0;  /* another space, a leading one or one after a space */
+            in = 0;
+            continue;
+        }
         if (!in) { words++; in = 1; }
         chars++;
         if (c > maxc) maxc = c;
     }
+    if (n && !in) folded = 0;  /* a trailing space (or only spaces) */
+    if (folded && PyUnicode_CheckExact(arg)) return Py_BuildValue("(nO)", words, arg);  /* the same text, not a copy (most paragraphs) */
     Py_ssize_t len = words ? chars + words - 1 : 0;
     if (words > 1 && maxc < ' ') maxc = ' ';
     PyObject *out = PyUnicode_New(len, maxc);
@@ -1102,6 +1109,33 @@ static PyObject *hot_fold_words(PyObject *self, PyObject *arg) {
     }
     PyObject *ret = Py_BuildValue("(nN)", words, out);
     return ret;
+}
+
+/* ---- the shape rules' title case: (number of long words, how many start upper case) (see syndetect.rules.shape) ----
+   What len(m) and sum(map(str.isupper, m)) give for m = re.findall(r"([^\W\d_])[\w'’.-]{3,}", text): at each
+   position a word character that is not a digit or '_' (sre's unicode classes: Py_UNICODE_ISALNUM or '_', and
+   Py_UNICODE_ISDECIMAL) followed by at least three word characters, apostrophes, dots or hyphens (greedy: the
+   word runs on to the first other character, and the search goes on after it); else one character on. */
+static int long_word_tail(Py_UCS4 c) {
+    return Py_UNICODE_ISALNUM(c) || c == '_' || c == '\'' || c == 0x2019 || c == '.' || c == '-';
+}
+
+static PyObject *hot_long_word_case(PyObject *self, PyObject *arg) {
+    if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "long_word_case: a str is needed"); return NULL; }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg), words = 0, upper = 0, i = 0;
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    while (i < n) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (!(Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c) && c != '_')) { i++; continue; }
+        Py_ssize_t j = i + 1;
+        while (j < n && long_word_tail(PyUnicode_READ(kind, data, j))) j++;
+        if (j - i - 1 < 3) { i++; continue; }
+        words++;
+        upper += Py_UNICODE_ISUPPER(c) != 0;
+        i = j;
+    }
+    return Py_BuildValue("(nn)", words, upper);
 }
 
 /* ---- the lexicon's trigger search: what re.findall(literal_union(triggers), text) finds (see syndetect.rules.lexicon) ----
@@ -1234,6 +1268,7 @@ static PyMethodDef methods[] = {
     {"map_units", hot_map_units, METH_VARARGS, "Token hashes and units of a batch of paragraphs (see syndetect.core.units)."},
     {"word_count", hot_word_count, METH_O, "len(text.split()) (see syndetect.core.words)."},
     {"fold_words", hot_fold_words, METH_O, "(len(text.split()), ' '.join(text.split())) (see syndetect.core.words)."},
+    {"long_word_case", hot_long_word_case, METH_O, "(long words, upper-case initials) of a text (see syndetect.rules.shape)."},
     {"trigger_hits", hot_trigger_hits, METH_VARARGS, "The lexicon's trigger hits in a text (see syndetect.rules.lexicon)."},
     {"repeated", hot_repeated, METH_VARARGS, "Which keys may occur more than once (see syndetect.core.candidates)."},
     {NULL, NULL, 0, NULL},

@@ -7,7 +7,7 @@ is not built, was built from an older ``_hot.c`` (lacks one of its functions:
 ``pip install -e .`` again) or ``SYNDETECT_PURE=1`` is set: then every caller uses its
 pure-Python/numpy reference, which stays the readable algorithm
 (:func:`syndetect.core.minhash.signatures`, :func:`syndetect.core.minhash.band_keys`,
-:func:`syndetect.core.verify._runs_reference`, :func:`syndetect.core.verify.align`; the word counts of :mod:`syndetect.core.words`; the tokeniser, paragraph split and
+:func:`syndetect.core.verify._runs_reference`, :func:`syndetect.core.verify.align`; the word counts of :mod:`syndetect.core.words`; the title case of :func:`syndetect.rules.shape.long_word_case_reference`; the tokeniser, paragraph split and
 unit cutting of :mod:`syndetect.core.text` and :func:`syndetect.core.units.unit_ranges`; the repeated
 LSH keys of :func:`syndetect.core.candidates.repeated`).
 Both paths give bit-identical results (``tests/test_hot.py``).
@@ -34,7 +34,7 @@ def _load() -> ModuleType | None:
 
 
 _FUNCTIONS = ("signatures", "band_keys", "runs", "align_pairs", "configure", "scan", "map_units", "split_paragraphs",
-              "word_count", "fold_words", "trigger_hits", "token_columns", "repeated")
+              "word_count", "fold_words", "trigger_hits", "token_columns", "repeated", "long_word_case")
 
 
 HOT: ModuleType | None = _load()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from syndetect.core.hot import HOT
 
-__all__ = ["word_count", "fold_words", "word_count_reference", "fold_words_reference"]
+__all__ = ["word_count", "fold_words", "fold_lower", "word_count_reference", "fold_words_reference"]
 
 
 def word_count_reference(text: str) -> int:
@@ -29,3 +29,11 @@ def fold_words_reference(text: str) -> tuple[int, str]:
 
 word_count = HOT.word_count if HOT is not None else word_count_reference
 fold_words = HOT.fold_words if HOT is not None else fold_words_reference
+
+
+def fold_lower(text: str) -> tuple[int, str, str]:
+    """:func:`fold_words` and the folded text in lower case: what the lexicon (:meth:`Lexicon.match
+    <syndetect.rules.lexicon.Lexicon.match>`) and the template keys both ask of a paragraph, so the
+    per-document pass folds each paragraph once for both."""
+    n, flat = fold_words(text)
+    return n, flat, flat.lower()

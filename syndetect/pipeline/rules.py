@@ -61,10 +61,10 @@ def detect_task(
     and the template keys of the batch's paragraphs, in order (:meth:`Boilerplate.page_keys`,
     for :func:`finish`'s same-site template rule: made here, in the workers, not in the caller).
     """
-    flags, sites = detect_documents(detector, [(item.doc, item.paragraphs) for item in items])
+    keys: list[str | None] = []
+    flags, sites = detector.detect_documents([(item.doc, item.paragraphs) for item in items], keys)
     known = getattr(detector, "_spans", None) or {}
     spans = {item.doc.id: known[item.doc.id] for item in items if item.doc.id in known}
-    keys = [k for item in items for k in detector.page_keys(item.doc, item.paragraphs, sites)]
     _release_caches()
     return [tuple("" if n == "text" else getattr(f, n) for n in _FLAG_FIELDS) for f in flags], sites, spans, keys
 

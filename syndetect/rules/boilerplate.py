@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndetect.core.text import normalize_text
-from syndetect.core.words import word_count
+from syndetect.core.words import fold_lower
 from syndetect.errors import ParameterError
 from syndetect.model import BoilerplateFlag, Cluster, Document, Paragraph
 from syndetect.rules import repetition, shape
@@ -250,18 +250,24 @@ class Boilerplate:
         return self.finish(docs, paragraphs, flags, sites)
 
     def detect_documents(
-        self, items: Sequence[tuple[Document, Sequence[Paragraph]]]
+        self, items: Sequence[tuple[Document, Sequence[Paragraph]]], keys: list[str | None] | None = None,
     ) -> tuple[list[BoilerplateFlag], dict[str, str]]:
         """The per-document rules (lexicon and shape): a pure map over documents.
 
-        Returns the flags and the site names learned (doc id -> name).
+        Returns the flags and the site names learned (doc id -> name). ``keys``: a list the
+        :meth:`page_keys` of each document's paragraphs are added to, in order (made from the
+        same folding of each paragraph as the lexicon's).
         """
         flags: dict[tuple[str, int], BoilerplateFlag] = {}
         sites: dict[str, str] = {}
         for doc, pars in items:
-            site = self._detect_doc(doc, list(pars), flags)
+            pars = list(pars)
+            folded = [fold_lower(p.text) for p in pars]
+            site = self._detect_doc(doc, pars, flags, folded)
             if site:
                 sites[doc.id] = site
+            if keys is not None:
+                keys.extend(self.page_keys(doc, pars, sites, folded))
         return list(flags.values()), sites
 
     def finish(
@@ -301,11 +307,13 @@ class Boilerplate:
         self._pages_memo = (paragraphs, len(paragraphs), pages)
         return pages
 
-    def page_keys(self, doc: Document, pars: Sequence[Paragraph], sites: dict[str, str]) -> list[str | None]:
+    def page_keys(self, doc: Document, pars: Sequence[Paragraph], sites: dict[str, str],
+                  folded: Sequence[tuple[int, str, str]] | None = None) -> list[str | None]:
         """The template keys (:func:`syndetect.rules.repetition.template_keys`) of one page's paragraphs,
-        its site told as :meth:`finish` tells it (``sites``: the site names the per-document pass learned)."""
+        its site told as :meth:`finish` tells it (``sites``: the site names the per-document pass learned;
+        ``folded``: the paragraphs' :func:`~syndetect.core.words.fold_lower`, when the caller has them)."""
         return repetition.template_keys([p.text for p in pars], site_of(doc, sites),
-                                        self.repetition.template_max_words)
+                                        self.repetition.template_max_words, folded)
 
     def body_cores(self, paragraphs: Sequence[Paragraph], flags: Iterable) -> BodyCores:
         """Per document, the first and last paragraph number of its article body
@@ -447,7 +455,8 @@ class Boilerplate:
 
         return outside
 
-    def _detect_doc(self, doc: Document, pars: list[Paragraph], flags: dict) -> str | None:
+    def _detect_doc(self, doc: Document, pars: list[Paragraph], flags: dict,
+                    folded: Sequence[tuple[int, str, str]]) -> str | None:
         sp = self.shape
 
         def flag(p: Paragraph, category: str, reason: str, rule: str) -> None:
@@ -457,14 +466,14 @@ class Boilerplate:
         if len(headline.split()) < sp.headline_min_words:
             headline = ""
         headline_words = len(headline.split())
-        rows = shape.table_rows([p.text for p in pars])
+        texts = [p.text for p in pars]
+        rows = shape.table_rows(texts)
         in_block_after_header: Rule | None = None
         links_after_header = 0
         authors: list[int] = []
         sites: list[str] = []
         for i, p in enumerate(pars):
-            same_block = i > 0 and not _BLANK_LINE.search(doc.text, pars[i - 1].end, p.start)
-            found = self.lexicon.match(p.text)
+            found = self.lexicon.match(p.text, folded[i])
             if found:
                 rule, m = found
                 flag(p, rule.category, f"lexicon rule '{rule.name}'", rule.id)
@@ -480,15 +489,17 @@ class Boilerplate:
                 in_block_after_header = rule if rule.header else None
                 links_after_header = 0
                 continue
-            if in_block_after_header is not None and shape.is_link_title(p.text, sp, strict=not same_block):
-                links_after_header += 1
-                if links_after_header <= sp.related_max_links:
-                    flag(p, "related", f"link under '{in_block_after_header.name}' header", "shape/related-link")
-                    continue
+            if in_block_after_header is not None:
+                same_block = i > 0 and not _BLANK_LINE.search(doc.text, pars[i - 1].end, p.start)
+                if shape.is_link_title(p.text, sp, strict=not same_block):
+                    links_after_header += 1
+                    if links_after_header <= sp.related_max_links:
+                        flag(p, "related", f"link under '{in_block_after_header.name}' header", "shape/related-link")
+                        continue
             in_block_after_header = None
             if (
                 headline
-                and abs(word_count(p.text) - headline_words) <= sp.headline_word_slack
+                and abs(folded[i][0] - headline_words) <= sp.headline_word_slack
                 and normalize_text(p.text) == headline
             ):
                 if i > 0:
@@ -502,11 +513,11 @@ class Boilerplate:
             for i in shape.comment_thread(authors, marked, sp):
                 flag(pars[i], "comments", "a comment under an author line of the page's comment thread",
                      "shape/comment-thread")
-        texts = [p.text for p in pars]
         skip = [(p.doc, p.index) in flags for p in pars]
-        span = shape.body_span(texts, skip, sp) if pars else None
+        words = [n for n, _, _ in folded]
+        span = shape.body_span(texts, skip, sp, words) if pars else None
         self._spans[doc.id] = (_signature(pars, skip), span)
-        for i, side in shape.outside_body(texts, skip, sp, span):
+        for i, side in shape.outside_body(texts, skip, sp, span, words):
             p = pars[i]
             flag(p, "navigation" if side == "before" else "related",
                  f"short line in a run of page furniture {side} the article body", "shape/outside-body")
@@ -514,8 +525,8 @@ class Boilerplate:
             return None
         site_norms = {normalize_text(s) for s in sites}
         longest = max(len(s.split()) for s in sites)
-        for p in pars:
-            if word_count(p.text) <= longest and normalize_text(p.text) in site_norms:
+        for p, (n, _, _) in zip(pars, folded):
+            if n <= longest and normalize_text(p.text) in site_norms:
                 flag(p, "byline", "the site's own name standing alone", "shape/site-name")
         return sites[0]
 

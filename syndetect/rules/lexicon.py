@@ -164,6 +164,15 @@ def _anchored(source: str) -> bool:
         return False
 
 
+# The tiers' own prefilters compiled in this process, by their patterns: a lexicon made here later (each
+# task's detector, unpickled anew in a worker process) gates such a tier with its own prefilter at once.
+_OWN_PREFILTERS: dict[tuple[str, ...], _Prefilter] = {}
+
+
+def _merged_sources(tier_rules: Sequence[Rule], merged: frozenset[str]) -> tuple[str, ...]:
+    return tuple(r.pattern.pattern for r in tier_rules if r.name in merged)
+
+
 class Lexicon:
     """An ordered list of rules: the first rule that matches a paragraph wins."""
 
@@ -185,6 +194,7 @@ class Lexicon:
         # none of the merged rules matches, none of the tier's matches; where it finds something the
         # rules are tried one by one), a broader search per paragraph (≈ 7 µs more) but one compile
         # (3-5 ms: `re` parses in Python) instead of one per tier, for a process checking a few documents.
+        # One compiled in this process before (_OWN_PREFILTERS: an earlier task's) gates the tier at once.
         self._uses: list[int] = [0] * len(self._caps)
         self._all_merged: _Prefilter | None = None
 
@@ -198,8 +208,8 @@ class Lexicon:
             regex = _trigger_search(tuple(triggers)) if triggers and _trigger_hits is None else None
             implied = {m: frozenset(t for t in triggers if t in m) for m in triggers}
             merged = frozenset(r.name for r in tier_rules if _mergeable(r))
-            prefilter = None
-            if merged:
+            prefilter = _OWN_PREFILTERS.get(_merged_sources(tier_rules, merged)) if merged else None
+            if merged and prefilter is None:
                 if self._all_merged is None:
                     self._all_merged = _Prefilter([r.pattern.pattern for r in self.rules if _mergeable(r)])
                 prefilter = self._all_merged
@@ -213,12 +223,17 @@ class Lexicon:
         """Gate tier ``i`` with a prefilter of its own merged rules only (see ``_uses``)."""
         tier_rules, regex, implied, prefilter, merged = self._tier(i)
         if merged:
-            own = _Prefilter([r.pattern.pattern for r in tier_rules if r.name in merged])
+            sources = _merged_sources(tier_rules, merged)
+            own = _OWN_PREFILTERS.get(sources)
+            if own is None:
+                own = _OWN_PREFILTERS[sources] = _Prefilter(sources)
             self._tiers[i] = (tier_rules, regex, implied, own, merged)
 
-    def match(self, text: str) -> tuple[Rule, re.Match] | None:
-        """The first rule that matches the whole paragraph, with its match."""
-        words, flat = fold_words(text)  # len(text.split()), " ".join(text.split())
+    def match(self, text: str, folded: tuple[int, str, str] | None = None) -> tuple[Rule, re.Match] | None:
+        """The first rule that matches the whole paragraph, with its match. ``folded``: the text's
+        :func:`~syndetect.core.words.fold_lower`, when the caller has it."""
+        # len(text.split()), " ".join(text.split())
+        words, flat = (folded[0], folded[1]) if folded is not None else fold_words(text)
         if words > self.max_words:
             return None
         i = bisect_left(self._caps, words)
@@ -228,7 +243,7 @@ class Lexicon:
         tier_rules, triggers, implied, prefilter, merged = self._tier(i)
         present: set[str] = set()
         if self._triggers[i]:
-            low = flat.lower()
+            low = folded[2] if folded is not None else flat.lower()
             # the compiled search finds what the trie's findall finds (tests/test_lexicon_triggers.py)
             for hit in (triggers.findall(low) if triggers is not None
                         else _trigger_hits(low, self._triggers[i])):  # type: ignore[misc]

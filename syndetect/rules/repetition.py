@@ -37,7 +37,7 @@ from itertools import chain, compress, groupby, repeat
 from operator import attrgetter, is_not, lt
 from typing import Any
 
-from syndetect.core.words import fold_words, word_count
+from syndetect.core.words import fold_lower, fold_words, word_count
 from syndetect.model import BoilerplateFlag, Cluster, Paragraph
 from syndetect.rules.shape import params_from
 
@@ -87,19 +87,19 @@ def _template(folded: str, name: str) -> str:
     return key
 
 
-def template_keys(texts: Sequence[str], site: str | None, max_words: int) -> list[str | None]:
+def template_keys(texts: Sequence[str], site: str | None, max_words: int,
+                  folded: Sequence[tuple[int, str, str]] | None = None) -> list[str | None]:
     """The :func:`template_key` of each of one page's paragraph ``texts`` (``site``: the page's site)
     that :func:`outlet_templates` compares: ``None`` for a paragraph over ``max_words`` words, an
     empty key, or a page without a site. A pure function of the page, so the per-document pass can
-    make the keys in the executor's workers and hand them to :func:`outlet_templates`."""
+    make the keys in the executor's workers and hand them to :func:`outlet_templates`.
+    ``folded``: the texts' :func:`~syndetect.core.words.fold_lower`, when the caller has them."""
     if not site:
         return [None] * len(texts)
     name = _site_name(site)
-    out: list[str | None] = []
-    for text in texts:
-        n, flat = fold_words(text)
-        out.append((_template(flat.lower(), name) or None) if n <= max_words else None)
-    return out
+    if folded is None:
+        folded = [fold_lower(t) for t in texts]
+    return [(_template(low, name) or None) if n <= max_words else None for n, _, low in folded]
 
 
 Outside = Callable[[str, int], bool]  # (doc, paragraph) -> lies outside the page's article body

@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
+from syndetect.core.hot import HOT
 from syndetect.core.words import fold_words, word_count
 from syndetect.errors import ParameterError
 
@@ -39,7 +40,12 @@ SHAPE_RULES = {
 
 _WS = re.compile(r"\s+")
 _NAV_SPLIT = re.compile(r"\s*(?:\||•|·|»|\u2022)\s*")
-_NAV_CHARS = re.compile(r"[|•·»\u2022]")
+_NAV_CHARS = re.compile(r"[|•·»\u2022]")  # what has_nav_mark tells, by a search
+
+
+def has_nav_mark(text: str) -> bool:
+    """``_NAV_CHARS.search(text)``: a pipe or bullet (four substring tests, cheaper than the search)."""
+    return "|" in text or "•" in text or "·" in text or "»" in text
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 _ALNUM = re.compile(r"[^\W_]")
@@ -123,7 +129,7 @@ def table_cells(text: str) -> int:
 
 def link_list_items(text: str, params: ShapeParams, next_text: str | None = None) -> int:
     """The number of items when ``text`` is a list of short links separated by | or bullets, else 0."""
-    if not _NAV_CHARS.search(text):
+    if not has_nav_mark(text):
         return 0
     parts = [s for s in _NAV_SPLIT.split(_WS.sub(" ", text).strip()) if s]
     if len(parts) >= params.link_list_min_items and all(word_count(s) <= params.link_list_max_item_words for s in parts):
@@ -149,8 +155,35 @@ def is_link_title(text: str, params: ShapeParams, strict: bool = False) -> bool:
 
 
 # -- page position: the article body and what lies around it ----------------
-_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
-_PROSE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# the first letter of each word (a letter, then letters, digits, apostrophes, dots, hyphens) of more than
+# three characters: what ``[w[0] for w in re.findall(r"[^\W\d_][\w'’.-]*", text) if len(w) > 3]`` gives
+_LONG_WORD_INITIAL = re.compile(r"([^\W\d_])[\w'’.-]{3,}")
+_PROSE_END = re.compile(r"[.!?…][\"'”’)\]]*$")  # what ends_sentence tells, by a search
+_CLOSERS = "\"'”’)]"
+_SENTENCE_ENDS = (".", "!", "?", "…")
+
+
+def ends_sentence(text: str) -> bool:
+    """``_PROSE_END.search(text)``: a sentence end, then only closing quotes and brackets (``$``
+    matches before a final newline too), read from the end instead of a search from every full stop."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS)
+
+
+def long_word_case_reference(text: str) -> tuple[int, int]:
+    """The words of more than three characters (:data:`_LONG_WORD_INITIAL`) of ``text``, and how
+    many of them start upper case (``_hot.long_word_case`` gives the same without the list)."""
+    initials = _LONG_WORD_INITIAL.findall(text)
+    return len(initials), sum(map(str.isupper, initials))
+
+
+long_word_case = HOT.long_word_case if HOT is not None else long_word_case_reference
+
+
+def _capitalised(words: int, upper: int, params: ShapeParams) -> bool:
+    """Title-cased: this share of the long words (:func:`long_word_case`) start upper case."""
+    return upper >= params.headline_capitalised_share * words
 
 
 @lru_cache(maxsize=1 << 17)
@@ -159,29 +192,27 @@ def is_prose(text: str, params: ShapeParams) -> bool:
     n = word_count(text)
     if n >= params.prose_long_words:
         return True
-    if n < params.prose_min_words or not _PROSE_END.search(text.strip()):
+    if n < params.prose_min_words or not ends_sentence(text.strip()):
         return False
-    alpha = [w for w in _WORD.findall(text) if len(w) > 3]
-    if not alpha:
-        return False
-    capitalised = sum(1 for w in alpha if w[0].isupper())
-    return capitalised < params.headline_capitalised_share * len(alpha)
+    words, upper = long_word_case(text)
+    return words > 0 and not _capitalised(words, upper, params)
 
 
 @lru_cache(maxsize=1 << 17)
 def is_title_like(text: str, params: ShapeParams) -> bool:
     """A menu item or headline: no sentence ending, and title-cased or at most two words."""
     stripped = text.strip()
-    if _PROSE_END.search(stripped) or table_cells(stripped):
+    if ends_sentence(stripped) or table_cells(stripped):
         return False
-    alpha = [w for w in _WORD.findall(stripped) if len(w) > 3]
-    if word_count(stripped) <= 2 or not alpha:
+    if word_count(stripped) <= 2:
         return True
-    return sum(1 for w in alpha if w[0].isupper()) >= params.headline_capitalised_share * len(alpha)
+    words, upper = long_word_case(stripped)
+    return not words or _capitalised(words, upper, params)
 
 
 def body_core(
-    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams, rows: frozenset[int] | set[int] = frozenset()
+    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams, rows: frozenset[int] | set[int] = frozenset(),
+    words: Sequence[int] | None = None,
 ) -> tuple[int, int] | None:
     """The densest run of prose paragraphs (0-based, inclusive): the article body of a page.
 
@@ -189,8 +220,11 @@ def body_core(
     (``core_gap_penalty`` plus half their words); the core is the run of
     greatest total weight (Kadane). ``None`` when the page holds too little
     prose to tell a body (``core_min_words``). ``rows``: lines of a table of the
-    article (:func:`table_rows`), content however title-like its header.
+    article (:func:`table_rows`), content however title-like its header. ``words``: the texts'
+    word counts, when the caller has them.
     """
+    if words is None:
+        words = [word_count(t) for t in texts]
     best, best_lo, best_hi = 0.0, -1, -1
     run, lo = 0.0, 0
     prose_words = 0
@@ -199,8 +233,7 @@ def body_core(
     # heading of the article, runs of them are navigation
     heavy = [sk or (not pr and i not in rows and is_title_like(t, params))
              for i, (t, sk, pr) in enumerate(zip(texts, skip, prose))]
-    for i, (text, sk) in enumerate(zip(texts, skip)):
-        n = word_count(text)
+    for i, (text, sk, n) in enumerate(zip(texts, skip, words)):
         if not _ALNUM.search(text):  # an empty line (zero-width spaces, rules): neutral
             continue
         in_run = heavy[i] and ((i > 0 and heavy[i - 1]) or (i + 1 < len(texts) and heavy[i + 1]))
@@ -225,11 +258,12 @@ def body_core(
     return best_lo, best_hi
 
 
-def looks_like_page(texts: Sequence[str], params: ShapeParams) -> bool:
-    """A cheap test: a whole page (not a clean article) has enough short lines that are not sentences."""
+def looks_like_page(texts: Sequence[str], params: ShapeParams, words: Sequence[int] | None = None) -> bool:
+    """A cheap test: a whole page (not a clean article) has enough short lines that are not sentences.
+    ``words``: the texts' word counts, when the caller has them."""
     short = 0
-    for t in texts:
-        if word_count(t) <= params.outside_max_words and not _PROSE_END.search(t.rstrip()):
+    for i, t in enumerate(texts):
+        if (word_count(t) if words is None else words[i]) <= params.outside_max_words and not ends_sentence(t.rstrip()):
             short += 1
             if short >= params.outside_min_lines:
                 return True
@@ -238,7 +272,7 @@ def looks_like_page(texts: Sequence[str], params: ShapeParams) -> bool:
 
 def outside_body(
     texts: Sequence[str], skip: Sequence[bool], params: ShapeParams,
-    span: tuple[int, int] | None | bool = False,
+    span: tuple[int, int] | None | bool = False, words: Sequence[int] | None = None,
 ) -> list[tuple[int, str]]:
     """``shape/outside-body``: title-like lines (menu items, headlines) in runs before or after the body.
 
@@ -247,12 +281,13 @@ def outside_body(
     ``outside_min_lines`` such lines in all, each in a run of at least
     ``outside_min_run`` consecutive ones (so the headline, a byline or a
     dateline of a clean article are never flagged). ``span``: the page's
-    :func:`body_span` when the caller has it (``False``: computed here).
+    :func:`body_span` when the caller has it (``False``: computed here); ``words``: the texts'
+    word counts, when the caller has them.
     """
-    if not looks_like_page(texts, params):
+    if not looks_like_page(texts, params, words):
         return []
     if span is False:
-        span = body_span(texts, skip, params)
+        span = body_span(texts, skip, params, words)
     if span is None or span is True:
         return []
     lo, hi = span
@@ -267,7 +302,8 @@ def outside_body(
             if i >= 0 and not _ALNUM.search(texts[i]):
                 continue  # empty lines neither break nor make a run
             ok = i >= 0 and (skip[i] or (
-                word_count(texts[i]) <= params.outside_max_words and not is_prose(texts[i], params)
+                (word_count(texts[i]) if words is None else words[i]) <= params.outside_max_words
+                and not is_prose(texts[i], params)
             ))
             if ok:
                 run.append(i)
@@ -292,7 +328,7 @@ def outside_body(
                 share = params.outside_title_share
             if side == "after" and len(run) >= params.outside_long_run and run[0] - hi > params.article_list_max_gap:
                 # a long list far after the body whose lines end no sentence (sentence-case headlines)
-                unpunctuated = sum(1 for j in run if skip[j] or not _PROSE_END.search(texts[j].strip()))
+                unpunctuated = sum(1 for j in run if skip[j] or not ends_sentence(texts[j].strip()))
                 if unpunctuated >= params.outside_unpunctuated_share * len(run):
                     furniture_like = max(furniture_like, unpunctuated)
             if (
@@ -338,7 +374,7 @@ def _article_list_prefix(
             return "sentence"  # an embedded post: its text, then "— Name (@handle) date"
         if _LIST_ITEM.match(t):
             return "item"
-        if _PROSE_END.search(t.rstrip()) and word_count(t) >= params.article_sentence_min_words:
+        if ends_sentence(t.rstrip()) and word_count(t) >= params.article_sentence_min_words:
             return "sentence"
         return "heading" if word_count(t) <= params.article_heading_max_words else "other"
 
@@ -386,11 +422,14 @@ def comment_thread(authors: Sequence[int], flagged: Sequence[bool], params: Shap
     return out
 
 
-def body_span(texts: Sequence[str], skip: Sequence[bool], params: ShapeParams) -> tuple[int, int] | None:
+def body_span(
+    texts: Sequence[str], skip: Sequence[bool], params: ShapeParams, words: Sequence[int] | None = None
+) -> tuple[int, int] | None:
     """The article body of a page (0-based, inclusive), or ``None``: the :func:`body_core`
     widened by what the article goes on with next to it (:func:`body_region`). Computed once
-    per document; ``shape/outside-body`` and the repetition rules' "outside the body" use it."""
-    core = body_core(texts, skip, params, table_rows(texts))
+    per document; ``shape/outside-body`` and the repetition rules' "outside the body" use it.
+    ``words``: the texts' word counts, when the caller has them."""
+    core = body_core(texts, skip, params, table_rows(texts), words)
     return None if core is None else body_region(texts, skip, core, params)
 
 
@@ -406,9 +445,9 @@ def body_region(
     lo, hi = core
     while True:
         start = (lo, hi)
-        while lo > 0 and not skip[lo - 1] and _PROSE_END.search(texts[lo - 1].strip()) and word_count(texts[lo - 1]) >= 3:
+        while lo > 0 and not skip[lo - 1] and ends_sentence(texts[lo - 1].strip()) and word_count(texts[lo - 1]) >= 3:
             lo -= 1
-        while hi + 1 < len(texts) and not skip[hi + 1] and _PROSE_END.search(texts[hi + 1].strip()) and word_count(texts[hi + 1]) >= 3:
+        while hi + 1 < len(texts) and not skip[hi + 1] and ends_sentence(texts[hi + 1].strip()) and word_count(texts[hi + 1]) >= 3:
             hi += 1
         if params is not None:
             lo, hi = _repeated_elements(texts, skip, lo, hi, params)
