@@ -1,13 +1,14 @@
-"""The rules of main (before the bpserial round), kept as the oracle of tests/test_boilerplate_serial.py:
-the same-site template rule and the site-unique test as they walked every paragraph."""
+"""The same-site template rule of main before the bpserial round, kept as the oracle of
+tests/test_boilerplate_serial.py: ``outlet_templates`` as it walked every paragraph (the rewritten walk in
+syndetect/rules/repetition.py shares its later passes, so the two read alike on purpose). The site-unique
+test needs no copy here: ``repetition.site_unique`` without shipped keys is still that walk."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from syndetect.core.words import fold_words, word_count
 from syndetect.model import BoilerplateFlag, Paragraph
-from syndetect.rules.repetition import _site_name, _template, page_keys_of
+from syndetect.rules.repetition import page_keys_of
 
 
 def outlet_templates_reference(
@@ -109,39 +110,3 @@ def outlet_templates_reference(
             p.doc, p.index, p.text, category(p.text),
             f"site template: repeated in {len(ds)} pages of {o} {where}", "repetition/site-template",
         )
-
-
-def site_unique_reference(
-    candidates, paragraphs, site
-) -> set[tuple[str, int]]:
-    """Of ``candidates``, the paragraphs no other page of their site carries (compared as
-    templates, :func:`template_key`) where the site has other pages to tell its template by: the
-    page's own lines, not its site's template (a site seen in one page gives no such evidence). One
-    pass over the paragraphs; keys are made only for the pages of the candidates' sites."""
-    want: dict[tuple[str | None, str], set[str]] = defaultdict(set)
-    max_words = 0
-    for p in candidates:
-        o = site.get(p.doc)
-        want[(o, _template(fold_words(p.text)[1].lower(), _site_name(o) if o else ""))].add(p.doc)
-        max_words = max(max_words, word_count(p.text))
-    sites = {o for o, _ in want}
-    pages: dict[str | None, set[str]] = defaultdict(set)
-    for p in paragraphs:
-        o = site.get(p.doc)
-        if o not in sites:
-            continue
-        pages[o].add(p.doc)
-        n, flat = fold_words(p.text)
-        if n > max_words:
-            continue
-        holders = want.get((o, _template(flat.lower(), _site_name(o) if o else "")))
-        if holders is not None:
-            holders.add(p.doc)
-    out = set()
-    for p in candidates:
-        o = site.get(p.doc)
-        if o and len(pages[o]) >= 2 and len(want[(o, _template(fold_words(p.text)[1].lower(), _site_name(o)))]) == 1:
-            out.add((p.doc, p.index))
-    return out
-
-
