@@ -109,6 +109,20 @@ def test_edge_labels_take_the_ground_truths_lines_next_to_the_body():
     assert rp.edge_labels(paragraphs, [False] * 8, body) == [False] * 8
 
 
+def test_aligned_labels_follow_the_ground_truth_in_order():
+    lead = "Three cases of plague have been diagnosed in China, sparking fears about the spread of the disease."
+    quote = "We will not accept any agreement that leaves our farmers worse off than before."
+    paragraphs = ["Menu", "Three Cases of Plague Diagnosed in China", lead, quote, PROSE,
+                  "England (Group A): 10th", "Spain (Group F): 11th", quote, "About us"]
+    body = "\n".join([lead, quote, PROSE, "England (Group A): 10th Spain (Group F): 11th"])
+    # the trigram labelling takes the paraphrasing headline and the quote's second copy as body,
+    # and misses the list items the ground truth joins into one line
+    assert rp.label_paragraphs(paragraphs, body) == [False, True, True, True, True, False, False, True, False]
+    assert rp.aligned_labels(paragraphs, body) == [False, False, True, True, True, True, True, False, False]
+    assert rp.aligned_labels(paragraphs, "") == [False] * len(paragraphs)
+    assert rp.aligned_labels([], body) == []
+
+
 @pytest.mark.slow
 def test_classifier_study_runs_on_a_few_real_pages(tmp_path):
     cache = ROOT / "benchmarks" / "out" / "real_pages_cache.json"
