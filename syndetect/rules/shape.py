@@ -356,15 +356,38 @@ _LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]\s|\d{1,3}(?:st|nd|rd|th|a|o|º|ª)?
 _EMBED_SIGNATURE = re.compile(r"^\s*[—–-]\s*\S.{0,80}\(@\w{1,30}\)\s+\w+\.?\s+\d{1,2},\s+\d{4}\s*$")
 
 
+_MARKS = re.compile(r"[^\w\s]")
+# marks of one line split into many (a tag list "MacBook Pro," "Mac,"; a breadcrumb), not of list items
+_SEPARATORS = ",;|/"
+
+
+def list_skeleton(text: str) -> str:
+    """The marks of a list item's line, words and digits aside ("Spain (Group F): 11th
+    appearance" → ``():``); ``""`` for a line without marks (a menu item) — lines of one list
+    share it."""
+    return "".join(_MARKS.findall(text))
+
+
 def _article_list_prefix(
     texts: Sequence[str], skip: Sequence[bool], last: int, run: Sequence[int], params: ShapeParams
 ) -> int:
     """How many lines at the head of a run just after the body are a list the article goes on
-    with (tour dates, a schedule, numbered points, embedded posts): an optional heading, then at least
-    ``article_list_min_items`` consecutive list-item lines, up to the first flagged line.
+    with (tour dates, a schedule, numbered points, embedded posts, a list of uniform items —
+    :func:`list_skeleton` the same in ``article_list_min_items`` lines in a row): an optional heading,
+    then at least ``article_list_min_items`` consecutive list-item lines, up to the first flagged line.
     The rest of the run is judged on its own (the furniture after such a list stays furniture)."""
     if not run or run[0] - last > params.article_list_max_gap:
         return 0
+    # a list of uniform items: at least article_list_min_items lines in a row with the same marks
+    # ("England (Group A): 10th appearance", "Spain (Group F): 11th appearance"; "%250 votes")
+    marks = [list_skeleton(texts[i]) if not skip[i] else "" for i in run]
+    uniform = [False] * len(run)
+    start = 0
+    for end in range(1, len(run) + 1):
+        if end == len(run) or marks[end] != marks[start]:
+            if marks[start].strip(_SEPARATORS) and end - start >= params.article_list_min_items:
+                uniform[start:end] = [True] * (end - start)
+            start = end
 
     def kind(j: int) -> str:
         t = texts[run[j]]
@@ -372,7 +395,7 @@ def _article_list_prefix(
             return "flagged"
         if _EMBED_SIGNATURE.match(t) or (j + 1 < len(run) and _EMBED_SIGNATURE.match(texts[run[j + 1]])):
             return "sentence"  # an embedded post: its text, then "— Name (@handle) date"
-        if _LIST_ITEM.match(t):
+        if _LIST_ITEM.match(t) or uniform[j]:
             return "item"
         if ends_sentence(t.rstrip()) and word_count(t) >= params.article_sentence_min_words:
             return "sentence"
