@@ -280,6 +280,46 @@ def body_kind(texts: list[str], labs: list[bool], i: int, recurring: set[str]) -
     return "inside"
 
 
+# the construction's own test of a credit or notice line (independent of the lexicon under test)
+_CREDIT_OR_NOTICE = re.compile(
+    r"©|\bcopyright\b|all rights reserved|\b(?:reporting|editing|written) by\b|originally published|"
+    r"\b(?:image|photo|main image) (?:credit|source)|\bprovided by\b|\bstaff reports?\b|\bcorrespondent\b|"
+    r"\bfollow\b.*\b(?:facebook|twitter|instagram)\b|\bsubscribe\b|\bnewsletter\b|\baffiliate\b|\bsponsored\b",
+    re.I,
+)
+
+
+def flags_by_definition(report, pages: list[Page], labels: dict[str, list[bool]]) -> dict:
+    """The body paragraphs flagged, by what the issue and the brief call them, told by the
+    construction's own tests: ``same_site_template`` (the line, digits aside, is also on another
+    page of the same registrable domain: the issue's "same-outlet page templates ... in 2–5 pages
+    of one site"), ``credit_or_notice`` (:data:`_CREDIT_OR_NOTICE`: the brief's "credits and notices"),
+    ``other`` (article content the rules take for furniture: boxes, lists, headings, captions).
+    ``other_share``: ``other`` over the body paragraphs that are neither."""
+    flagged = {(f.doc, f.paragraph) for f in report.boilerplate}
+    site = {p.id: _registrable(p.host) for p in pages}
+    on: dict[str, set[str]] = {}
+    for p in pages:
+        for t in p.paragraphs:
+            on.setdefault(_line_key(t), set()).add(p.id)
+    out: Counter = Counter()
+    body: Counter = Counter()
+    for p in pages:
+        for i, (t, lab) in enumerate(zip(p.paragraphs, labels[p.id])):
+            if not lab:
+                continue
+            if any(q != p.id and site[q] == site[p.id] for q in on[_line_key(t)]):
+                kind = "same_site_template"
+            elif len(t.split()) <= TEMPLATE_MAX_WORDS and _CREDIT_OR_NOTICE.search(t):
+                kind = "credit_or_notice"
+            else:
+                kind = "other"
+            body[kind] += 1
+            out[kind] += (p.id, i + 1) in flagged
+    return {"flagged": dict(out), "body_paragraphs": dict(body),
+            "other_share": round(out["other"] / max(1, body["other"]), 4)}
+
+
 def score_flags(report, labels: dict[str, list[bool]], texts: dict[str, list[str]] | None = None,
                 recurring: set[str] | None = None) -> dict:
     flagged = {(f.doc, f.paragraph) for f in report.boilerplate}
@@ -335,6 +375,7 @@ def real_pages(pages: list[Page]) -> dict:
     # the same flags against the in-order alignment with the ground truth (:func:`aligned_labels`)
     aligned = {p.id: aligned_labels(p.paragraphs, p.body) for p in pages}
     out["aligned_labelled"] = score_flags(report, aligned, {p.id: p.paragraphs for p in pages}, recurring_lines(pages))
+    out["aligned_labelled"]["body_flags_by_definition"] = flags_by_definition(report, pages, aligned)
     # both, in the two halves of the sites (crc32 of the registrable domain mod 2): a rule that
     # holds on real pages holds on both, not on the half it was read from
     halves = {}

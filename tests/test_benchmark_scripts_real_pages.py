@@ -123,6 +123,18 @@ def test_aligned_labels_follow_the_ground_truth_in_order():
     assert rp.aligned_labels([], body) == []
 
 
+def test_flags_by_definition_tell_site_templates_and_credits_from_content():
+    a = rp.Page("a", "", "www.example.com", "", "", [], ["Box office: 12 noon", "(Reporting by Jo Lee)", PROSE, "Rating"])
+    b = rp.Page("b", "", "news.example.com", "", "", [], ["Box office: 9 noon", "Other text entirely here"])
+    c = rp.Page("c", "", "www.other.org", "", "", [], ["Box office: 12 noon"])  # another site: no template of a's
+    labels = {"a": [True, True, True, True], "b": [False, False], "c": [True]}
+    flags = [SimpleNamespace(doc="a", paragraph=k) for k in (1, 2, 4)] + [SimpleNamespace(doc="c", paragraph=1)]
+    got = rp.flags_by_definition(SimpleNamespace(boilerplate=flags), [a, b, c], labels)
+    assert got["flagged"] == {"same_site_template": 1, "credit_or_notice": 1, "other": 2}
+    assert got["body_paragraphs"] == {"same_site_template": 1, "credit_or_notice": 1, "other": 3}
+    assert got["other_share"] == round(2 / 3, 4)
+
+
 @pytest.mark.slow
 def test_classifier_study_runs_on_a_few_real_pages(tmp_path):
     cache = ROOT / "benchmarks" / "out" / "real_pages_cache.json"
